@@ -1,0 +1,29 @@
+"""symcollapse: the theory of model collapse in high-dimensional regression.
+
+Derive (SymPy), export (LaTeX) and evaluate (NumPy) the formulas of Dohmatob, Feng & Kempe,
+"Model Collapse Demystified: The Case of Regression" (2024), each checked against a Monte-Carlo
+simulation of the fake-data chain.
+
+>>> import symcollapse as sc
+>>> sc.formula("theorem_4_1_exact").expr
+d*n*sigma0**2/(T0 - d - 1) + d*sigma**2/(T - d - 1)
+"""
+
+from . import symbols
+from .catalogue import formula, formulas
+from .formula import Condition, Formula, Step
+from .predict import Prediction, predict
+from .simulate import SimulationResult, simulate
+from .spectrum import isotropic, power_law
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "predict", "Prediction", "simulate", "SimulationResult", "formula", "formulas", "Formula",
+    "Condition", "Step", "symbols", "isotropic", "power_law", "ridge_alpha", "__version__",
+]
+
+
+def ridge_alpha(lam: float, T: float) -> float:
+    """scikit-learn's ``Ridge(alpha)`` for our per-sample ``lam``: ``alpha = lam * T``."""
+    return lam * T

@@ -1,0 +1,73 @@
+"""Input validation shared by the public API: clear ``ValueError``/``TypeError`` messages."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+DESIGNS = ("independent", "same")
+
+
+def as_float_array(value: Any, name: str) -> np.ndarray:
+    """``value`` as a float array; non-numeric or non-finite input raises naming ``name``."""
+    if value is None:
+        raise TypeError(f"{name} must be a number or an array of numbers, got None")
+    try:
+        arr = np.asarray(value, dtype=float)
+    except (TypeError, ValueError):
+        raise TypeError(f"{name} must be a number or an array of numbers, got {value!r}") from None
+    if not np.all(np.isfinite(arr)):
+        raise ValueError(f"{name} must be finite, got {value!r}")
+    return arr
+
+
+def as_spectrum(eigenvalues: Any, w0: Any) -> tuple[np.ndarray, np.ndarray]:
+    """Validate the eigenvalues of Sigma (positive, finite, 1-D) and the coefficients of w0."""
+    eigs = np.asarray(eigenvalues, dtype=float) if eigenvalues is not None else None
+    if eigs is None or eigs.ndim != 1 or eigs.size == 0:
+        raise ValueError("eigenvalues must be a non-empty 1-D array of the eigenvalues of Sigma")
+    if not np.all(np.isfinite(eigs)):
+        raise ValueError("eigenvalues must be finite (got inf or NaN)")
+    if not np.all(eigs > 0):
+        raise ValueError("eigenvalues must be positive: Sigma must be positive definite "
+                         f"(smallest eigenvalue {eigs.min()!r})")
+    coefs = np.asarray(w0, dtype=float) if w0 is not None else None
+    if coefs is None or coefs.ndim != 1:
+        raise ValueError("w0 must be a 1-D array of the target's coefficients in the eigenbasis")
+    if coefs.shape != eigs.shape:
+        raise ValueError(f"w0 has length {coefs.size} but there are {eigs.size} eigenvalues: "
+                         "they must have the same length d")
+    if not np.all(np.isfinite(coefs)):
+        raise ValueError("w0 must be finite (got inf or NaN)")
+    return eigs, coefs
+
+
+def nonnegative(value: Any, name: str) -> np.ndarray:
+    arr = as_float_array(value, name)
+    if np.any(arr < 0):
+        raise ValueError(f"{name} must be >= 0, got {value!r}")
+    return arr
+
+
+def count(value: Any, name: str, *, minimum: int = 0) -> np.ndarray:
+    """A non-negative integer-valued array (floats with integral values are accepted)."""
+    arr = as_float_array(value, name)
+    if np.any(arr != np.round(arr)):
+        raise ValueError(f"{name} must be an integer >= {minimum}, got {value!r}")
+    if np.any(arr < minimum):
+        raise ValueError(f"{name} must be an integer >= {minimum}, got {value!r}")
+    return arr
+
+
+def sample_size(value: Any, name: str) -> np.ndarray:
+    arr = as_float_array(value, name)
+    if np.any(arr < 1):
+        raise ValueError(f"{name} must be >= 1 (a sample size), got {value!r}")
+    return arr
+
+
+def design(value: Any) -> str:
+    if value not in DESIGNS:
+        raise ValueError(f"design must be one of {DESIGNS}, got {value!r}")
+    return value

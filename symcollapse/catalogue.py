@@ -1,0 +1,44 @@
+"""The catalogue of derived formulas: ``formula(name)`` and ``formulas()``.
+
+Formulas are derived on first use and cached; nothing is re-derived per evaluation.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from .formula import Formula
+from .theory import clean_ridge, collapse, effective_regularization, ols
+
+__all__ = ["formula", "formulas"]
+
+_REGISTRY: dict[str, Callable[[], Formula]] = {
+    "kappa_equation": effective_regularization.kappa_equation,
+    "kappa_isotropic": effective_regularization.kappa_isotropic,
+    "lemma_I_2": effective_regularization.lemma_I_2,
+    "proposition_4_2_bias": clean_ridge.proposition_4_2_bias,
+    "proposition_4_2_variance": clean_ridge.proposition_4_2_variance,
+    "proposition_4_2_bias_isotropic": clean_ridge.proposition_4_2_bias_isotropic,
+    "proposition_4_2_variance_isotropic": clean_ridge.proposition_4_2_variance_isotropic,
+    "rho_general": collapse.rho_general,
+    "rho_underparameterized": collapse.rho_underparameterized,
+    "rho_underparameterized_asymptotic": collapse.rho_underparameterized_asymptotic,
+    "corollary_4_4_isotropic_rho": collapse.corollary_4_4_isotropic_rho,
+    "corollary_4_4_isotropic": collapse.corollary_4_4_isotropic,
+    "theorem_4_1_exact": ols.theorem_4_1_exact,
+    "theorem_4_1": ols.theorem_4_1,
+}
+
+
+def formulas() -> list[str]:
+    """Names of all catalogued formulas, in catalogue order."""
+    return list(_REGISTRY)
+
+
+def formula(name: str) -> Formula:
+    """The catalogued :class:`Formula` called ``name``."""
+    try:
+        factory = _REGISTRY[name]
+    except KeyError:
+        raise KeyError(f"unknown formula {name!r}; known formulas: {', '.join(_REGISTRY)}") from None
+    return factory()

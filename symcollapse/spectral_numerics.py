@@ -1,0 +1,122 @@
+r"""Fast numerical evaluation of the spectral functionals of one spectrum.
+
+For a spectrum :math:`(\lambda_j, c_j)_{j\le d}` the theory needs, as functions of one variable
+:math:`\kappa>0`,
+
+.. math::
+    \mathrm{df}_1,\ \mathrm{df}_2,\quad
+    B_\kappa := \kappa^2\sum_j\frac{c_j^2\lambda_j}{(\lambda_j+\kappa)^2},\quad
+    S_\kappa := \kappa^2\sum_j\frac{1}{(\lambda_j+\kappa)^2}.
+
+Each is :math:`\sum_j w_j\,g(\lambda_j/\kappa)` with a kernel :math:`g` analytic in
+:math:`x=\lambda_j/\kappa` away from :math:`x=-1`; as a function of :math:`u=\log\kappa` it is
+analytic in the strip :math:`|\operatorname{Im}u|<\pi` whatever the spectrum.  So a piecewise
+Chebyshev interpolant in :math:`u` (panels of width 2, 32 Chebyshev-Lobatto nodes) converges
+geometrically, at a rate that does not depend on :math:`d`: after :math:`O(d)` work per panel a
+query costs :math:`O(1)`.  :class:`SpectralFunctionals` provides both paths: ``exact`` (direct sums,
+:math:`O(d)` per point) and ``table`` (interpolated; relative error below about ``1e-12``,
+tested against the direct sums).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from scipy.fft import dct
+
+__all__ = ["SpectralFunctionals", "FUNCTIONALS"]
+
+FUNCTIONALS = ("df1", "df2", "bias_scaled", "resolvent_scaled")
+
+_PANEL = 2.0          # panel width in log(kappa)
+_NODES = 32           # Chebyshev-Lobatto nodes per panel
+_CHUNK = 1 << 22      # elements per block of direct sums (memory bound)
+
+_X = np.cos(np.pi * np.arange(_NODES) / (_NODES - 1))   # nodes on [-1, 1], descending
+
+
+class SpectralFunctionals:
+    """The functionals of one spectrum, by direct sums or by a Chebyshev table in log(kappa)."""
+
+    def __init__(self, eigenvalues: np.ndarray, w0: np.ndarray):
+        self.eigenvalues = np.asarray(eigenvalues, dtype=float)
+        self.w0 = np.asarray(w0, dtype=float)
+        self.d = self.eigenvalues.size
+        self.trace = float(self.eigenvalues.sum())
+        self.min_eigenvalue = float(self.eigenvalues.min())
+        self._weights_bias = self.w0**2 * self.eigenvalues
+        self._panels: dict[int, np.ndarray] = {}     # panel index -> (4, _NODES) coefficients
+
+    # ------------------------------------------------------------------ exact sums
+    def exact(self, kappa: np.ndarray) -> dict[str, np.ndarray]:
+        """All four functionals at ``kappa`` (any shape, > 0) by direct summation."""
+        k = np.asarray(kappa, dtype=float)
+        flat = k.reshape(-1)
+        out = {name: np.empty_like(flat) for name in FUNCTIONALS}
+        step = max(1, _CHUNK // max(self.d, 1))
+        lj = self.eigenvalues
+        for s in range(0, flat.size, step):
+            kk = flat[s:s + step, None]
+            denom = lj + kk
+            p = lj / denom                 # lambda/(lambda+kappa)
+            q = kk / denom                 # kappa/(lambda+kappa), computed without cancellation
+            out["df1"][s:s + step] = p.sum(axis=1)
+            out["df2"][s:s + step] = (p * p).sum(axis=1)
+            q2 = q * q
+            out["bias_scaled"][s:s + step] = q2 @ self._weights_bias
+            out["resolvent_scaled"][s:s + step] = q2.sum(axis=1)
+        return {name: v.reshape(k.shape) for name, v in out.items()}
+
+    def df1_df2(self, kappa: np.ndarray, method: str) -> tuple[np.ndarray, np.ndarray]:
+        vals = self.evaluate(kappa, method, names=("df1", "df2"))
+        return vals["df1"], vals["df2"]
+
+    # ------------------------------------------------------------------ table
+    def _panel(self, index: int) -> np.ndarray:
+        coeffs = self._panels.get(index)
+        if coeffs is None:
+            centre = (index + 0.5) * _PANEL
+            kappas = np.exp(centre + 0.5 * _PANEL * _X)
+            vals = self.exact(kappas)
+            f = np.stack([vals[name] for name in FUNCTIONALS])        # (4, N)
+            c = dct(f, type=1, axis=1) / (_NODES - 1)
+            c[:, 0] /= 2
+            c[:, -1] /= 2
+            self._panels[index] = coeffs = c
+        return coeffs
+
+    def prepare(self, kappa_lo: float, kappa_hi: float) -> None:
+        """Tabulate the panels covering ``[kappa_lo, kappa_hi]`` (both > 0)."""
+        lo = int(np.floor(np.log(kappa_lo) / _PANEL))
+        hi = int(np.floor(np.log(kappa_hi) / _PANEL))
+        for i in range(lo, hi + 1):
+            self._panel(i)
+
+    def table(self, kappa: np.ndarray, names=FUNCTIONALS) -> dict[str, np.ndarray]:
+        """Functionals at ``kappa`` from the Chebyshev table (panels built on demand)."""
+        k = np.asarray(kappa, dtype=float)
+        u = np.log(k.reshape(-1))
+        idx = np.floor(u / _PANEL).astype(np.int64)
+        for i in np.unique(idx):
+            self._panel(int(i))
+        keys = np.array(sorted(self._panels))
+        stack = np.stack([self._panels[int(i)] for i in keys])          # (P, 4, N)
+        pos = np.searchsorted(keys, idx)
+        t = 2.0 * (u - (idx + 0.5) * _PANEL) / _PANEL                     # local coordinate
+        which = [FUNCTIONALS.index(name) for name in names]
+        coeffs = stack[pos][:, which, :]                                  # (M, F, N)
+        # Clenshaw recurrence, vectorized over points and functionals
+        b1 = np.zeros(coeffs.shape[:2])
+        b2 = np.zeros_like(b1)
+        tt = t[:, None]
+        for m in range(_NODES - 1, 0, -1):
+            b1, b2 = 2 * tt * b1 - b2 + coeffs[:, :, m], b1
+        vals = tt * b1 - b2 + coeffs[:, :, 0]
+        return {name: vals[:, i].reshape(k.shape) for i, name in enumerate(names)}
+
+    def evaluate(self, kappa: np.ndarray, method: str, names=FUNCTIONALS) -> dict[str, np.ndarray]:
+        if method == "exact":
+            vals = self.exact(kappa)
+            return {name: vals[name] for name in names}
+        if method == "table":
+            return self.table(kappa, names)
+        raise ValueError(f"method must be 'exact' or 'table', got {method!r}")

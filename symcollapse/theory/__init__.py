@@ -1,0 +1,1 @@
+"""Derivations of the paper's results with SymPy; each function returns a :class:`Formula`."""
