@@ -138,12 +138,16 @@ class Formula:
         args = [S.by_name(p) for p in self.parameters] + dummies
         return sp.lambdify(args, body, modules="numpy"), sums
 
+    @cached_property
+    def _kernel_keys(self) -> tuple[tuple[str, sp.Expr], ...]:
+        return tuple(known_functional(s) for s in self._kernel[1])
+
     def kernel(self, values: dict[str, np.ndarray],
                functionals: dict[tuple[str, sp.Expr], np.ndarray]) -> np.ndarray:
         """Evaluate with precomputed named functionals (no validation; used by ``predict``)."""
-        fn, sums = self._kernel
+        fn, _ = self._kernel
         args = [values[p] for p in self.parameters]
-        args += [functionals[known_functional(s)] for s in sums]
+        args += [functionals[key] for key in self._kernel_keys]
         return np.asarray(fn(*args), dtype=float)
 
     # ----------------------------------------------------------------- evaluation

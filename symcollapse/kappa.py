@@ -50,26 +50,27 @@ def solve_kappa(fun: SpectralFunctionals, lam, T, *, method: str = "exact") -> n
     if method == "table":
         fun.prepare(lo.min(), hi.max())
     u_lo, u_hi = np.log(lo), np.log(hi)
-    u = 0.5 * (u_lo + u_hi)
+    u = _initial_guess(fun, la, Ta, u_lo, u_hi, method)
     todo = np.arange(active.size)
     for _ in range(_MAXITER):
-        k = np.exp(u[todo])
+        uu = u[todo]
+        k = np.exp(uu)
         f1, f2 = fun.df1_df2(k, method)
         Tt = Ta[todo]
         h = k * (1.0 - f1 / Tt) - la[todo]
         slope = k * (1.0 - f2 / Tt)
         left = h < 0
-        u_lo[todo] = np.where(left, u[todo], u_lo[todo])
-        u_hi[todo] = np.where(left, u_hi[todo], u[todo])
+        u_lo[todo] = np.where(left, uu, u_lo[todo])
+        u_hi[todo] = np.where(left, u_hi[todo], uu)
         with np.errstate(divide="ignore", invalid="ignore"):
-            new = u[todo] - h / slope
-        bad = ~np.isfinite(new) | (new <= u_lo[todo]) | (new >= u_hi[todo]) | (slope <= 0)
-        new = np.where(bad, 0.5 * (u_lo[todo] + u_hi[todo]), new)
-        new = np.where(h == 0, u[todo], new)   # an exact root: keep it
-        step = np.abs(new - u[todo])
-        u[todo] = new
-        done = (step <= 4e-16 * np.maximum(1.0, np.abs(new))) | (
-            u_hi[todo] - u_lo[todo] <= 4e-16 * np.maximum(1.0, np.abs(new)))
+            step = h / slope
+        newton = uu - step
+        tol = 4e-16 * np.maximum(1.0, np.abs(uu))
+        converged = (slope > 0) & np.isfinite(step) & (np.abs(step) <= tol) | (h == 0)
+        bad = ~np.isfinite(newton) | (newton <= u_lo[todo]) | (newton >= u_hi[todo]) | (slope <= 0)
+        new = np.where(bad, 0.5 * (u_lo[todo] + u_hi[todo]), newton)
+        u[todo] = np.where(converged, np.where(np.isfinite(newton), newton, uu), new)
+        done = converged | (u_hi[todo] - u_lo[todo] <= tol)
         todo = todo[~done]
         if todo.size == 0:
             break
@@ -77,6 +78,36 @@ def solve_kappa(fun: SpectralFunctionals, lam, T, *, method: str = "exact") -> n
         raise RuntimeError("kappa iteration did not converge")
     kappa[active] = np.exp(u)
     return kappa.reshape(shape)
+
+
+def _initial_guess(fun, la, Ta, u_lo, u_hi, method):
+    """Start Newton close to the root when few distinct T share many lam (a product grid).
+
+    For each distinct T, lam(kappa) = kappa (1 - df1(kappa)/T) is explicit: tabulate it on one
+    log-kappa grid (spacing 0.01) and invert it by monotone interpolation.  Otherwise start at
+    the middle of the bracket.
+    """
+    mid = 0.5 * (u_lo + u_hi)
+    Tu, inverse = np.unique(Ta, return_inverse=True)
+    a, b = float(u_lo.min()), float(u_hi.max())
+    nodes_count = int(min(4000, max(64, (b - a) / 0.01)))
+    if Tu.size * 8 > la.size or (method == "exact" and nodes_count * fun.d > la.size * fun.d / 4):
+        return mid
+    nodes = np.linspace(a, b, nodes_count)
+    kn = np.exp(nodes)
+    f1 = fun.evaluate(kn, method, names=("df1",))["df1"]
+    guess = mid.copy()
+    order = np.argsort(inverse, kind="stable")
+    groups = np.split(order, np.cumsum(np.bincount(inverse))[:-1])
+    for t, members in zip(Tu, groups, strict=True):      # one pass per distinct T
+        lam_nodes = np.maximum.accumulate(np.maximum(kn * (1.0 - f1 / t), 0.0))
+        target = la[members]
+        pos = np.clip(np.searchsorted(lam_nodes, target), 1, nodes_count - 1)
+        l0, l1 = lam_nodes[pos - 1], lam_nodes[pos]
+        with np.errstate(divide="ignore", invalid="ignore"):
+            w = np.clip(np.where(l1 > l0, (target - l0) / (l1 - l0), 1.0), 0.0, 1.0)
+        guess[members] = nodes[pos - 1] + w * (nodes[1] - nodes[0])
+    return np.clip(guess, u_lo, u_hi)
 
 
 def kappa_for(eigs, vals: dict, *, generator: bool) -> np.ndarray:

@@ -53,6 +53,25 @@ def _sign(root: sp.Expr) -> int | None:
     return None
 
 
+def complete_square(root: sp.Expr) -> sp.Expr:
+    """Rewrite ``p + q*sqrt(A)`` as ``p + q*sqrt((p**2 + g)/q**2)`` with ``g = q**2 A - p**2``.
+
+    The radicand then never expands ``p**2`` (no cancellation near ``p**2 ~ g``), and ``g``
+    is the simple certificate that decides the root's sign.
+    """
+    radicals = [e for e in root.atoms(sp.Pow) if e.exp == sp.S.Half]
+    if len(radicals) != 1:
+        return root
+    rad = radicals[0]
+    q = sp.expand(root).coeff(rad)
+    p = sp.factor(sp.simplify(root - q * rad))
+    gap = sp.factor(sp.expand(q**2 * rad.base - p**2))
+    new = sp.factor_terms((p**2 + gap) / q**2)
+    if sp.expand(new - rad.base) != 0:  # pragma: no cover - an identity by construction
+        raise RuntimeError("completing the square failed")
+    return p + q * sp.sqrt(new)
+
+
 def nonnegative_roots(roots: list[sp.Expr]) -> list[sp.Expr]:
     """The roots that the assumptions prove non-negative (and not provably non-positive)."""
     return [r for r in roots if _sign(r) == 1]
@@ -97,8 +116,9 @@ def kappa_isotropic() -> Formula:
     keep = nonnegative_roots(roots)
     if len(keep) != 1:
         raise RuntimeError(f"expected one non-negative root, got {keep}")
-    root = step("keep the root the assumptions (lam >= 0) prove non-negative", keep[0])
-    other = [x for x in roots if x is not keep[0]][0]
+    step("keep the root the assumptions (lam >= 0) prove non-negative", keep[0])
+    other = complete_square([x for x in roots if x is not keep[0]][0])
+    root = step("complete the square under the root", complete_square(keep[0]))
     # Vieta: root * other = -lam; the quotient form is the stable one when phi < 1.
     product = step("Vieta: product of the roots", sp.factor(sp.expand(root * other)))
     stable = step("stable rearrangement for phi < 1 (no cancellation)",

@@ -1,0 +1,215 @@
+"""The command line (run as ``python -m symcollapse`` in a subprocess) and the exporters."""
+
+from __future__ import annotations
+
+import csv
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import sympy as sp
+
+import symcollapse as sc
+from symcollapse import export
+from symcollapse.formula import Condition, Formula
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def run(*args: str, timeout: float = 300) -> subprocess.CompletedProcess:
+    env = dict(os.environ)
+    env["PYTHONPATH"] = os.pathsep.join(p for p in (str(ROOT), env.get("PYTHONPATH")) if p)
+    env.pop("SYMCOLLAPSE_DEBUG", None)
+    return subprocess.run([sys.executable, "-m", "symcollapse", *args], cwd=ROOT, env=env,
+                          capture_output=True, text=True, timeout=timeout)
+
+
+def assert_one_line_error(proc: subprocess.CompletedProcess) -> None:
+    assert proc.returncode == 2, proc
+    assert "Traceback" not in proc.stderr
+    lines = proc.stderr.strip().splitlines()
+    assert len(lines) == 1, proc.stderr
+    assert lines[0].startswith("symcollapse: error: ")
+
+
+# ---------------------------------------------------------------------------------- commands
+def test_list():
+    proc = run("list")
+    assert proc.returncode == 0, proc.stderr
+    for name in sc.formulas():
+        assert name in proc.stdout
+    assert "theorem_4_1_exact" in proc.stdout
+    assert "regime:" in proc.stdout
+
+
+def test_show_latex():
+    proc = run("show", "theorem_4_1_exact", "--latex")
+    assert proc.returncode == 0, proc.stderr
+    assert "T_0 - d - 1" in proc.stdout
+    assert r"\label{eq:theorem_4_1_exact}" in proc.stdout
+    assert r"\documentclass" not in proc.stdout          # a fragment
+
+
+def test_show_markdown_and_text():
+    md = run("show", "theorem_4_1", "--markdown")
+    assert md.returncode == 0, md.stderr
+    assert "$$" in md.stdout and "`theorem_4_1`" in md.stdout
+    txt = run("show", "theorem_4_1_exact")
+    assert txt.returncode == 0, txt.stderr
+    assert "d*n*sigma0**2/(T0 - d - 1)" in txt.stdout
+    assert "T >= d + 2" in txt.stdout
+
+
+def test_show_unknown_name():
+    proc = run("show", "nosuch")
+    assert_one_line_error(proc)
+    assert "nosuch" in proc.stderr
+    assert proc.stdout == ""
+
+
+@pytest.mark.parametrize("args", [
+    ("report", "--seed", "abc"),
+    ("report", "--seed", "-1"),
+    ("show", "theorem_4_1", "--latex", "--markdown"),
+    ("nosuchcommand",),
+    (),
+])
+def test_bad_arguments(args):
+    assert_one_line_error(run(*args))
+
+
+@pytest.mark.parametrize("command", ["report", "list", "show"])
+def test_help_has_example(command):
+    proc = run(command, "--help")
+    assert proc.returncode == 0, proc.stderr
+    assert "example:" in proc.stdout
+    assert f"symcollapse {command}" in proc.stdout
+
+
+def test_top_level_help_and_version():
+    proc = run("--help")
+    assert proc.returncode == 0 and "example:" in proc.stdout
+    proc = run("--version")
+    assert proc.returncode == 0 and sc.__version__ in proc.stdout
+
+
+@pytest.fixture(scope="module")
+def quick_report(tmp_path_factory):
+    out = tmp_path_factory.mktemp("report")
+    proc = run("report", "--quick", "--out", str(out), "--seed", "3")
+    return out, proc
+
+
+def test_report_quick(quick_report):
+    out, proc = quick_report
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stderr == ""
+    for name in ("report.tex", "report.md", "agreement.csv"):
+        assert (out / name).is_file()
+        assert str(out / name) in proc.stdout
+    assert "max |z|" in proc.stdout
+    md = (out / "report.md").read_text()
+    for name in sc.formulas():
+        assert name in md
+    assert "Seed: 3" in md
+    assert "Seed: 3" in (out / "report.tex").read_text()
+    with (out / "agreement.csv").open(newline="") as fh:
+        rows = list(csv.DictReader(fh))
+    assert len(rows) == 6
+    for row in rows:
+        assert {"setting", "theory", "mc_mean", "mc_stderr", "z", "seconds"} <= set(row)
+        assert float(row["mc_stderr"]) > 0
+        z = (float(row["theory"]) - float(row["mc_mean"])) / float(row["mc_stderr"])
+        assert z == pytest.approx(float(row["z"]), abs=1e-3)
+
+
+def test_write_report_api(tmp_path):
+    from symcollapse.report import write_report
+
+    with pytest.raises(ValueError, match="seed"):
+        write_report(tmp_path / "x", seed=-1)
+    assert not (tmp_path / "x").exists()
+
+
+# ---------------------------------------------------------------------------------- exporters
+def _awkward_formula() -> Formula:
+    x = sc.symbols
+    return Formula(
+        name="my_formula_2", title="Odd_title with 50% & #1 $5 ~ ^ {braces} <a|b> \\ ≥ κ",
+        lhs=r"E_{test}", expr=x.d * x.sigma**2 / (x.T - x.d - 1),
+        reference="my_notes.pdf, eq. (1_a)",
+        regime=(Condition(sp.Ge(x.T, x.d + 2), "T >= d + 2 (finite mean)"),
+                Condition(sp.true, "always_true")),
+        exact=True, notes="under_scores & 100% ^_^")
+
+
+def test_export_accepts_names_and_objects():
+    by_name = export.latex(["theorem_4_1_exact"], standalone=False)
+    by_object = export.latex([sc.formula("theorem_4_1_exact")], standalone=False)
+    assert by_name == by_object
+    assert export.latex("theorem_4_1", standalone=False) == export.latex(
+        [sc.formula("theorem_4_1")], standalone=False)
+    with pytest.raises(KeyError, match="nosuch"):
+        export.markdown(["nosuch"])
+
+
+def test_export_structure():
+    doc = export.latex(sc.formulas())
+    assert doc.startswith(r"\documentclass")
+    assert r"\usepackage{amsmath}" in doc and r"\usepackage{amssymb}" in doc
+    assert doc.rstrip().endswith(r"\end{document}")
+    assert doc.count(r"\begin{equation}") >= len(sc.formulas())
+    for name in sc.formulas():
+        assert f"\\label{{eq:{name}}}" in doc
+        assert f"\\texttt{{{name.replace('_', chr(92) + '_')}}}" in doc
+        assert sc.formula(name).latex() in doc
+    for code in ("T0", "sigma0", "kappa0", "phi0", "df\\_m", "rho"):      # the notation table
+        assert f"\\texttt{{{code}}}" in doc
+    md = export.markdown(sc.formulas())
+    assert md.count("$$") >= 2 * len(sc.formulas())
+    assert "\\documentclass" not in md
+    txt = export.text(sc.formulas())
+    assert "theorem_4_1_exact" in txt and "\\frac" not in txt and "$$" not in txt
+
+
+def test_export_escapes_text_mode():
+    doc = export.latex([_awkward_formula()], standalone=False)
+    assert r"Odd\_title with 50\% \& \#1 \$5" in doc
+    assert r"\texttt{my\_formula\_2}" in doc
+    assert r"under\_scores \& 100\% \textasciicircum{}\_\textasciicircum{}" in doc
+    assert r"\label{eq:my_formula_2}" in doc
+    assert "(finite mean)" in doc and "always\\_true" in doc
+    md = export.markdown([_awkward_formula()])
+    assert r"under\_scores" in md and "`my_formula_2`" in md
+
+
+def test_repr_latex():
+    out = sc.formula("theorem_4_1_exact")._repr_latex_()
+    assert isinstance(out, str) and out.startswith("$")
+
+
+def _pdflatex(tex: str, directory: Path, name: str = "doc") -> None:
+    engine = shutil.which("pdflatex")
+    if engine is None:
+        pytest.skip("no TeX engine: pdflatex not found")
+    (directory / f"{name}.tex").write_text(tex, encoding="utf-8")
+    proc = subprocess.run([engine, "-interaction=nonstopmode", "-halt-on-error", f"{name}.tex"],
+                          cwd=directory, capture_output=True, text=True, timeout=180)
+    log = (directory / f"{name}.log").read_text(errors="replace") if (
+        directory / f"{name}.log").exists() else proc.stdout
+    assert proc.returncode == 0, log[-3000:]
+    assert (directory / f"{name}.pdf").stat().st_size > 0
+
+
+def test_latex_compiles(tmp_path):
+    formulas = [sc.formula(n) for n in sc.formulas()] + [_awkward_formula()]
+    _pdflatex(export.latex(formulas, title="symcollapse_catalogue & 100%"), tmp_path)
+
+
+def test_report_tex_compiles(quick_report, tmp_path):
+    out, proc = quick_report
+    assert proc.returncode == 0, proc.stderr
+    _pdflatex((out / "report.tex").read_text(), tmp_path, "report")
