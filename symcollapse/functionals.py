@@ -67,9 +67,14 @@ def resolvent_trace2(x: sp.Expr) -> sp.Expr:
     return sp.Sum(1 / (_l + x) ** 2, (j, 1, d))
 
 
+def _is_spectral(e: sp.Basic) -> bool:
+    """Whether ``e`` is a sum over the eigenpairs, ``Sum(..., (j, 1, d))``."""
+    return isinstance(e, sp.Sum) and e.limits == ((j, 1, d),)
+
+
 def sum_atoms(expr: sp.Expr) -> list[sp.Sum]:
     """The spectral sums in ``expr``, in a deterministic order."""
-    return sorted(expr.atoms(sp.Sum), key=sp.default_sort_key)
+    return sorted((s for s in expr.atoms(sp.Sum) if _is_spectral(s)), key=sp.default_sort_key)
 
 
 def _canonical_summand(s: sp.Expr) -> sp.Expr:
@@ -84,7 +89,7 @@ def canonical(expr: sp.Expr) -> sp.Expr:
     def _canon(s: sp.Sum) -> sp.Expr:
         return spectral_sum(_canonical_summand(s.function))
 
-    return expr.replace(lambda e: isinstance(e, sp.Sum), _canon)
+    return expr.replace(_is_spectral, _canon)
 
 
 def _atomize(expr: sp.Expr) -> tuple[sp.Expr, dict[sp.Symbol, sp.Sum]]:
@@ -172,7 +177,7 @@ def isotropic(expr: sp.Expr) -> sp.Expr:
             return coeff * w0_sq
         raise ValueError(f"cannot specialise the sum {s} to isotropic features")
 
-    return expr.replace(lambda e: isinstance(e, sp.Sum), _iso)
+    return expr.replace(_is_spectral, _iso)
 
 
 # --- deterministic equivalents (Bach 2023), as rules on diagonal expressions ------------------
@@ -277,4 +282,4 @@ def display_form(expr: sp.Expr) -> sp.Expr:
         hit = known_functional(s)
         return s if hit is None else _DISPLAY[hit[0]](hit[1])
 
-    return canonical(expr).replace(lambda e: isinstance(e, sp.Sum), _fold)
+    return canonical(expr).replace(_is_spectral, _fold)
