@@ -9,7 +9,7 @@ simulation of the fake-data chain.
 d*n*sigma0**2/(T0 - d - 1) + d*sigma**2/(T - d - 1)
 """
 
-from . import symbols
+from . import export, symbols, testing
 from .catalogue import formula, formulas
 from .formula import Condition, Formula, Step
 from .predict import Prediction, predict
@@ -20,7 +20,7 @@ __version__ = "0.1.0"
 
 __all__ = [
     "predict", "Prediction", "simulate", "SimulationResult", "formula", "formulas", "Formula",
-    "Condition", "Step", "symbols", "isotropic", "power_law", "ridge_alpha", "__version__",
+    "Condition", "Step", "symbols", "export", "testing", "isotropic", "power_law", "ridge_alpha", "__version__",
 ]
 
 

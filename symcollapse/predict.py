@@ -18,6 +18,7 @@ from functools import cache
 
 import numpy as np
 import sympy as sp
+from numpy.typing import ArrayLike
 
 from . import _validation as V
 from . import symbols as S
@@ -90,8 +91,10 @@ def _validate_T0(T0, n, d: int):
     return T0
 
 
-def predict(eigenvalues, w0, *, T, lam=0.0, n=0, T0=None, sigma=0.0, sigma0=0.0,
-            design: str = "independent", method: str = "auto") -> Prediction:
+def predict(eigenvalues: ArrayLike, w0: ArrayLike, *, T: ArrayLike, lam: ArrayLike = 0.0,
+            n: ArrayLike = 0, T0: ArrayLike | None = None, sigma: ArrayLike = 0.0,
+            sigma0: ArrayLike = 0.0, design: str = "independent",
+            method: str = "auto") -> Prediction:
     r"""Theory's test error of ridge trained on the ``n``-th generation of fake data.
 
     Parameters

@@ -20,6 +20,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 import numpy as np
+from numpy.typing import ArrayLike
 from threadpoolctl import threadpool_limits
 
 from . import _validation as V
@@ -83,8 +84,10 @@ def _scalar(value, name: str) -> float:
     return float(arr)
 
 
-def simulate(eigenvalues, w0, *, T, lam=0.0, n=0, T0=None, sigma=0.0, sigma0=0.0,
-             design: str = "independent", reps: int = 100, seed=None) -> SimulationResult:
+def simulate(eigenvalues: ArrayLike, w0: ArrayLike, *, T: int, lam: float = 0.0, n: int = 0,
+             T0: int | None = None, sigma: float = 0.0, sigma0: float = 0.0,
+             design: str = "independent", reps: int = 100,
+             seed: int | np.random.Generator | None = None) -> SimulationResult:
     """Monte-Carlo of the chain for one setting (scalar parameters).
 
     ``T``, ``T0`` are integer sample sizes (``T0`` required when ``n > 0``; any ``T0 >= 1``,
