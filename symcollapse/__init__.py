@@ -12,14 +12,14 @@ d*n*sigma0**2/(T0 - d - 1) + d*sigma**2/(T - d - 1)
 from . import export, symbols, testing
 from .catalogue import formula, formulas
 from .formula import Condition, Formula, Step
-from .predict import Prediction, predict
+from .predict import PerGeneration, Prediction, per_generation, predict
 from .simulate import SimulationResult, simulate
 from .spectrum import isotropic, power_law
 
 __version__ = "0.1.0"
 
 __all__ = [
-    "predict", "Prediction", "simulate", "SimulationResult", "formula", "formulas", "Formula",
+    "predict", "Prediction", "per_generation", "PerGeneration", "simulate", "SimulationResult", "formula", "formulas", "Formula",
     "Condition", "Step", "symbols", "export", "testing", "isotropic", "power_law", "ridge_alpha", "__version__",
 ]
 

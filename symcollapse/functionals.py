@@ -27,7 +27,7 @@ from .symbols import coef, d, eig, j, w0_sq
 __all__ = [
     "spectral_sum", "quadratic_form", "df", "bias_quadratic", "resolvent_trace2",
     "canonical", "spectral_simplify", "spectral_equal", "combine_sums", "isotropic",
-    "one_point", "two_point", "two_point_companion", "sum_atoms", "known_functional",
+    "one_point", "two_point", "two_point_matrix", "two_point_companion", "sum_atoms", "known_functional",
     "display_form",
 ]
 
@@ -42,6 +42,12 @@ def spectral_sum(summand: sp.Expr) -> sp.Expr:
         coeff, dep = term.as_independent(j, as_Add=False)
         if dep == 1:
             out += coeff * d
+            continue
+        factors = sp.Mul.make_args(dep)
+        inner = [f for f in factors if isinstance(f, sp.Add) and f.has(sp.Sum)]
+        if inner:   # distribute over a sum whose terms carry scalar (bound) traces
+            rest = sp.Mul(*[f for f in factors if f is not inner[0]])
+            out += coeff * spectral_sum(sp.Add(*[rest * t for t in inner[0].args]))
         else:
             out += coeff * sp.Sum(dep, (j, 1, d))
     return out
@@ -203,6 +209,22 @@ def two_point(A: sp.Expr, B: sp.Expr, x: sp.Expr, size: sp.Expr) -> sp.Expr:
     return spectral_sum(A * p * B * p) + x**2 * spectral_sum(A * g) * spectral_sum(B * g) / (
         size - df(2, x)
     )
+
+
+def two_point_matrix(B: sp.Expr, x: sp.Expr, size: sp.Expr) -> sp.Expr:
+    r"""Diagonal of the equivalent of :math:`\mathbb E\,\hat\Sigma R B R\hat\Sigma` (Bach, Prop. 1).
+
+    .. math::
+        \Sigma(\Sigma+\kappa)^{-1}B\Sigma(\Sigma+\kappa)^{-1}
+        + \kappa^2\frac{\operatorname{tr}[B\Sigma(\Sigma+\kappa)^{-2}]}{T-\mathrm{df}_2(\kappa)}
+          \Sigma(\Sigma+\kappa)^{-2};
+
+    :func:`two_point` is its trace against ``A``.  With ``x = kappa0`` and ``size = T0`` it is
+    the one-generator step :math:`\mathbb E[PBP]` of a minimum-norm generator (:math:`\lambda_0\to0^+`).
+    """
+    p = one_point(x)
+    g = _l / (_l + x) ** 2
+    return p * B * p + x**2 * spectral_sum(B * g) / (size - df(2, x)) * g
 
 
 def two_point_companion(B: sp.Expr, x: sp.Expr, size: sp.Expr) -> sp.Expr:

@@ -23,10 +23,11 @@ from numpy.typing import ArrayLike
 from . import _validation as V
 from . import symbols as S
 from .catalogue import formula
+from .chain import chain_collapse, generator_chain
 from .kappa import solve_kappa
 from .spectral_numerics import SpectralFunctionals
 
-__all__ = ["predict", "Prediction"]
+__all__ = ["predict", "Prediction", "PerGeneration", "per_generation"]
 
 #: above this many (grid points x eigenvalues), ``method="auto"`` uses the Chebyshev table.
 _EXACT_BUDGET = 2_000_000
@@ -73,22 +74,55 @@ def _ols_parts():
             sp.lambdify((S.d, S.T0), rho, "numpy"))
 
 
-def _validate_T0(T0, n, d: int):
-    if T0 is None:
-        if np.any(n > 0):
-            raise ValueError("T0 is required when n > 0 (the sample size of each generator)")
+class PerGeneration(tuple):
+    """A per-generation schedule (one value per generator, m = 0..n-1) for ``T0`` or ``sigma0``.
+
+    ``sc.predict(..., n=3, T0=sc.per_generation([600, 900, 1200]))``; a plain array is a grid.
+    """
+
+
+def per_generation(values) -> PerGeneration:
+    """Wrap ``values`` as a per-generation schedule (see :class:`PerGeneration`)."""
+    arr = V.as_float_array(values, "schedule")
+    if arr.ndim != 1:
+        raise ValueError("a per-generation schedule must be a 1-D sequence, one value per generator")
+    return PerGeneration(float(x) for x in arr)
+
+
+def _check_generator(T0: np.ndarray, sigma0: np.ndarray, used: np.ndarray, d: int) -> None:
+    """The generator sizes for which the expected error is finite."""
+    bad = used & (sigma0 > 0) & (T0 > d - 2) & (T0 < d + 2)
+    if np.any(bad):
+        raise ValueError(f"T0 must be <= d - 2 = {d - 2} or >= d + 2 = {d + 2} when sigma0 > 0: "
+                         f"for T0 in [d - 1, d + 1] the generator's noise has an infinite "
+                         "(inverse-Wishart) mean error")
+
+
+def _schedules(n, T0, sigma0, d: int, design: str):
+    """Validate per-generation schedules; return (T0s, sigma0s) lists or None."""
+    if not isinstance(T0, PerGeneration) and not isinstance(sigma0, PerGeneration):
         return None
-    T0 = V.sample_size(T0, "T0")
-    T0b, nb = np.broadcast_arrays(T0, n)
-    used = nb > 0
-    if np.any(used & (T0b >= d) & (T0b < d + 2)):
-        raise ValueError(f"T0 must not lie in [d, d + 1] = [{d}, {d + 1}]: the inverse-Wishart "
-                         f"mean is infinite there; use T0 >= d + 2 = {d + 2}")
-    if np.any(used & (T0b < d)):
-        raise ValueError(f"T0 < d = {d} (over-parameterised generators) is not supported yet: "
-                         f"this version needs T0 >= d + 2 = {d + 2} for an under-parameterised "
+    if n.ndim != 0:
+        raise ValueError("with a per-generation schedule, n must be a single integer")
+    count_n = int(n)
+    T0s = list(T0) if isinstance(T0, PerGeneration) else None
+    s0s = list(sigma0) if isinstance(sigma0, PerGeneration) else None
+    for name, seq in (("T0", T0s), ("sigma0", s0s)):
+        if seq is not None and len(seq) != count_n:
+            raise ValueError(f"{name} has {len(seq)} values, one per generator, but n = {count_n}")
+    if T0s is None:
+        if T0 is None and count_n > 0:
+            raise ValueError("T0 is required when n > 0 (the sample size of each generator)")
+        T0s = [float(V.sample_size(T0, "T0"))] * count_n if count_n else []
+    if s0s is None:
+        s0s = [float(V.nonnegative(sigma0, "sigma0"))] * count_n
+    T0a = V.sample_size(np.array(T0s, dtype=float), "T0")
+    s0a = V.nonnegative(np.array(s0s, dtype=float), "sigma0")
+    _check_generator(T0a, s0a, np.ones(T0a.shape, bool), d)
+    if design == "same" and len(set(T0s)) > 1:
+        raise ValueError("design='same' reuses one design X0: T0 must be the same for every "
                          "generator")
-    return T0
+    return T0s, s0s
 
 
 def predict(eigenvalues: ArrayLike, w0: ArrayLike, *, T: ArrayLike, lam: ArrayLike = 0.0,
@@ -122,11 +156,20 @@ def predict(eigenvalues: ArrayLike, w0: ArrayLike, *, T: ArrayLike, lam: ArrayLi
     lam = V.nonnegative(lam, "lam")
     n = V.count(n, "n")
     sigma = V.nonnegative(sigma, "sigma")
-    sigma0 = V.nonnegative(sigma0, "sigma0")
     V.design(design)
     if method not in ("auto", "exact", "table"):
         raise ValueError(f"method must be 'auto', 'exact' or 'table', got {method!r}")
-    T0 = _validate_T0(T0, n, d)
+    schedule = _schedules(n, T0, sigma0, d, design)
+    if schedule is None:
+        sigma0 = V.nonnegative(sigma0, "sigma0")
+        if T0 is None and np.any(n > 0):
+            raise ValueError("T0 is required when n > 0 (the sample size of each generator)")
+        if T0 is not None:
+            T0 = V.sample_size(T0, "T0")
+            T0b, s0b, nb_ = np.broadcast_arrays(T0, sigma0, n)
+            _check_generator(T0b, s0b, nb_ > 0, d)
+    else:
+        T0, sigma0 = None, np.asarray(0.0)
     Tb, lb = np.broadcast_arrays(T, lam)
     if np.any((lb == 0) & (Tb >= d) & (Tb < d + 2)):
         raise ValueError(f"with lam = 0, T must be < d = {d} or >= d + 2 = {d + 2}: the "
@@ -149,7 +192,7 @@ def predict(eigenvalues: ArrayLike, w0: ArrayLike, *, T: ArrayLike, lam: ArrayLi
                    ("bias_quadratic", S.kappa): vals["bq"],
                    ("resolvent_trace2", S.kappa): vals["rt"]}
 
-    arrays = [kappa, Tb, lb, n, sigma, sigma0] + ([] if T0 is None else [T0])
+    arrays = [kappa, Tb, lb, n, sigma, np.asarray(sigma0)] + ([] if T0 is None else [T0])
     shape = np.broadcast_shapes(*(np.shape(x) for x in arrays))
     bc = {key: np.broadcast_to(v, shape) for key, v in functionals.items()}
     values = {"kappa": np.broadcast_to(kappa, shape), "T": np.broadcast_to(Tb, shape),
@@ -162,12 +205,27 @@ def predict(eigenvalues: ArrayLike, w0: ArrayLike, *, T: ArrayLike, lam: ArrayLi
                             ols_var(values["sigma"], d, values["T"]))
         nb = np.broadcast_to(n, shape)
         collapse = np.zeros(shape)
-        if T0 is not None:
-            values["T0"] = np.broadcast_to(T0, shape)
-            rho = np.where(ridge_b, formula("rho_underparameterized").kernel(values, bc),
-                           ols_rho(d, values["T0"]))
-            weight = nb * np.broadcast_to(sigma0, shape) ** 2
-            collapse = np.where(weight > 0, weight * rho, 0.0)
+        df2_b = np.broadcast_to(vals["df2"], shape)
+        if schedule is not None:
+            chain = generator_chain(fun, *schedule, design)
+            collapse = chain_collapse(fun, chain, values["kappa"], values["T"], df2_b)
+        elif T0 is not None:
+            T0_b = np.broadcast_to(T0, shape)
+            s0_b = np.broadcast_to(sigma0, shape)
+            over = (nb > 0) & (T0_b < d)
+            under = (nb > 0) & ~over & (s0_b > 0)
+            if np.any(under):   # eq. (19) with the exact generator factor (or Theorem 4.1)
+                values["T0"] = T0_b
+                rho = np.where(ridge_b, formula("rho_underparameterized").kernel(values, bc),
+                               ols_rho(d, T0_b))
+                collapse = np.where(under, nb * s0_b**2 * rho, 0.0)
+            if np.any(over):    # the peeling recursion, one generator configuration at a time
+                configs = np.unique(np.stack([nb[over], T0_b[over], s0_b[over]], axis=1), axis=0)
+                for cn, ct, cs in configs:
+                    mask = over & (nb == cn) & (T0_b == ct) & (s0_b == cs)
+                    chain = generator_chain(fun, [ct] * int(cn), [cs] * int(cn), design)
+                    collapse[mask] = chain_collapse(fun, chain, values["kappa"][mask],
+                                                    values["T"][mask], df2_b[mask])
     test_error = bias + variance + collapse
     for name, arr in (("test_error", test_error), ("bias", bias), ("variance", variance)):
         if not np.all(np.isfinite(arr)):  # pragma: no cover - guarded by validation above

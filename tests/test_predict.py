@@ -63,10 +63,10 @@ BAD = [
     (dict(T=0.5), "T must be >= 1"),
     (dict(T=np.inf), "T must be finite"),
     (dict(n=1, T0=None), "T0 is required when n > 0"),
-    (dict(n=1, T0=2), r"T0 must not lie in \[d, d \+ 1\]"),
-    (dict(n=1, T0=3), r"T0 must not lie in \[d, d \+ 1\]"),
+    (dict(n=1, T0=2, sigma0=0.1), r"T0 must be <= d - 2 = 0 or >= d \+ 2 = 4 when sigma0 > 0"),
+    (dict(n=1, T0=3, sigma0=0.1), r"T0 must be <= d - 2 = 0 or >= d \+ 2 = 4 when sigma0 > 0"),
+    (dict(n=1, T0=1, sigma0=0.1), r"T0 must be <= d - 2 = 0 or >= d \+ 2 = 4 when sigma0 > 0"),
     (dict(n=1, T0=0.5), "T0 must be >= 1"),
-    (dict(n=1, T0=1), "over-parameterised generators"),
     (dict(lam=0.0, T=2), r"with lam = 0, T must be < d"),
     (dict(lam=0.0, T=3), r"with lam = 0, T must be < d"),
     (dict(design="both"), "design must be one of"),
@@ -85,8 +85,8 @@ def test_bad_input_raises_clear_error(change, message):
 def test_bad_input_in_a_grid_is_refused_whole():
     with pytest.raises(ValueError, match="lam must be >= 0"):
         sc.predict(EIGS, W0, T=10, lam=np.array([0.1, -1e-9]))
-    with pytest.raises(ValueError, match="T0 must not lie"):
-        sc.predict(EIGS, W0, T=10, lam=0.1, n=np.array([0, 1]), T0=np.array([10, 51]))
+    with pytest.raises(ValueError, match="T0 must be <= d - 2 = 48 or >= d \\+ 2 = 52"):
+        sc.predict(EIGS, W0, T=10, lam=0.1, n=np.array([0, 1]), T0=np.array([10, 51]), sigma0=1.0)
     # T0 is irrelevant where n = 0
     p = sc.predict(EIGS, W0, T=10, lam=0.1, n=np.array([0, 1]), T0=np.array([10, 60]), sigma0=1.0)
     assert p.collapse[0] == 0 and p.collapse[1] > 0
