@@ -10,7 +10,7 @@ import sys
 HERE = pathlib.Path(__file__).parent
 sys.path.insert(0, str(HERE))
 SCRIPTS = ["effective_regularization.py", "proposition_4_2.py", "collapse_coefficient.py",
-           "theorem_4_1.py"]
+           "theorem_4_1.py", "overparameterized.py"]
 
 for script in SCRIPTS:
     print(f"\n##### {script}")

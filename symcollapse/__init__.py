@@ -15,12 +15,13 @@ from .formula import Condition, Formula, Step
 from .predict import PerGeneration, Prediction, per_generation, predict
 from .simulate import SimulationResult, simulate
 from .spectrum import isotropic, power_law
+from .thresholds import null_predictor_generations
 
 __version__ = "0.1.0"
 
 __all__ = [
     "predict", "Prediction", "per_generation", "PerGeneration", "simulate", "SimulationResult", "formula", "formulas", "Formula",
-    "Condition", "Step", "symbols", "export", "testing", "isotropic", "power_law", "ridge_alpha", "__version__",
+    "Condition", "Step", "symbols", "export", "testing", "null_predictor_generations", "isotropic", "power_law", "ridge_alpha", "__version__",
 ]
 
 

@@ -108,7 +108,7 @@ class Formula:
     @cached_property
     def spectral(self) -> bool:
         """Whether the expression contains spectral sums (needs ``eigenvalues``)."""
-        return bool(self.expr.atoms(sp.Sum))
+        return bool(sum_atoms(self.expr))
 
     @cached_property
     def needs_w0(self) -> bool:

@@ -171,7 +171,10 @@ def spectral_equal(a: sp.Expr, b: sp.Expr) -> bool:
 
 
 def isotropic(expr: sp.Expr) -> sp.Expr:
-    r"""Specialise to :math:`\Sigma = I_d`: every :math:`\lambda_j = 1`, :math:`\sum_j c_j^2 = \|w_0\|^2`."""
+    r"""Specialise to :math:`\Sigma = I_d`: every :math:`\lambda_j = 1`, :math:`\sum_j c_j^2 = \|w_0\|^2`.
+
+    Works on traces and on diagonal entries (expressions in ``eig[j]`` outside a sum) alike.
+    """
     def _iso(s: sp.Sum) -> sp.Expr:
         summand = s.function.replace(
             lambda e: isinstance(e, sp.Indexed) and e.base == eig, lambda e: sp.S.One
@@ -183,7 +186,9 @@ def isotropic(expr: sp.Expr) -> sp.Expr:
             return coeff * w0_sq
         raise ValueError(f"cannot specialise the sum {s} to isotropic features")
 
-    return expr.replace(_is_spectral, _iso)
+    expr = expr.replace(_is_spectral, _iso)
+    # diagonal entries (a matrix of Sigma outside a trace) become scalars
+    return expr.replace(lambda e: isinstance(e, sp.Indexed) and e.base == eig, lambda e: sp.S.One)
 
 
 # --- deterministic equivalents (Bach 2023), as rules on diagonal expressions ------------------

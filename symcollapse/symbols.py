@@ -14,7 +14,7 @@ import sympy as sp
 
 __all__ = [
     "d", "T", "T0", "n", "sigma", "sigma0", "lam", "kappa", "kappa0", "phi", "phi0",
-    "phibar", "rho", "beta", "r", "ell", "a", "b", "w0_sq", "j", "eig", "coef",
+    "phibar", "rho", "beta", "r", "ell", "a", "b", "w0_sq", "SNR0", "j", "eig", "coef",
     "LATEX_NAMES", "by_name",
 ]
 
@@ -39,6 +39,8 @@ a = sp.Symbol("a", nonnegative=True)
 b = sp.Symbol("b", positive=True)
 #: squared Euclidean norm of the target, used by the isotropic specialisations.
 w0_sq = sp.Symbol("w0_sq", nonnegative=True)
+#: signal-to-noise ratio of the generators, ||w0||_Sigma^2 / sigma0^2.
+SNR0 = sp.Symbol("SNR0", positive=True)
 
 #: summation index over the eigenpairs of Sigma.
 j = sp.Symbol("j", integer=True, positive=True)
@@ -56,12 +58,13 @@ LATEX_NAMES: dict[sp.Symbol, str] = {
     phibar: r"\bar\phi",
     ell: r"\ell",
     w0_sq: r"\|w_0\|_2^2",
+    SNR0: r"\mathrm{SNR}_0",
 }
 
 _BY_NAME = {
     s.name: s
     for s in (d, T, T0, n, sigma, sigma0, lam, kappa, kappa0, phi, phi0, phibar, rho,
-              beta, r, ell, a, b, w0_sq)
+              beta, r, ell, a, b, w0_sq, SNR0)
 }
 
 

@@ -1,0 +1,155 @@
+"""Over-parameterised generators: derived closed forms against the paper's (and SPEC's) printed
+statements, the numeric peeling recursion against the symbolic derivation, the null-predictor
+threshold and the more-data constant."""
+
+import mpmath
+import numpy as np
+import pytest
+import sympy as sp
+
+import symcollapse as sc
+from symcollapse import symbols as S
+from symcollapse.theory.overparameterized import isotropic_generator
+
+W, k, phi, d, T0, n = S.w0_sq, S.kappa, S.phi, S.d, S.T0, S.n
+
+
+def test_isotropic_generator_is_exact_projection_algebra():
+    g = isotropic_generator()
+    b = sp.Symbol("b_B", positive=True)
+    assert sp.simplify(g["kappa0"] - (d / T0 - 1)) == 0          # kappa(0, T0) = phi0 - 1
+    assert sp.simplify(g["p"] - T0 / d) == 0                     # E[P] = rank/d exactly
+    assert sp.simplify(g["phi_b"] - b * T0 / d) == 0             # E[P b P] = b E[P] (P^2 = P)
+    assert sp.simplify(g["C"] - T0 / (d * (d - T0 - 1))) == 0    # E tr (XX')^-1 = T0/(d-T0-1)
+
+
+def test_theorems_4_5_and_4_6_as_printed():
+    phi0 = S.phi0
+    t45 = sc.formula("theorem_4_5").expr.subs(T0, d / phi0)
+    t46 = sc.formula("theorem_4_6").expr.subs(T0, d / phi0)
+    assert sp.simplify(t45 - W * (1 - 1 / phi0)) == 0
+    assert sp.simplify(t46 - W * (1 - phi0**-n)) == 0
+    assert sc.formula("theorem_4_6").evaluate(d=300, T0=150, n=np.arange(4), w0_sq=1.0).tolist() \
+        == [0.0, 0.5, 0.75, 0.875]
+
+
+def _spec_m2():
+    return (1 - k) / (1 + k) + k**2 / ((1 + k) ** 2 - phi)       # SPEC 3.6, typed independently
+
+
+@pytest.mark.parametrize("design", ["independent", "same"])
+def test_isotropic_chain_matches_spec(design):
+    """Addendum A: E = ||w0||^2 (1 - 2 eta abar + eta mbar) + Var + sigma0^2 mbar T0/(d-T0-1) S,
+    eta = (T0/d)^n, S = sum_{k<n} (T0/d)^k (independent) or eta = T0/d, S = n (same)."""
+    p = T0 / d
+    eta, Ssum = ((p**n, (1 - p**n) / (1 - p)) if design == "independent" else (p, n))
+    m2 = _spec_m2()
+    var = S.sigma**2 * phi / ((1 + k) ** 2 - phi)
+    printed = W * (1 - 2 * eta / (1 + k) + eta * m2) + var + S.sigma0**2 * m2 * T0 / (d - T0 - 1) * Ssum
+    derived = sc.formula(f"isotropic_chain_{design}").expr
+    assert sp.simplify(derived - printed) == 0
+    # SPEC 3.6's drifted bias is the sigma = sigma0 = 0 part
+    drifted = W * (1 - 2 * eta / (1 + k) + eta * m2)
+    assert sp.simplify(derived.subs({S.sigma: 0, S.sigma0: 0}) - drifted) == 0
+
+
+@pytest.mark.parametrize("design", ["independent", "same"])
+@pytest.mark.parametrize("lam", [1e-4, 0.05, 1.0])
+def test_numeric_recursion_equals_isotropic_derivation(design, lam):
+    """predict's peeling recursion (NumPy) equals the SymPy closed form for Sigma = I."""
+    dd, TT0, TT = 200, 80, np.array([50.0, 150.0, 500.0])
+    eigs, w0 = sc.isotropic(dd, w0_norm=0.8)
+    ns = np.arange(1, 6)[:, None]
+    pred = sc.predict(eigs, w0, T=TT, lam=lam, n=ns, T0=TT0, sigma=0.3, sigma0=0.4, design=design)
+    f = sc.formula(f"isotropic_chain_{design}")
+    closed = f.evaluate(lam=lam, phi=dd / TT, d=dd, T0=TT0, n=ns, w0_sq=0.64, sigma=0.3,
+                        sigma0=0.4)
+    np.testing.assert_allclose(pred.test_error, closed, rtol=1e-10)
+
+
+def test_schedule_of_equal_sizes_equals_scalar_T0():
+    eigs, w0 = sc.power_law(80, 2.0, 0.5)
+    a = sc.predict(eigs, w0, T=100, lam=1e-3, n=3, T0=sc.per_generation([40, 40, 40]),
+                   sigma0=sc.per_generation([0.2, 0.2, 0.2]), sigma=0.1)
+    b = sc.predict(eigs, w0, T=100, lam=1e-3, n=3, T0=40, sigma0=0.2, sigma=0.1)
+    assert a.test_error == pytest.approx(b.test_error, rel=1e-13)
+
+
+def test_schedule_generalises_theorem_4_1():
+    """Under-parameterised schedule, ridgeless: the exact sum over generations of Theorem 4.1."""
+    eigs, w0 = sc.power_law(30, 1.5, 0.5)
+    T0s, s0s = [40, 60, 90], [0.1, 0.5, 0.2]
+    p = sc.predict(eigs, w0, T=50, n=3, T0=sc.per_generation(T0s), sigma0=sc.per_generation(s0s),
+                   sigma=0.3)
+    exact = 0.09 * 30 / (50 - 31) + sum(s**2 * 30 / (t - 31) for t, s in zip(T0s, s0s, strict=True))
+    assert p.test_error == pytest.approx(exact, rel=1e-13)
+
+
+def test_schedule_bad_input():
+    eigs, w0 = sc.isotropic(20)
+    with pytest.raises(ValueError, match="T0 has 2 values, one per generator, but n = 3"):
+        sc.predict(eigs, w0, T=50, n=3, T0=sc.per_generation([30, 40]))
+    with pytest.raises(ValueError, match="n must be a single integer"):
+        sc.predict(eigs, w0, T=50, n=[1, 2], T0=sc.per_generation([30]))
+    with pytest.raises(ValueError, match="design='same' reuses one design"):
+        sc.predict(eigs, w0, T=50, n=2, T0=sc.per_generation([10, 12]), design="same")
+    with pytest.raises(ValueError, match="T0 must be <= d - 2 = 18 or >= d \\+ 2 = 22"):
+        sc.predict(eigs, w0, T=50, n=2, T0=sc.per_generation([10, 21]), sigma0=0.1)
+    with pytest.raises(ValueError, match="T0 must be >= 1"):
+        sc.predict(eigs, w0, T=50, n=1, T0=sc.per_generation([0]))
+    with pytest.raises(ValueError, match="design must be one of"):
+        sc.predict(eigs, w0, T=50, n=1, T0=10, design="dependent")
+
+
+def test_noise_free_generator_at_the_interpolation_threshold_is_fine():
+    """T0 in [d - 1, d + 1] is refused only when the generator is noisy."""
+    eigs, w0 = sc.isotropic(20)
+    p = sc.predict(eigs, w0, T=60, n=2, T0=np.array([19, 20, 21]), sigma0=0.0, sigma=0.1)
+    assert p.collapse[1] == 0 and p.collapse[2] == 0 and p.collapse[0] > 0
+
+
+def test_null_predictor_threshold_formula_and_erratum_B3():
+    f = sc.formula("null_predictor_threshold")
+    assert sp.simplify(f.expr - S.SNR0 * (1 / S.phi0 - 1)) == 0
+    printed = S.SNR0 / (1 / S.phi0 - 1)
+    assert sp.simplify(f.expr - printed) != 0
+
+
+def test_null_predictor_generations_matches_exact_ols_count():
+    eigs, w0 = sc.power_law(40, 2.0, 0.5, normalize=True)      # ||w0||_Sigma = 1
+    sigma, sigma0, T, T0 = 0.2, 0.3, 300, 120
+    got = sc.null_predictor_generations(eigs, w0, T=T, T0=T0, sigma=sigma, sigma0=sigma0)
+    clean = sigma**2 * 40 / (T - 41)
+    expected = int(np.ceil((1.0 - clean) / (sigma0**2 * 40 / (T0 - 41))))
+    assert got == expected
+    pred = sc.predict(eigs, w0, T=T, T0=T0, sigma=sigma, sigma0=sigma0, n=[got - 1, got])
+    assert pred.test_error[0] < 1.0 <= pred.test_error[1]
+    # the proportional-limit formula, SNR0 (1/phi0 - 1), at large d, T0, T
+    e2, w2 = sc.isotropic(400)
+    n_num = sc.null_predictor_generations(e2, w2, T=10**9, T0=4000, sigma0=0.3)
+    n_formula = sc.formula("null_predictor_threshold").evaluate(SNR0=1 / 0.09, phi0=0.1)
+    assert n_num == pytest.approx(n_formula, rel=0.01)
+    assert sc.null_predictor_generations(e2, w2, T=10**9, T0=4000, sigma0=0.0) is None
+
+
+def test_more_data_constant():
+    """1 + sum_{m>=2} 1/(m ln^2 m) = 3.10974..., checked by an independent summation."""
+    with mpmath.workdps(30):
+        head = mpmath.fsum(1 / (mpmath.mpf(m) * mpmath.log(m) ** 2) for m in range(2, 200_000))
+        N = mpmath.mpf(200_000)
+        ref = 1 + head + 1 / mpmath.log(N) + 1 / (2 * N * mpmath.log(N) ** 2)
+    assert sc.formula("more_data_constant").evaluate() == pytest.approx(float(ref), abs=1e-9)
+
+
+def test_more_data_remark_with_a_schedule():
+    """The remark after Theorem 4.1: generation m >= 2 on T_m = m ln^2(m) T0 samples; low
+    dimension (d = 4, T0 = 1e6), T = T0, sigma = sigma0: the error over the clean error is
+    1 + sum_{m=2}^{n+1} 1/(m ln^2 m), bounded by the constant."""
+    eigs, w0 = sc.isotropic(4)
+    T0, nn = 10**6, 12
+    sizes = [m * np.log(m) ** 2 * T0 for m in range(2, nn + 2)]
+    p = sc.predict(eigs, w0, T=T0, n=nn, T0=sc.per_generation(sizes), sigma=1.0, sigma0=1.0)
+    clean = sc.predict(eigs, w0, T=T0, sigma=1.0).test_error
+    partial = 1 + sum(1 / (m * np.log(m) ** 2) for m in range(2, nn + 2))
+    assert p.test_error / clean == pytest.approx(partial, rel=1e-5)
+    assert p.test_error / clean < sc.formula("more_data_constant").evaluate()
