@@ -4,7 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..formula import Step
+from .. import symbols as S
+from ..formula import Condition, Step
+
+#: the regime of every downstream ridge result: lam >= 0 and at least one sample
+RIDGE_REGIME = (Condition(S.lam >= 0, "lam >= 0"), Condition(S.T >= 1, "T >= 1"))
 
 
 class Derivation:

@@ -29,7 +29,7 @@ from ..functionals import (
     spectral_sum,
     two_point_companion,
 )
-from ._derive import Derivation
+from ._derive import RIDGE_REGIME, Derivation
 from .effective_regularization import lemma_I_2_expr
 
 __all__ = ["proposition_4_2_bias", "proposition_4_2_variance",
@@ -37,7 +37,6 @@ __all__ = ["proposition_4_2_bias", "proposition_4_2_variance",
            "to_isotropic_ratio"]
 
 _l = S.eig[S.j]
-_RIDGE = (Condition(S.lam >= 0, "lam >= 0"), Condition(S.T >= 1, "T >= 1"))
 _REF = "Proposition 4.2 (eq. 14/30); RMT limit"
 
 
@@ -52,7 +51,7 @@ def proposition_4_2_bias() -> Formula:
     expr = step("simplify", spectral_simplify(canonical(form)))
     return Formula(
         name="proposition_4_2_bias", title="Clean ridge bias", lhs=r"\mathrm{Bias}",
-        expr=expr, reference=_REF, regime=_RIDGE, derivation=step.done(),
+        expr=expr, reference=_REF, regime=RIDGE_REGIME, derivation=step.done(),
         notes="kappa = kappa(lam, T) from eq. (9).")
 
 
@@ -73,7 +72,7 @@ def proposition_4_2_variance() -> Formula:
                 spectral_simplify(-S.sigma**2 / S.T * deriv))
     return Formula(
         name="proposition_4_2_variance", title="Clean ridge variance", lhs=r"\mathrm{Var}",
-        expr=expr, reference=_REF, regime=_RIDGE, derivation=step.done(),
+        expr=expr, reference=_REF, regime=RIDGE_REGIME, derivation=step.done(),
         notes="kappa = kappa(lam, T) from eq. (9).")
 
 

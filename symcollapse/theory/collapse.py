@@ -28,7 +28,7 @@ import sympy as sp
 from .. import symbols as S
 from ..formula import Condition, Formula
 from ..functionals import canonical, one_point, spectral_simplify, two_point
-from ._derive import Derivation
+from ._derive import RIDGE_REGIME, Derivation
 from .clean_ridge import (
     proposition_4_2_bias,
     proposition_4_2_variance,
@@ -40,7 +40,6 @@ __all__ = ["rho_general", "rho_underparameterized", "rho_underparameterized_asym
            "corollary_4_4_isotropic", "corollary_4_4_isotropic_rho", "generator_factor"]
 
 _l = S.eig[S.j]
-_DOWN = (Condition(S.lam >= 0, "lam >= 0"), Condition(S.T >= 1, "T >= 1"))
 
 
 def generator_factor(step: Derivation | None = None) -> sp.Expr:
@@ -69,7 +68,7 @@ def rho_general() -> Formula:
     return Formula(
         name="rho_general", title="Collapse coefficient, general Sigma", lhs=r"\rho",
         expr=expr, reference="Theorem 4.3, eq. (18); Proposition F.6",
-        regime=_DOWN + (Condition(S.T0 >= 1, "T0 >= 1"),),
+        regime=RIDGE_REGIME + (Condition(S.T0 >= 1, "T0 >= 1"),),
         derivation=step.done(),
         notes="Under condition (17): the same design X0 for every generator, or T0 >= d. "
               "kappa = kappa(lam, T), kappa0 = kappa(0, T0).")
@@ -88,7 +87,7 @@ def rho_underparameterized() -> Formula:
         name="rho_underparameterized",
         title="Collapse coefficient, under-parameterised generator (exact generator factor)",
         lhs=r"\rho", expr=expr, reference="eq. (19) with the exact factor 1/(T0-d-1) (SPEC decision 2)",
-        regime=_DOWN + (Condition(S.T0 >= S.d + 2, "T0 >= d + 2"),),
+        regime=RIDGE_REGIME + (Condition(S.T0 >= S.d + 2, "T0 >= d + 2"),),
         derivation=step.done(),
         notes="Only the trace E tr[Sigma^-1 Shat R Sigma R Shat] is a deterministic equivalent; "
               "the generator factor is exact.")
@@ -104,7 +103,7 @@ def rho_underparameterized_asymptotic() -> Formula:
         name="rho_underparameterized_asymptotic",
         title="Collapse coefficient, under-parameterised generator (as printed)",
         lhs=r"\rho", expr=expr, reference="eq. (19)",
-        regime=_DOWN + (Condition(S.T0 > S.d, "T0 > d"),),
+        regime=RIDGE_REGIME + (Condition(S.T0 > S.d, "T0 > d"),),
         derivation=step.done())
 
 

@@ -19,7 +19,7 @@ import sympy as sp
 from .. import symbols as S
 from ..formula import Condition, Formula
 from ..functionals import canonical, combine_sums, df, isotropic, spectral_simplify
-from ._derive import Derivation
+from ._derive import RIDGE_REGIME, Derivation
 
 __all__ = ["kappa_equation", "kappa_isotropic", "lemma_I_2", "nonnegative_roots",
            "lemma_I_2_expr"]
@@ -98,7 +98,7 @@ def kappa_equation() -> Formula:
         lhs=r"\kappa",
         expr=rhs,
         reference="eq. (9); Bach (2023), Prop. 2",
-        regime=(Condition(S.lam >= 0, "lam >= 0"), Condition(S.T >= 1, "T >= 1")),
+        regime=RIDGE_REGIME,
         exact=True,
         derivation=step.done(),
         notes="kappa(lam, T) is the unique positive root when lam > 0 or T < d; 0 when lam = 0 "
@@ -151,7 +151,7 @@ def lemma_I_2() -> Formula:
         lhs=r"\frac{\partial\kappa}{\partial\lambda}",
         expr=expr,
         reference="Lemma I.2",
-        regime=(Condition(S.lam >= 0, "lam >= 0"), Condition(S.T >= 1, "T >= 1")),
+        regime=RIDGE_REGIME,
         exact=True,
         derivation=step.done(),
     )
