@@ -9,7 +9,7 @@ Nothing here uses the theory: the simulator draws Gaussian designs in the eigenb
 
     w = w0
     for m in range(n):                     # X_m fresh, or X_0 reused when design="same"
-        w = pinv(X_m) @ (X_m @ w + sigma0 * noise)
+        w = pinv(X_m) @ (X_m @ w + sigma0[m] * noise)      # X_m has T0[m] rows
     X = draw(T); Y = X @ w + sigma * noise
     w_pred = argmin (1/T)||X v - Y||^2 + lam ||v||^2      (min-norm least squares if lam = 0)
     err = (w_pred - w0)' Sigma (w_pred - w0)
@@ -84,56 +84,106 @@ def _scalar(value, name: str) -> float:
     return float(arr)
 
 
+def _per_generation(value, name: str, n: int, validate) -> tuple:
+    """``value`` as one entry per generator (m = 0..n-1): a scalar is repeated ``n`` times, a
+    1-D sequence (list, tuple, array, :class:`~symcollapse.predict.PerGeneration`) must have
+    length ``n``.  ``validate(array, name)`` checks the values (raising ``ValueError``)."""
+    arr = V.as_float_array(value, name)
+    if arr.ndim > 1:
+        raise ValueError(f"{name} must be a scalar or a 1-D sequence with one value per "
+                         f"generator, got shape {arr.shape}")
+    if arr.ndim == 1 and arr.size != n:
+        raise ValueError(f"{name} has {arr.size} values, one per generator, but n = {n}")
+    validate(arr if arr.ndim else arr.reshape(1), name)
+    return tuple(float(x) for x in np.broadcast_to(arr, (n,)))
+
+
+def _counts(arr: np.ndarray, name: str) -> None:
+    bad = (arr != np.round(arr)) | (arr < 1)
+    if np.any(bad):
+        raise ValueError(f"{name} must be an integer >= 1 (a sample size) for every generator, "
+                         f"got {name} = {arr.tolist()}")
+
+
+def _noise_levels(arr: np.ndarray, name: str) -> None:
+    if np.any(arr < 0):
+        raise ValueError(f"{name} must be >= 0 for every generator, got {name} = {arr.tolist()}")
+
+
 def simulate(eigenvalues: ArrayLike, w0: ArrayLike, *, T: int, lam: float = 0.0, n: int = 0,
-             T0: int | None = None, sigma: float = 0.0, sigma0: float = 0.0,
-             design: str = "independent", reps: int = 100,
+             T0: int | ArrayLike | None = None, sigma: float = 0.0,
+             sigma0: float | ArrayLike = 0.0, design: str = "independent", reps: int = 100,
              seed: int | np.random.Generator | None = None) -> SimulationResult:
-    """Monte-Carlo of the chain for one setting (scalar parameters).
+    """Monte-Carlo of the chain for one setting.
 
     ``T``, ``T0`` are integer sample sizes (``T0`` required when ``n > 0``; any ``T0 >= 1``,
     minimum-norm generators when ``T0 < d``), ``lam >= 0`` the downstream ridge (per-sample
     normalised), ``design`` ``"independent"`` (fresh ``X_m``) or ``"same"`` (``X_0`` reused),
     ``reps >= 2`` repetitions, ``seed`` an int, ``None`` or a ``numpy.random.Generator``.
+
+    ``T0`` and ``sigma0`` may also be per-generation schedules: a 1-D sequence of length ``n``
+    (list, tuple, array or :func:`~symcollapse.per_generation`), generator ``m`` (m = 0..n-1)
+    being fitted on ``T0[m]`` samples with label noise ``sigma0[m]``.  ``design="same"`` reuses
+    one design, so it needs the same ``T0`` for every generator (``sigma0`` may still vary).
+    The other parameters are scalars.
     """
     eigs, coefs = V.as_spectrum(eigenvalues, w0)
     d = eigs.size
     T = _scalar_count(T, "T", 1)
     n = _scalar_count(n, "n", 0)
-    lam, sigma, sigma0 = _scalar(lam, "lam"), _scalar(sigma, "sigma"), _scalar(sigma0, "sigma0")
+    lam, sigma = _scalar(lam, "lam"), _scalar(sigma, "sigma")
+    sigma0s = _per_generation(sigma0, "sigma0", n, _noise_levels)
     V.design(design)
     reps = _scalar_count(reps, "reps", 2)
-    if n > 0:
-        if T0 is None:
-            raise ValueError("T0 is required when n > 0 (the sample size of each generator)")
-        T0 = _scalar_count(T0, "T0", 1)
+    T0s: tuple = ()
+    if n > 0 and T0 is None:
+        raise ValueError("T0 is required when n > 0 (the sample size of each generator)")
+    if T0 is not None and (n > 0 or np.ndim(T0) > 0):   # a scalar T0 is unused when n = 0
+        T0s = tuple(int(t) for t in _per_generation(T0, "T0", n, _counts))
+        if design == "same" and len(set(T0s)) > 1:
+            raise ValueError(f"design='same' reuses one design X0, so T0 must be the same for "
+                             f"every generator, got T0 = {list(T0s)}")
     rng = seed if isinstance(seed, np.random.Generator) else np.random.default_rng(seed)
 
     # Many small batched factorisations: one BLAS thread is much faster than a pool fighting
     # over the cores (measured: 0.24 s against 83 s on a loaded 2-core machine).
     with threadpool_limits(limits=1, user_api="blas"):
-        samples = _run_chain(rng, eigs, coefs, T=T, lam=lam, n=n, T0=T0, sigma=sigma,
-                             sigma0=sigma0, design=design, reps=reps)
-    settings = dict(d=d, T=T, lam=lam, n=n, T0=T0, sigma=sigma, sigma0=sigma0, design=design,
-                    reps=reps)
+        samples = _run_chain(rng, eigs, coefs, T=T, lam=lam, T0s=T0s, sigma=sigma,
+                             sigma0s=sigma0s, design=design, reps=reps)
+    settings = dict(d=d, T=T, lam=lam, n=n, T0=_setting(T0, T0s, convert=lambda x: x),
+                    sigma=sigma, sigma0=_setting(sigma0, sigma0s), design=design, reps=reps)
     return SimulationResult(mean=float(samples.mean()),
                             stderr=float(samples.std(ddof=1) / np.sqrt(reps)),
                             samples=samples, settings=settings)
 
 
-def _run_chain(rng, eigs, coefs, *, T, lam, n, T0, sigma, sigma0, design, reps) -> np.ndarray:
-    """The repetitions of the chain, in memory-bounded batches; returns the test errors."""
+def _setting(given, values: tuple, convert=float):
+    """How a generator parameter is recorded: a scalar as a number, a schedule as a tuple."""
+    if given is None:
+        return None
+    if np.ndim(given) > 0:
+        return values
+    return values[0] if values else convert(given)
+
+
+def _run_chain(rng, eigs, coefs, *, T, lam, T0s, sigma, sigma0s, design, reps) -> np.ndarray:
+    """The repetitions of the chain, in memory-bounded batches; returns the test errors.
+
+    Generator ``m`` (m = 0..len(T0s)-1) is fitted on ``T0s[m]`` samples with noise ``sigma0s[m]``.
+    """
     d = eigs.size
     sqrt_eigs = np.sqrt(eigs)
-    rows = max(T, T0 or 0, d)
+    rows = max(T, max(T0s, default=0), d)
     batch = int(max(1, min(reps, _BATCH_BYTES // (8 * rows * max(d, 1) * 3))))
     samples = np.empty(reps)
     for start in range(0, reps, batch):
         B = min(batch, reps - start)
         w = np.broadcast_to(coefs, (B, d)).copy()
-        X0 = rng.standard_normal((B, T0, d)) * sqrt_eigs if (n > 0 and design == "same") else None
-        for _ in range(n):
-            X = X0 if X0 is not None else rng.standard_normal((B, T0, d)) * sqrt_eigs
-            y = np.einsum("btd,bd->bt", X, w) + sigma0 * rng.standard_normal((B, T0))
+        X0 = (rng.standard_normal((B, T0s[0], d)) * sqrt_eigs
+              if (T0s and design == "same") else None)
+        for t0, s0 in zip(T0s, sigma0s, strict=True):
+            X = X0 if X0 is not None else rng.standard_normal((B, t0, d)) * sqrt_eigs
+            y = np.einsum("btd,bd->bt", X, w) + s0 * rng.standard_normal((B, t0))
             w = _lstsq_min_norm(X, y)
         X = rng.standard_normal((B, T, d)) * sqrt_eigs
         Y = np.einsum("btd,bd->bt", X, w) + sigma * rng.standard_normal((B, T))
