@@ -153,3 +153,16 @@ def test_more_data_remark_with_a_schedule():
     partial = 1 + sum(1 / (m * np.log(m) ** 2) for m in range(2, nn + 2))
     assert p.test_error / clean == pytest.approx(partial, rel=1e-5)
     assert p.test_error / clean < sc.formula("more_data_constant").evaluate()
+
+
+@pytest.mark.parametrize("lam", [1e-3, 0.3])
+def test_same_design_noise_is_eq_18_with_the_finite_size_factor(lam):
+    """For the same design the recursion's noise term is n sigma0^2 rho of eq. (18), times the
+    finite-size factor (d - T0)/(d - T0 - 1) of the generator (exact for isotropic Sigma)."""
+    eigs, w0 = sc.power_law(120, 2.0, 0.5)
+    kw = dict(T=np.array([60.0, 400.0]), lam=lam, n=3, T0=50, sigma=0.2, design="same")
+    noisy = sc.predict(eigs, w0, sigma0=0.4, **kw).collapse
+    quiet = sc.predict(eigs, w0, sigma0=0.0, **kw).collapse
+    rho18 = sc.formula("rho_general").evaluate(eigenvalues=eigs, lam=lam, T=kw["T"], T0=50)
+    np.testing.assert_allclose(noisy - quiet, 3 * 0.16 * rho18 * (120 - 50) / (120 - 50 - 1),
+                               rtol=1e-10)
