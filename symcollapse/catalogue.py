@@ -27,12 +27,14 @@ _REGISTRY: dict[str, Callable[[], Formula]] = {
     "corollary_4_4_isotropic": collapse.corollary_4_4_isotropic,
     "theorem_4_1_exact": ols.theorem_4_1_exact,
     "theorem_4_1": ols.theorem_4_1,
+    "theorem_4_1_schedule": ols.theorem_4_1_schedule,
     "null_predictor_threshold": overparameterized.null_predictor_threshold,
     "more_data_constant": overparameterized.more_data_constant,
     "isotropic_chain_independent": overparameterized.isotropic_chain_independent,
     "isotropic_chain_same": overparameterized.isotropic_chain_same,
     "theorem_4_5": overparameterized.theorem_4_5,
     "theorem_4_6": overparameterized.theorem_4_6,
+    "theorem_4_6_schedule": overparameterized.theorem_4_6_schedule,
 }
 
 

@@ -179,6 +179,10 @@ class Formula:
         """
         from ._validation import as_float_array, as_spectrum
 
+        schedules = {k: base for k, base in S.SCHEDULES.items() if self.expr.has(base)}
+        if schedules:
+            return self._evaluate_schedule(schedules, values, check=check, backend=backend,
+                                           dps=dps, eigenvalues=eigenvalues, w0=w0)
         if backend not in ("numpy", "mpmath"):
             raise ValueError(f"backend must be 'numpy' or 'mpmath', got {backend!r}")
         unknown = set(values) - set(self.parameters) - {"lam", "T", "T0", "phi", "phi0"}
@@ -216,6 +220,41 @@ class Formula:
             raise ValueError(f"{self.name} is not finite at index {bad} of the inputs: "
                              "the parameters lie outside the formula's domain")
         return out[()] if out.ndim == 0 else out
+
+    def _evaluate_schedule(self, schedules, values, **options):
+        """Formulas over per-generation schedules: ``T0=[...]``, ``sigma0=[...]`` (n values)."""
+        import dataclasses
+
+        from ._validation import as_float_array
+
+        seqs = {}
+        for name in schedules:
+            if name not in values:
+                raise TypeError(f"{self.name}() needs {name}=[...], one value per generator")
+            arr = as_float_array(values.pop(name), name)
+            if arr.ndim != 1:
+                raise ValueError(f"{name} must be a 1-D sequence, one value per generator")
+            seqs[name] = arr
+        lengths = {arr.size for arr in seqs.values()}
+        if len(lengths) != 1:
+            raise ValueError(f"the schedules {sorted(seqs)} must have the same length")
+        count = lengths.pop()
+        if "n" in values and np.any(np.asarray(values["n"]) != count):
+            raise ValueError(f"n = {values['n']} does not match the schedule length {count}")
+        values.pop("n", None)
+        subs = {schedules[name][k]: sp.Float(float(v)) for name, arr in seqs.items()
+                for k, v in enumerate(arr)}
+        expr = self.expr.subs(S.n, count).doit().xreplace(subs)
+        regime = []
+        for cond in self.regime:
+            if not any(cond.relation.has(base) for base in schedules.values()):
+                regime.append(cond)
+                continue
+            for k in range(count):
+                rel = cond.relation.subs(S.m, k).xreplace(subs)
+                regime.append(Condition(rel, f"{cond.text} (generator {k})"))
+        flat = dataclasses.replace(self, expr=expr, regime=tuple(regime), numeric_expr=None)
+        return flat.evaluate(**options, **values)
 
     def _fill_kappa(self, vals: dict[str, np.ndarray], eigs) -> None:
         from .kappa import kappa_for

@@ -14,7 +14,7 @@ import sympy as sp
 
 __all__ = [
     "d", "T", "T0", "n", "sigma", "sigma0", "lam", "kappa", "kappa0", "phi", "phi0",
-    "phibar", "rho", "beta", "r", "ell", "a", "b", "w0_sq", "SNR0", "j", "eig", "coef",
+    "phibar", "rho", "beta", "r", "ell", "a", "b", "w0_sq", "SNR0", "j", "eig", "coef", "m", "T0_m", "sigma0_m", "SCHEDULES",
     "LATEX_NAMES", "by_name",
 ]
 
@@ -41,6 +41,13 @@ b = sp.Symbol("b", positive=True)
 w0_sq = sp.Symbol("w0_sq", nonnegative=True)
 #: signal-to-noise ratio of the generators, ||w0||_Sigma^2 / sigma0^2.
 SNR0 = sp.Symbol("SNR0", positive=True)
+
+#: per-generation schedules (generator m = 0..n-1): sample sizes and noise levels.
+m = sp.Symbol("m", integer=True, nonnegative=True)
+T0_m = sp.IndexedBase("T0", positive=True)
+sigma0_m = sp.IndexedBase("sigma0", nonnegative=True)
+#: the schedule bases, by the keyword that feeds them in ``Formula.evaluate``
+SCHEDULES = {"T0": T0_m, "sigma0": sigma0_m}
 
 #: summation index over the eigenpairs of Sigma.
 j = sp.Symbol("j", integer=True, positive=True)

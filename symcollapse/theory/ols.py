@@ -21,7 +21,7 @@ from ..formula import Condition, Formula
 from ..functionals import _tidy_signs, spectral_sum
 from ._derive import Derivation
 
-__all__ = ["theorem_4_1_exact", "theorem_4_1", "inverse_wishart_trace"]
+__all__ = ["theorem_4_1_exact", "theorem_4_1", "theorem_4_1_schedule", "inverse_wishart_trace"]
 
 _l = S.eig[S.j]
 
@@ -65,3 +65,25 @@ def theorem_4_1() -> Formula:
         expr=expr, reference="Theorem 4.1",
         regime=(Condition(S.phi < 1, "phi = d/T < 1"), Condition(S.phi0 < 1, "phi0 = d/T0 < 1")),
         derivation=step.done())
+
+
+@cache
+def theorem_4_1_schedule() -> Formula:
+    step = Derivation()
+    m = S.m
+    step("as for theorem_4_1_exact, generator m fitted on T0[m] >= d + 2 samples with noise "
+         "sigma0[m]", sp.Symbol("E_test"))
+    downstream = S.sigma**2 * inverse_wishart_trace(S.T)
+    generators = step("generator m adds sigma0[m]^2 E tr[Sigma (X_m'X_m)^-1]",
+                      sp.Sum(S.sigma0_m[m] ** 2 * inverse_wishart_trace(S.T0_m[m]),
+                             (m, 0, S.n - 1)))
+    expr = step("sum over generations", downstream + generators)
+    return Formula(
+        name="theorem_4_1_schedule", title="OLS on the chain with per-generation sizes and noises",
+        lhs=r"E_{test}", expr=expr, exact=True,
+        reference="Theorem 4.1 with a schedule (remark after Theorem 4.1)",
+        regime=(Condition(sp.Eq(S.lam, 0), "lam = 0 (OLS downstream)"),
+                Condition(S.T >= S.d + 2, "T >= d + 2"),
+                Condition(S.T0_m[m] >= S.d + 2, "T0[m] >= d + 2 for every generator")),
+        derivation=step.done(),
+        notes="Evaluate with sequences: T0=[...], sigma0=[...] (n of each).")

@@ -42,7 +42,7 @@ from ._derive import Derivation
 from .collapse import generator_factor
 from .ols import theorem_4_1
 
-__all__ = ["isotropic_generator", "isotropic_chain_independent", "isotropic_chain_same",
+__all__ = ["theorem_4_6_schedule", "isotropic_generator", "isotropic_chain_independent", "isotropic_chain_same",
            "theorem_4_5", "theorem_4_6", "null_predictor_threshold", "more_data_constant",
            "lemma_F_8_printed"]
 
@@ -166,6 +166,26 @@ def theorem_4_6() -> Formula:
     return _bias_increase(isotropic_chain_independent(), "theorem_4_6",
                           "Bias increase, independent over-parameterised designs",
                           "Theorem 4.6 (eta = (T0/d)^n; per generator, eta = prod_m min(1, T_m/d))")
+
+
+@cache
+def theorem_4_6_schedule() -> Formula:
+    step = Derivation()
+    m = S.m
+    p_m = sp.Min(1, S.T0_m[m] / S.d)
+    step("one isotropic generator on T0[m] samples multiplies second moments by "
+         "E[P_m] = min(T0[m], d)/d (Phi(b I) = p b I, derived in isotropic_chain_independent; "
+         "P_m = I when T0[m] >= d)", p_m)
+    eta = step("independent designs peel one generator at a time: eta = product of the p_m",
+               sp.Product(p_m, (m, 0, S.n - 1)))
+    expr = step("Delta Bias = ||w0||^2 (1 - eta) (noise-free, ridgeless, T >= d + 2)",
+                S.w0_sq * (1 - eta))
+    return Formula(
+        name="theorem_4_6_schedule", title="Bias increase, independent designs, per-generation sizes",
+        lhs=r"\Delta\mathrm{Bias}", expr=expr, exact=True,
+        reference="Theorem 4.6 (eta = prod_m min(1, 1/phi_m))", derivation=step.done(),
+        notes="Sigma = I, sigma0 = 0, lam -> 0+ with T >= d + 2; exact in expectation. "
+              "Evaluate with a sequence T0=[...] (n values).")
 
 
 @cache
