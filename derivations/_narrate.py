@@ -5,6 +5,7 @@ from __future__ import annotations
 import sympy as sp
 
 import symcollapse as sc
+from symcollapse.formula import print_order
 from symcollapse.functionals import display_form, spectral_equal
 
 
@@ -16,7 +17,7 @@ def narrate(name: str) -> sc.Formula:
         print(f"  step {i}. {step.text}")
         if isinstance(step.expr, sp.Basic):
             shown = display_form(step.expr) if isinstance(step.expr, sp.Expr) else step.expr
-            print(f"      text : {sp.sstr(shown)}")
+            print(f"      text : {sp.sstr(shown, order=print_order(step.expr))}")
         elif isinstance(step.expr, list):
             print(f"      text : {step.expr}")
         print(f"      latex: {step.latex()}")

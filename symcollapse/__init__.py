@@ -11,6 +11,7 @@ d*n*sigma0**2/(T0 - d - 1) + d*sigma**2/(T - d - 1)
 
 from . import export, symbols, testing
 from .catalogue import formula, formulas
+from .errata import errata
 from .formula import Condition, Formula, Step
 from .predict import PerGeneration, Prediction, per_generation, predict
 from .simulate import SimulationResult, simulate
@@ -21,7 +22,7 @@ __version__ = "0.1.0"
 
 __all__ = [
     "predict", "Prediction", "per_generation", "PerGeneration", "simulate", "SimulationResult", "formula", "formulas", "Formula",
-    "Condition", "Step", "symbols", "export", "testing", "null_predictor_generations", "isotropic", "power_law", "ridge_alpha", "__version__",
+    "Condition", "Step", "symbols", "export", "testing", "errata", "null_predictor_generations", "isotropic", "power_law", "ridge_alpha", "__version__",
 ]
 
 

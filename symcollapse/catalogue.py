@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from . import scaling
 from .formula import Formula
 from .theory import clean_ridge, collapse, effective_regularization, ols, overparameterized
 
@@ -35,6 +36,8 @@ _REGISTRY: dict[str, Callable[[], Formula]] = {
     "theorem_4_5": overparameterized.theorem_4_5,
     "theorem_4_6": overparameterized.theorem_4_6,
     "theorem_4_6_schedule": overparameterized.theorem_4_6_schedule,
+    "theorem_5_1": scaling.theorem_5_1,
+    "corollary_5_2_ell_star": scaling.corollary_5_2_ell_star,
 }
 
 

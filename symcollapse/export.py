@@ -27,7 +27,7 @@ from dataclasses import dataclass
 import sympy as sp
 
 from .catalogue import formula as _lookup
-from .formula import Formula, Step
+from .formula import Formula, Step, print_order
 from .functionals import display_form
 
 __all__ = [
@@ -413,8 +413,8 @@ def _lhs_text(lhs: str) -> str:
 
 def _expr_text(expr) -> str:
     if isinstance(expr, sp.Expr):
-        return sp.sstr(display_form(expr))
-    return sp.sstr(expr) if isinstance(expr, sp.Basic) else str(expr)
+        return sp.sstr(display_form(expr), order=print_order(expr))
+    return sp.sstr(expr, order=print_order(expr)) if isinstance(expr, sp.Basic) else str(expr)
 
 
 def _step_math(step: Step) -> DisplayMath | None:

@@ -26,7 +26,7 @@ import sympy as sp
 from . import symbols as S
 from .functionals import display_form, known_functional, sum_atoms
 
-__all__ = ["Formula", "Condition", "Step"]
+__all__ = ["Formula", "Condition", "Step", "print_order"]
 
 
 @dataclass(frozen=True)
@@ -50,12 +50,19 @@ class Step:
     def latex(self) -> str:
         if isinstance(self.expr, sp.Basic):
             return sp.latex(display_form(self.expr) if isinstance(self.expr, sp.Expr) else self.expr,
-                            symbol_names=S.LATEX_NAMES)
+                            symbol_names=S.LATEX_NAMES, order=print_order(self.expr))
         return str(self.expr)
 
 
+def print_order(expr: sp.Basic) -> str | None:
+    """Term order for printing: the default, except for expressions holding an infinite series,
+    which the default ordering would evaluate numerically (slowly) to sort the terms."""
+    infinite = any(sp.oo in s.limits[0] for s in expr.atoms(sp.Sum))
+    return "none" if infinite else None
+
+
 def _tex(expr: sp.Basic) -> str:
-    return sp.latex(display_form(expr), symbol_names=S.LATEX_NAMES)
+    return sp.latex(display_form(expr), symbol_names=S.LATEX_NAMES, order=print_order(expr))
 
 
 @dataclass(frozen=True, eq=False)
@@ -82,7 +89,7 @@ class Formula:
     def latex(self, *, display_functionals: bool = True) -> str:
         """LaTeX of ``lhs relation expr`` (named functionals folded when ``display_functionals``)."""
         body = _tex(self.expr) if display_functionals else sp.latex(
-            self.expr, symbol_names=S.LATEX_NAMES)
+            self.expr, symbol_names=S.LATEX_NAMES, order=print_order(self.expr))
         return f"{self.lhs} {self.relation} {body}"
 
     def regime_text(self) -> str:

@@ -19,6 +19,7 @@ import numpy as np
 
 from . import __version__, export
 from .catalogue import formulas
+from .errata import errata
 from .export import Code, Heading, Math, Paragraph, Table
 from .predict import predict
 from .simulate import simulate
@@ -129,7 +130,21 @@ def _preface(rows: list[_Row], reps: int, seed: int) -> list:
         Paragraph(setup),
         table,
         Paragraph((summary,)),
+        Heading(1, ("Errata",)),
+        Paragraph(("Printed statements of the paper that symcollapse corrects; each is pinned "
+                   "by a test showing the printed form disagreeing.",)),
+        _errata_table(),
     ]
+
+
+def _errata_table() -> Table:
+    return Table(
+        header=("", "Where", "Printed", "Corrected", "Evidence"),
+        rows=tuple(((e.label,), (e.where,), (Code(e.printed),), (Code(e.corrected),),
+                    (e.evidence,)) for e in errata()),
+        align="lp{2.6cm}p{3.2cm}p{3.6cm}p{4.2cm}",
+        caption="Errata (SPEC.md section 6 B) and the evidence for each correction.",
+    )
 
 
 def _write_csv(path: Path, rows: list[_Row]) -> None:
