@@ -4,7 +4,9 @@ r"""``predict``: the theory's test error of the chain, vectorized over parameter
           + \underbrace{n\sigma_0^2\rho}_{\text{collapse, eq. (19)}}
 
 with the exact inverse-Wishart generator factor :math:`1/(T_0-d-1)` (SPEC decision 2), and the
-exact Theorem 4.1 when the downstream model is ridgeless with :math:`T\ge d+2`.  Every
+exact Theorem 4.1 when the downstream model is ridgeless with :math:`T\ge d+2`.  With
+over-parameterised generators (:math:`T_0<d`) or per-generation schedules, the collapse term also
+carries the bias increase, from the peeling recursion of :mod:`symcollapse.chain`.  Every
 expression evaluated here is a lambdified catalogue formula; only the spectral functionals
 (:math:`\mathrm{df}_1,\mathrm{df}_2`, the bias functional, :math:`\operatorname{tr}(\Sigma+\kappa)^{-2}`)
 are computed numerically, by direct sums or by a Chebyshev table (:mod:`.spectral_numerics`).
@@ -137,11 +139,14 @@ def predict(eigenvalues: ArrayLike, w0: ArrayLike, *, T: ArrayLike, lam: ArrayLi
         Eigenvalues of :math:`\Sigma` (positive) and the target's coefficients in its eigenbasis.
     T, lam, n, T0, sigma, sigma0 : numbers or arrays (broadcast together)
         Downstream sample size (``>= 1``) and ridge (``>= 0``, per-sample normalised), number
-        of generations (integer ``>= 0``), generator sample size (``>= d + 2``; required when
-        ``n > 0``), downstream and generator label-noise levels (``>= 0``).
+        of generations (integer ``>= 0``), generator sample size (``>= 1``; required when
+        ``n > 0``; a noisy generator needs ``T0 <= d - 2`` or ``T0 >= d + 2``), downstream and
+        generator label-noise levels (``>= 0``).  ``T0`` and ``sigma0`` may instead be
+        per-generation schedules, :func:`per_generation` (then ``n`` is one integer).
     design : ``"independent"`` or ``"same"``
         Fresh designs per generator, or the same ``X0`` reused (condition (17)); the two agree
-        for ``T0 >= d + 2``.
+        for ``T0 >= d``.  Over-parameterised generators (``T0 < d``) use the peeling recursion
+        (:mod:`symcollapse.chain`), under-parameterised ones eq. (19) with the exact factor.
     method : ``"auto"``, ``"exact"`` or ``"table"``
         How the spectral functionals are evaluated: direct sums, or the Chebyshev table
         (``O(1)`` per grid point after ``O(d)`` work per panel; relative error ~1e-13).
