@@ -6,8 +6,9 @@ r"""``predict``: the theory's test error of the chain, vectorized over parameter
 with the exact inverse-Wishart generator factor :math:`1/(T_0-d-1)` (SPEC decision 2), and the
 exact Theorem 4.1 when the downstream model is ridgeless with :math:`T\ge d+2`.  With
 over-parameterised generators (:math:`T_0<d`) or per-generation schedules, the collapse term also
-carries the bias increase, from the peeling recursion of :mod:`symcollapse.chain`.  Every
-expression evaluated here is a lambdified catalogue formula; only the spectral functionals
+carries the bias increase, from the peeling recursion of :mod:`symcollapse.chain` (NumPy, tested
+against its SymPy derivation and eq. (18)).  The clean part and eq. (19) are lambdified catalogue
+formulas; only the spectral functionals
 (:math:`\mathrm{df}_1,\mathrm{df}_2`, the bias functional, :math:`\operatorname{tr}(\Sigma+\kappa)^{-2}`)
 are computed numerically, by direct sums or by a Chebyshev table (:mod:`.spectral_numerics`).
 """
