@@ -14,6 +14,7 @@ from .catalogue import formula, formulas
 from .errata import errata
 from .formula import Condition, Formula, Step
 from .optimal import OptimalRidge, optimal_lambda, ridge_recipe
+from .power_law import PowerLaw
 from .predict import PerGeneration, Prediction, per_generation, predict
 from .simulate import SimulationResult, simulate
 from .spectrum import isotropic, power_law
@@ -24,7 +25,7 @@ __version__ = "0.1.0"
 __all__ = [
     "predict", "Prediction", "per_generation", "PerGeneration", "simulate", "SimulationResult", "formula", "formulas", "Formula",
     "Condition", "Step", "symbols", "export", "testing", "errata", "null_predictor_generations",
-    "optimal_lambda", "OptimalRidge", "ridge_recipe", "isotropic", "power_law", "ridge_alpha", "__version__",
+    "optimal_lambda", "OptimalRidge", "ridge_recipe", "PowerLaw", "isotropic", "power_law", "ridge_alpha", "__version__",
 ]
 
 

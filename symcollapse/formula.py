@@ -184,7 +184,7 @@ class Formula:
         ``backend="mpmath"`` evaluates point by point at ``dps`` digits and returns an object array
         of ``mpf``.
         """
-        from ._validation import as_float_array, as_spectrum
+        from ._validation import as_float_array, spectrum_arrays
 
         schedules = {k: base for k, base in S.SCHEDULES.items() if self.expr.has(base)}
         if schedules:
@@ -200,10 +200,15 @@ class Formula:
         if self.spectral:
             if eigenvalues is None:
                 raise TypeError(f"{self.name} contains spectral sums: pass eigenvalues=")
-            if self.needs_w0 and w0 is None:
-                raise TypeError(f"{self.name} depends on the target: pass w0=")
-            eigs, coefs = as_spectrum(eigenvalues, w0 if w0 is not None else np.zeros(
-                np.size(eigenvalues)))
+            from .power_law import PowerLaw
+
+            if isinstance(eigenvalues, PowerLaw):
+                eigs, coefs = spectrum_arrays(eigenvalues, w0)
+            else:
+                if self.needs_w0 and w0 is None:
+                    raise TypeError(f"{self.name} depends on the target: pass w0=")
+                eigs, coefs = spectrum_arrays(
+                    eigenvalues, w0 if w0 is not None else np.zeros(np.size(eigenvalues)))
             if "d" in values and np.any(np.asarray(values["d"]) != eigs.size):
                 raise ValueError(f"d={values['d']} does not match len(eigenvalues)={eigs.size}")
             values["d"] = eigs.size

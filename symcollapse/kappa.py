@@ -28,12 +28,13 @@ _MAXITER = 200
 
 def kappa_bracket(fun: SpectralFunctionals, lam: np.ndarray, T: np.ndarray):
     """Lower and upper bounds of kappa(lam, T) (only meaningful where lam > 0 or T < d)."""
+    hi = lam + fun.trace / T
+    if hasattr(fun, "kappa_lower"):
+        return fun.kappa_lower(lam, T), hi
     d = fun.d
     with np.errstate(divide="ignore", invalid="ignore"):
         over = np.where(T < d, fun.min_eigenvalue * (d - T) / (2.0 * T), 0.0)
-    lo = np.maximum(lam, over)
-    hi = lam + fun.trace / T
-    return lo, hi
+    return np.maximum(lam, over), hi
 
 
 def solve_kappa(fun: SpectralFunctionals, lam, T, *, method: str = "exact") -> np.ndarray:

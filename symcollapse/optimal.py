@@ -39,13 +39,14 @@ class OptimalRidge:
     at_bound: np.ndarray
 
 
-def optimal_lambda(eigenvalues: ArrayLike, w0: ArrayLike, *, T: ArrayLike, n: ArrayLike = 0,
+def optimal_lambda(eigenvalues: ArrayLike, w0: ArrayLike | None = None, *, T: ArrayLike, n: ArrayLike = 0,
                    T0: ArrayLike | None = None, sigma: ArrayLike = 0.0, sigma0: ArrayLike = 0.0,
                    design: str = "independent", bounds: tuple[float, float] = (1e-10, 1e3),
                    scan: int = 41, rtol: float = 1e-6) -> OptimalRidge:
     r"""The ridge :math:`\lambda>0` minimising the predicted test error, for every grid point.
 
-    Parameters as in :func:`~symcollapse.predict` (broadcast together; ``lam`` is the unknown).
+    Parameters as in :func:`~symcollapse.predict` (broadcast together; ``lam`` is the unknown;
+    a :class:`~symcollapse.PowerLaw` may replace the pair ``eigenvalues, w0``).
     ``bounds`` is the search range of ``lam`` (``0 < low < high``), ``scan`` the number of points of
     the coarse log grid (``>= 5``), ``rtol`` the relative precision of ``lam``.
     """

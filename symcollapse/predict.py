@@ -28,7 +28,8 @@ from . import symbols as S
 from .catalogue import formula
 from .chain import chain_collapse, generator_chain
 from .kappa import solve_kappa
-from .spectral_numerics import SpectralFunctionals
+from .power_law import PowerLaw
+from .spectral_numerics import PowerLawFunctionals, SpectralFunctionals
 
 __all__ = ["predict", "Prediction", "PerGeneration", "per_generation"]
 
@@ -54,11 +55,20 @@ class Prediction:
         return float(self.test_error)
 
 
-def _functionals(eigs: np.ndarray, coefs: np.ndarray) -> SpectralFunctionals:
-    key = eigs.tobytes() + b"|" + coefs.tobytes()
+def _functionals(eigenvalues, w0) -> SpectralFunctionals:
+    """The (cached) functionals of a spectrum given as arrays or as a ``PowerLaw``."""
+    if isinstance(eigenvalues, PowerLaw):
+        if w0 is not None:
+            raise TypeError("pass either a PowerLaw or the pair (eigenvalues, w0), not both")
+        key = repr(eigenvalues).encode()
+        make = lambda: PowerLawFunctionals(eigenvalues)  # noqa: E731
+    else:
+        eigs, coefs = V.as_spectrum(eigenvalues, w0)
+        key = eigs.tobytes() + b"|" + coefs.tobytes()
+        make = lambda: SpectralFunctionals(eigs, coefs)  # noqa: E731
     fun = _CACHE.get(key)
     if fun is None:
-        fun = SpectralFunctionals(eigs, coefs)
+        fun = make()
         _CACHE[key] = fun
         while len(_CACHE) > 8:
             _CACHE.popitem(last=False)
@@ -128,7 +138,8 @@ def _schedules(n, T0, sigma0, d: int, design: str):
     return T0s, s0s
 
 
-def predict(eigenvalues: ArrayLike, w0: ArrayLike, *, T: ArrayLike, lam: ArrayLike = 0.0,
+def predict(eigenvalues: ArrayLike | PowerLaw, w0: ArrayLike | None = None, *, T: ArrayLike,
+            lam: ArrayLike = 0.0,
             n: ArrayLike = 0, T0: ArrayLike | None = None, sigma: ArrayLike = 0.0,
             sigma0: ArrayLike = 0.0, design: str = "independent",
             method: str = "auto") -> Prediction:
@@ -136,8 +147,10 @@ def predict(eigenvalues: ArrayLike, w0: ArrayLike, *, T: ArrayLike, lam: ArrayLi
 
     Parameters
     ----------
-    eigenvalues, w0 : 1-D arrays of equal length ``d``
-        Eigenvalues of :math:`\Sigma` (positive) and the target's coefficients in its eigenbasis.
+    eigenvalues, w0 : 1-D arrays of equal length ``d``, or a :class:`~symcollapse.PowerLaw`
+        Eigenvalues of :math:`\Sigma` (positive) and the target's coefficients in its eigenbasis;
+        a ``PowerLaw`` (``w0`` omitted) is evaluated at a cost independent of its ``d``
+        (``d=None``: infinitely many modes).
     T, lam, n, T0, sigma, sigma0 : numbers or arrays (broadcast together)
         Downstream sample size (``>= 1``) and ridge (``>= 0``, per-sample normalised), number
         of generations (integer ``>= 0``), generator sample size (``>= 1``; required when
@@ -156,8 +169,8 @@ def predict(eigenvalues: ArrayLike, w0: ArrayLike, *, T: ArrayLike, lam: ArrayLi
     ridgeless case with ``T >= d + 2`` uses the exact Theorem 4.1.  ``lam = 0`` with ``T`` in
     ``[d, d + 1]`` is refused (infinite inverse-Wishart mean).
     """
-    eigs, coefs = V.as_spectrum(eigenvalues, w0)
-    d = eigs.size
+    fun = _functionals(eigenvalues, w0)
+    d = fun.d
     T = V.sample_size(T, "T")
     lam = V.nonnegative(lam, "lam")
     n = V.count(n, "n")
@@ -181,9 +194,9 @@ def predict(eigenvalues: ArrayLike, w0: ArrayLike, *, T: ArrayLike, lam: ArrayLi
         raise ValueError(f"with lam = 0, T must be < d = {d} or >= d + 2 = {d + 2}: the "
                          "ridgeless error is infinite for T in [d, d + 1]")
 
-    fun = _functionals(eigs, coefs)
     if method == "auto":
-        method = "exact" if Tb.size * d <= _EXACT_BUDGET else "table"
+        per_point = 10_000 if isinstance(fun, PowerLawFunctionals) else d   # cost of one sum
+        method = "exact" if Tb.size * per_point <= _EXACT_BUDGET else "table"
     kappa = solve_kappa(fun, lb, Tb, method=method)
     ridge = kappa > 0
     # spectral functionals at kappa (where kappa > 0), on the (lam, T) grid only

@@ -110,7 +110,7 @@ def _noise_levels(arr: np.ndarray, name: str) -> None:
         raise ValueError(f"{name} must be >= 0 for every generator, got {name} = {arr.tolist()}")
 
 
-def simulate(eigenvalues: ArrayLike, w0: ArrayLike, *, T: int, lam: float = 0.0, n: int = 0,
+def simulate(eigenvalues: ArrayLike, w0: ArrayLike | None = None, *, T: int, lam: float = 0.0, n: int = 0,
              T0: int | ArrayLike | None = None, sigma: float = 0.0,
              sigma0: float | ArrayLike = 0.0, design: str = "independent", reps: int = 100,
              seed: int | np.random.Generator | None = None) -> SimulationResult:
@@ -127,7 +127,7 @@ def simulate(eigenvalues: ArrayLike, w0: ArrayLike, *, T: int, lam: float = 0.0,
     one design, so it needs the same ``T0`` for every generator (``sigma0`` may still vary).
     The other parameters are scalars.
     """
-    eigs, coefs = V.as_spectrum(eigenvalues, w0)
+    eigs, coefs = V.spectrum_arrays(eigenvalues, w0)
     d = eigs.size
     T = _scalar_count(T, "T", 1)
     n = _scalar_count(n, "n", 0)

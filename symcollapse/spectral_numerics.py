@@ -134,3 +134,63 @@ class SpectralFunctionals:
         if method == "table":
             return self.table(kappa, names)
         raise ValueError(f"method must be 'exact' or 'table', got {method!r}")
+
+
+class PowerLawFunctionals(SpectralFunctionals):
+    """The functionals of a :class:`~symcollapse.power_law.PowerLaw`, at a cost independent of d.
+
+    Same interface as :class:`SpectralFunctionals` (``exact`` and the Chebyshev ``table`` on top
+    of it), with the direct sums replaced by :meth:`PowerLaw.functionals` (exact head plus an
+    Euler-Maclaurin tail).  ``d`` is ``math.inf`` for infinitely many modes.
+    """
+
+    _MATERIALIZE = 2_000_000
+
+    def __init__(self, spectrum):
+        from scipy.special import zeta
+
+        self.spectrum = spectrum
+        d = spectrum.d
+        self.d = float("inf") if d is None else d
+        beta = spectrum.beta
+        self.trace = float(zeta(beta) if d is None else zeta(beta) - zeta(beta, d + 1))
+        self.min_eigenvalue = 0.0 if d is None else float(d) ** -beta
+        self._panels = {}
+        self._stacked = None
+
+    @property
+    def eigenvalues(self) -> np.ndarray:
+        return self.spectrum.eigenvalues(self._materialized_d())
+
+    @property
+    def w0(self) -> np.ndarray:
+        return self.spectrum.w0(self._materialized_d())
+
+    def _materialized_d(self) -> int:
+        if self.spectrum.d is None or self.spectrum.d > self._MATERIALIZE:
+            raise ValueError(
+                f"this needs the spectrum's eigenvalues one by one (over-parameterised generators "
+                f"or a formula's sums): use a PowerLaw with d <= {self._MATERIALIZE}, got d = "
+                f"{self.spectrum.d}")
+        return self.spectrum.d
+
+    def exact(self, kappa: np.ndarray, names=FUNCTIONALS) -> dict[str, np.ndarray]:
+        kappa = np.asarray(kappa, dtype=float)
+        names = tuple(names)
+        if self.spectrum.d is None and "resolvent_scaled" in names:
+            # diverges with infinitely many modes; only eq. (19) uses it, and that needs T0 > d
+            out = self.spectrum.functionals(kappa, tuple(x for x in names
+                                                         if x != "resolvent_scaled"))
+            out["resolvent_scaled"] = np.full(kappa.shape, np.nan)
+            return out
+        return self.spectrum.functionals(kappa, names)
+
+    def kappa_lower(self, lam: np.ndarray, T: np.ndarray) -> np.ndarray:
+        """A point below kappa(lam, T): with K = 2T + 2 <= d modes, df1(0.5 K^-beta) > T."""
+        K = 2.0 * T + 2.0
+        beta = self.spectrum.beta
+        with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+            head = np.where(K <= self.d, 0.5 * K ** -beta, 0.0)
+            tail = np.where(T < self.d, self.min_eigenvalue * (self.d - T) / (2.0 * T), 0.0)
+        tail = np.nan_to_num(tail, nan=0.0, posinf=0.0)
+        return np.maximum(lam, np.maximum(head, tail))
