@@ -9,7 +9,14 @@ from collections.abc import Callable
 
 from . import scaling
 from .formula import Formula
-from .theory import clean_ridge, collapse, effective_regularization, ols, overparameterized
+from .theory import (
+    clean_ridge,
+    collapse,
+    effective_regularization,
+    ols,
+    overparameterized,
+    power_law_asymptotics,
+)
 
 __all__ = ["formula", "formulas"]
 
@@ -38,6 +45,7 @@ _REGISTRY: dict[str, Callable[[], Formula]] = {
     "theorem_4_6_schedule": overparameterized.theorem_4_6_schedule,
     "theorem_5_1": scaling.theorem_5_1,
     "corollary_5_2_ell_star": scaling.corollary_5_2_ell_star,
+    **power_law_asymptotics.catalogue_entries(),
 }
 
 

@@ -113,6 +113,12 @@ class Formula:
         return tuple(sorted(s.name for s in free))
 
     @cached_property
+    def _symbols(self) -> dict[str, sp.Symbol]:
+        """The expression's free symbols by name (canonical or local to the formula)."""
+        return {s.name: s for s in self._eval_expr.free_symbols | self.expr.free_symbols
+                if isinstance(s, sp.Symbol)}
+
+    @cached_property
     def spectral(self) -> bool:
         """Whether the expression contains spectral sums (needs ``eigenvalues``)."""
         return bool(sum_atoms(self.expr))
@@ -142,8 +148,8 @@ class Formula:
         sums = sum_atoms(self._eval_expr)
         dummies = [sp.Dummy(f"s{i}") for i in range(len(sums))]
         body = self._eval_expr.xreplace(dict(zip(sums, dummies, strict=True)))
-        args = [S.by_name(p) for p in self.parameters] + dummies
-        return sp.lambdify(args, body, modules="numpy"), sums
+        args = [self._symbols[p] for p in self.parameters] + dummies
+        return sp.lambdify(args, body, modules=["scipy", "numpy"]), sums
 
     @cached_property
     def _kernel_keys(self) -> tuple[tuple[str, sp.Expr], ...]:
@@ -286,7 +292,7 @@ class Formula:
         lj, cj = sp.Dummy("l"), sp.Dummy("c")
         summand = s.function.xreplace({S.eig[S.j]: lj, S.coef[S.j]: cj})
         params = sorted((summand.free_symbols - {lj, cj}), key=lambda x: x.name)
-        fn = sp.lambdify([lj, cj, *params], summand, modules="numpy")
+        fn = sp.lambdify([lj, cj, *params], summand, modules=["scipy", "numpy"])
         args = [np.broadcast_to(vals[p.name], shape)[..., None] for p in params]
         with np.errstate(all="ignore"):
             terms = np.broadcast_to(fn(eigs, coefs, *args), shape + eigs.shape)
@@ -296,7 +302,7 @@ class Formula:
         sums = sum_atoms(self._eval_expr)
         dummies = [sp.Dummy(f"s{i}") for i in range(len(sums))]
         body = self._eval_expr.xreplace(dict(zip(sums, dummies, strict=True)))
-        syms = [S.by_name(p) for p in self.parameters]
+        syms = [self._symbols[p] for p in self.parameters]
         fn = sp.lambdify(syms + dummies, body, modules="mpmath")
         lj, cj = sp.Dummy("l"), sp.Dummy("c")
         sum_fns = []
