@@ -9,7 +9,7 @@ simulation of the fake-data chain.
 d*n*sigma0**2/(T0 - d - 1) + d*sigma**2/(T - d - 1)
 """
 
-from . import export, symbols, testing
+from . import export, scaling, symbols, testing
 from .catalogue import formula, formulas
 from .errata import errata
 from .formula import Condition, Formula, Step
@@ -23,9 +23,16 @@ from .thresholds import null_predictor_generations
 __version__ = "0.1.0"
 
 __all__ = [
-    "predict", "Prediction", "per_generation", "PerGeneration", "simulate", "SimulationResult", "formula", "formulas", "Formula",
-    "Condition", "Step", "symbols", "export", "testing", "errata", "null_predictor_generations",
-    "optimal_lambda", "OptimalRidge", "ridge_recipe", "PowerLaw", "isotropic", "power_law", "ridge_alpha", "__version__",
+    # numbers
+    "predict", "Prediction", "per_generation", "PerGeneration", "simulate", "SimulationResult",
+    "optimal_lambda", "OptimalRidge", "ridge_recipe", "null_predictor_generations", "ridge_alpha",
+    # spectra
+    "PowerLaw", "isotropic", "power_law",
+    # formulas
+    "formula", "formulas", "Formula", "Condition", "Step", "errata",
+    # modules
+    "symbols", "scaling", "export", "testing",
+    "__version__",
 ]
 
 

@@ -23,6 +23,8 @@ from __future__ import annotations
 import numpy as np
 from scipy.fft import dct
 
+from ._validation import MATERIALIZE
+
 __all__ = ["SpectralFunctionals", "FUNCTIONALS"]
 
 FUNCTIONALS = ("df1", "df2", "bias_scaled", "resolvent_scaled")
@@ -144,8 +146,6 @@ class PowerLawFunctionals(SpectralFunctionals):
     Euler-Maclaurin tail).  ``d`` is ``math.inf`` for infinitely many modes.
     """
 
-    _MATERIALIZE = 2_000_000
-
     def __init__(self, spectrum):
         from scipy.special import zeta
 
@@ -167,10 +167,10 @@ class PowerLawFunctionals(SpectralFunctionals):
         return self.spectrum.w0(self._materialized_d())
 
     def _materialized_d(self) -> int:
-        if self.spectrum.d is None or self.spectrum.d > self._MATERIALIZE:
+        if self.spectrum.d is None or self.spectrum.d > MATERIALIZE:
             raise ValueError(
                 f"this needs the spectrum's eigenvalues one by one (over-parameterised generators "
-                f"or a formula's sums): use a PowerLaw with d <= {self._MATERIALIZE}, got d = "
+                f"or a formula's sums): use a PowerLaw with d <= {MATERIALIZE}, got d = "
                 f"{self.spectrum.d}")
         return self.spectrum.d
 
