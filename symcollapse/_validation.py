@@ -67,6 +67,27 @@ def sample_size(value: Any, name: str) -> np.ndarray:
     return arr
 
 
+def per_generation(value: Any, name: str, n: int, validate=None) -> tuple[float, ...]:
+    """``value`` as one number per generator (m = 0..n-1): a scalar is repeated ``n`` times, a
+    1-D sequence must have length ``n``.  ``validate(array, name)`` checks the given values."""
+    arr = as_float_array(value, name)
+    if arr.ndim > 1:
+        raise ValueError(f"{name} must be a scalar or a 1-D sequence with one value per "
+                         f"generator, got shape {arr.shape}")
+    if arr.ndim == 1 and arr.size != n:
+        raise ValueError(f"{name} has {arr.size} values, one per generator, but n = {n}")
+    if validate is not None:
+        validate(np.atleast_1d(arr), name)
+    return tuple(float(x) for x in np.broadcast_to(arr, (n,)))
+
+
+def one_design(T0s, design_: str) -> None:
+    """``design="same"`` reuses one design, so every generator must have the same ``T0``."""
+    if design_ == "same" and len(set(T0s)) > 1:
+        raise ValueError(f"design='same' reuses one design X0, so T0 must be the same for "
+                         f"every generator, got T0 = {list(T0s)}")
+
+
 def design(value: Any) -> str:
     if value not in DESIGNS:
         raise ValueError(f"design must be one of {DESIGNS}, got {value!r}")

@@ -118,23 +118,19 @@ def _schedules(n, T0, sigma0, d: int, design: str):
     if n.ndim != 0:
         raise ValueError("with a per-generation schedule, n must be a single integer")
     count_n = int(n)
-    T0s = list(T0) if isinstance(T0, PerGeneration) else None
-    s0s = list(sigma0) if isinstance(sigma0, PerGeneration) else None
-    for name, seq in (("T0", T0s), ("sigma0", s0s)):
-        if seq is not None and len(seq) != count_n:
-            raise ValueError(f"{name} has {len(seq)} values, one per generator, but n = {count_n}")
-    if T0s is None:
-        if T0 is None and count_n > 0:
+    for name, value in (("T0", T0), ("sigma0", sigma0)):
+        if np.ndim(value) and not isinstance(value, PerGeneration):
+            raise ValueError(f"with a per-generation schedule, {name} must be a number or "
+                             "per_generation([...]), not a grid")
+    if T0 is None:
+        if count_n > 0:
             raise ValueError("T0 is required when n > 0 (the sample size of each generator)")
-        T0s = [float(V.sample_size(T0, "T0"))] * count_n if count_n else []
-    if s0s is None:
-        s0s = [float(V.nonnegative(sigma0, "sigma0"))] * count_n
-    T0a = V.sample_size(np.array(T0s, dtype=float), "T0")
-    s0a = V.nonnegative(np.array(s0s, dtype=float), "sigma0")
-    _check_generator(T0a, s0a, np.ones(T0a.shape, bool), d)
-    if design == "same" and len(set(T0s)) > 1:
-        raise ValueError("design='same' reuses one design X0: T0 must be the same for every "
-                         "generator")
+        T0s: tuple[float, ...] = ()
+    else:
+        T0s = V.per_generation(T0, "T0", count_n, V.sample_size)
+    s0s = V.per_generation(sigma0, "sigma0", count_n, V.nonnegative)
+    _check_generator(np.array(T0s), np.array(s0s), np.ones(count_n, bool), d)
+    V.one_design(T0s, design)
     return T0s, s0s
 
 

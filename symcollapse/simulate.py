@@ -84,20 +84,6 @@ def _scalar(value, name: str) -> float:
     return float(arr)
 
 
-def _per_generation(value, name: str, n: int, validate) -> tuple:
-    """``value`` as one entry per generator (m = 0..n-1): a scalar is repeated ``n`` times, a
-    1-D sequence (list, tuple, array, :class:`~symcollapse.predict.PerGeneration`) must have
-    length ``n``.  ``validate(array, name)`` checks the values (raising ``ValueError``)."""
-    arr = V.as_float_array(value, name)
-    if arr.ndim > 1:
-        raise ValueError(f"{name} must be a scalar or a 1-D sequence with one value per "
-                         f"generator, got shape {arr.shape}")
-    if arr.ndim == 1 and arr.size != n:
-        raise ValueError(f"{name} has {arr.size} values, one per generator, but n = {n}")
-    validate(arr if arr.ndim else arr.reshape(1), name)
-    return tuple(float(x) for x in np.broadcast_to(arr, (n,)))
-
-
 def _counts(arr: np.ndarray, name: str) -> None:
     bad = (arr != np.round(arr)) | (arr < 1)
     if np.any(bad):
@@ -132,17 +118,15 @@ def simulate(eigenvalues: ArrayLike, w0: ArrayLike | None = None, *, T: int, lam
     T = _scalar_count(T, "T", 1)
     n = _scalar_count(n, "n", 0)
     lam, sigma = _scalar(lam, "lam"), _scalar(sigma, "sigma")
-    sigma0s = _per_generation(sigma0, "sigma0", n, _noise_levels)
+    sigma0s = V.per_generation(sigma0, "sigma0", n, _noise_levels)
     V.design(design)
     reps = _scalar_count(reps, "reps", 2)
     T0s: tuple = ()
     if n > 0 and T0 is None:
         raise ValueError("T0 is required when n > 0 (the sample size of each generator)")
     if T0 is not None and (n > 0 or np.ndim(T0) > 0):   # a scalar T0 is unused when n = 0
-        T0s = tuple(int(t) for t in _per_generation(T0, "T0", n, _counts))
-        if design == "same" and len(set(T0s)) > 1:
-            raise ValueError(f"design='same' reuses one design X0, so T0 must be the same for "
-                             f"every generator, got T0 = {list(T0s)}")
+        T0s = tuple(int(t) for t in V.per_generation(T0, "T0", n, _counts))
+        V.one_design(T0s, design)
     rng = seed if isinstance(seed, np.random.Generator) else np.random.default_rng(seed)
 
     # Many small batched factorisations: one BLAS thread is much faster than a pool fighting
