@@ -1,4 +1,4 @@
-"""The ``symcollapse`` command: ``report``, ``list`` and ``show``.
+"""The ``symcollapse`` command: ``report``, ``list``, ``show``, ``eval``, ``predict``, ``simulate``.
 
 Errors print one line, ``symcollapse: error: ...``, on stderr and exit with status 2 (bad
 arguments, unknown formula) or 1 (a failure while running); never a traceback.
@@ -7,11 +7,16 @@ arguments, unknown formula) or 1 (a failure while running); never a traceback.
 from __future__ import annotations
 
 import argparse
+import inspect
+import json
 import os
 import sys
 import time
 
+import numpy as np
+
 from . import __version__
+from . import _cli_values as CV
 
 __all__ = ["main"]
 
@@ -56,19 +61,24 @@ def _build_parser() -> _Parser:
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
 
     p = sub.add_parser(
-        "report", formatter_class=fmt, help="write report.tex, report.md and agreement.csv",
-        description="Write a report of every catalogued formula (report.tex, report.md) and a "
-                    "theory-versus-simulation table on settings of the paper's Figure 1a "
-                    "(agreement.csv). Prints the paths written and the largest |z|.",
-        epilog=_example("symcollapse report --quick --out /tmp/rep --seed 1\n"
-                        "pdflatex -output-directory /tmp/rep /tmp/rep/report.tex"),
+        "report", formatter_class=fmt, help="write the full report (PDF, LaTeX, Markdown, figures)",
+        description="Write the report: the paper's figures reproduced (theory curves, simulated "
+                    "points with error bars, PNG), the theory-versus-simulation agreement table "
+                    "(also agreement.csv), the errata table and every catalogued formula with its "
+                    "derivation, as report.tex and report.md, and report.pdf when pdflatex is "
+                    "installed. Prints the paths written and the largest |z|.",
+        epilog=_example("symcollapse report\nsymcollapse report --quick --out /tmp/rep --seed 1"),
     )
     p.add_argument("--out", metavar="DIR", default="symcollapse-report",
                    help="output directory (default: %(default)s)")
     p.add_argument("--quick", action="store_true",
-                   help="30 Monte-Carlo repetitions per setting instead of 100")
+                   help="fewer simulated points and repetitions (under a minute)")
     p.add_argument("--seed", metavar="N", type=_seed, default=0,
                    help="seed of the simulation (default: %(default)s)")
+    p.add_argument("--no-pdf", action="store_true",
+                   help="do not run pdflatex even if it is installed")
+    p.add_argument("--progress", choices=("auto", "on", "off"), default="auto",
+                   help="progress bar on stderr: auto = only on a terminal (default)")
 
     sub.add_parser(
         "list", formatter_class=fmt, help="list the catalogued formulas",
@@ -93,7 +103,125 @@ def _build_parser() -> _Parser:
     form.add_argument("--markdown", dest="style", action="store_const", const="markdown",
                       help="Markdown, maths in $$...$$")
     p.set_defaults(style="text")
+
+    p = sub.add_parser(
+        "eval", formatter_class=fmt, help="evaluate a catalogued formula on a grid of values",
+        description="Evaluate one catalogued formula. Each value is a number, a comma list "
+                    "(0,1,2,5) or a range start:stop:count (linear) or start:stop:countlog "
+                    "(log-spaced); lists and ranges span a grid (all combinations). Formulas "
+                    "with spectral sums use the spectrum options. A formula refuses points "
+                    "outside its regime unless --unchecked.",
+        epilog=_example("symcollapse eval theorem_4_1_exact d=100 T=200:10000:5log T0=400 n=0,1,5 "
+                        "sigma=1 sigma0=1\n"
+                        "symcollapse eval kappa_isotropic lam=1e-3 phi=0.5,2 --format json\n"
+                        "symcollapse eval rho_general lam=0.01 T=500 T0=400 --spectrum power_law "
+                        "--d 200 --format csv"),
+    )
+    p.add_argument("name", metavar="NAME", help="catalogue name (see 'symcollapse list')")
+    p.add_argument("values", metavar="KEY=VALUE", nargs="*", help="parameter values")
+    p.add_argument("--unchecked", action="store_true",
+                   help="evaluate even outside the formula's regime of validity")
+    _spectrum_options(p)
+    _format_option(p)
+
+    p = sub.add_parser(
+        "predict", formatter_class=fmt, help="theory's test error for a spectrum",
+        description="The theory's test error (with its bias, variance and collapse parts and "
+                    "kappa) of ridge trained on the n-th generation of fake data, on a grid of "
+                    "values (numbers, comma lists, start:stop:count[log] ranges).",
+        epilog=_example("symcollapse predict T=100:10000:20log lam=1e-3 n=0,5 T0=600 sigma=0.1 "
+                        "sigma0=0.2 --d 300\n"
+                        "symcollapse predict T=1000 lam=1e-4:1:9log n=2 T0=600 sigma=1 sigma0=1 "
+                        "--eigenvalues eigs.npy --w0 w0.npy --format csv"),
+    )
+    p.add_argument("values", metavar="KEY=VALUE", nargs="*",
+                   help=f"parameters: {', '.join(_predict_keys())}")
+    p.add_argument("--design", choices=("independent", "same"), default="independent",
+                   help="fresh generator designs or the same X0 (default: %(default)s)")
+    _spectrum_options(p)
+    _format_option(p)
+
+    p = sub.add_parser(
+        "simulate", formatter_class=fmt, help="Monte-Carlo of the fake-data chain for a spectrum",
+        description="Simulate the chain (generators fitted on their own samples, labels passed "
+                    "down, ridge on the last generation) with Gaussian features of the given "
+                    "spectrum: mean test error and its standard error, on a grid of values. "
+                    "--compare adds the theory and z = (theory - mean)/stderr.",
+        epilog=_example("symcollapse simulate T=1000 lam=1e-3 n=0,2 T0=600 sigma=0.1 sigma0=0.2 "
+                        "--d 300 --reps 50 --seed 1 --compare\n"
+                        "symcollapse simulate T=200 lam=0.01 n=1 T0=100 --eigenvalues eigs.csv "
+                        "--format json"),
+    )
+    p.add_argument("values", metavar="KEY=VALUE", nargs="*",
+                   help=f"parameters: {', '.join(_simulate_keys())}")
+    p.add_argument("--design", choices=("independent", "same"), default="independent",
+                   help="fresh generator designs or the same X0 (default: %(default)s)")
+    p.add_argument("--reps", type=_positive_int, default=100,
+                   help="repetitions per point (default: %(default)s)")
+    p.add_argument("--seed", metavar="N", type=_seed, default=0,
+                   help="seed (default: %(default)s); each point gets its own stream")
+    p.add_argument("--compare", action="store_true", help="add the theory and the z-score")
+    p.add_argument("--progress", choices=("auto", "on", "off"), default="auto",
+                   help="progress bar on stderr: auto = only on a terminal (default)")
+    _spectrum_options(p)
+    _format_option(p)
     return parser
+
+
+def _spectrum_options(p) -> None:
+    g = p.add_argument_group(
+        "spectrum", "the covariance's eigenvalues and the target's coefficients: a family "
+        "(isotropic: eigenvalues 1, w0 of unit norm spread evenly; power_law: eigenvalues k^-beta, "
+        "target with source exponent r) or files (.npy, or .csv/.txt of numbers); without --w0 "
+        "a file's target has unit norm spread evenly")
+    g.add_argument("--spectrum", choices=("isotropic", "power_law"), default="isotropic",
+                   help="family (default: %(default)s)")
+    g.add_argument("--d", type=_positive_int, default=100, help="dimension (default: %(default)s)")
+    g.add_argument("--beta", type=_positive_float, default=2.0,
+                   help="power-law capacity exponent (default: %(default)s)")
+    g.add_argument("--r", type=_positive_float, default=0.375,
+                   help="power-law source exponent (default: %(default)s)")
+    g.add_argument("--eigenvalues", metavar="FILE", help="eigenvalues from a file (overrides the family)")
+    g.add_argument("--w0", metavar="FILE", help="target coefficients in the eigenbasis, from a file")
+
+
+def _format_option(p) -> None:
+    p.add_argument("--format", choices=("table", "csv", "json"), default="table",
+                   help="output format (default: %(default)s)")
+
+
+def _predict_keys() -> tuple[str, ...]:
+    from .predict import predict
+
+    return tuple(k for k, v in inspect.signature(predict).parameters.items()
+                 if v.kind is v.KEYWORD_ONLY and k not in ("design", "method"))
+
+
+def _simulate_keys() -> tuple[str, ...]:
+    from .simulate import simulate
+
+    return tuple(k for k, v in inspect.signature(simulate).parameters.items()
+                 if v.kind is v.KEYWORD_ONLY and k not in ("design", "reps", "seed"))
+
+
+def _positive_int(value: str) -> int:
+    try:
+        out = int(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"invalid value {value!r}: expected an integer >= 1") from None
+    if out < 1:
+        raise argparse.ArgumentTypeError(f"invalid value {value!r}: expected an integer >= 1")
+    return out
+
+
+def _positive_float(value: str) -> float:
+    try:
+        out = CV.parse_number(value, "value")
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"invalid value {value!r}: expected a number > 0") from None
+    if out <= 0:
+        raise argparse.ArgumentTypeError(f"invalid value {value!r}: expected a number > 0")
+    return out
 
 
 def _seed(value: str) -> int:
@@ -111,7 +239,8 @@ def _cmd_report(args) -> int:
     from .report import write_report
 
     start = time.perf_counter()
-    paths = write_report(args.out, quick=args.quick, seed=args.seed)
+    paths = write_report(args.out, quick=args.quick, seed=args.seed,
+                         pdf=False if args.no_pdf else None, progress=_progress(args))
     for path in paths.values():
         print(f"wrote {path}")
     print(f"{paths.summary}; total {time.perf_counter() - start:.1f} s")
@@ -145,7 +274,135 @@ def _cmd_show(args) -> int:
     return 0
 
 
-_COMMANDS = {"report": _cmd_report, "list": _cmd_list, "show": _cmd_show}
+def _spectrum(args):
+    from .spectrum import isotropic, power_law
+
+    if args.eigenvalues:
+        eigs = CV.load_vector(args.eigenvalues, "eigenvalues")
+        if np.any(eigs <= 0):
+            raise ValueError(f"eigenvalues in {args.eigenvalues!r} must all be > 0")
+        if args.w0:
+            w0 = CV.load_vector(args.w0, "w0")
+            if w0.size != eigs.size:
+                raise ValueError(f"w0 has {w0.size} entries but there are {eigs.size} eigenvalues")
+        else:
+            w0 = np.full(eigs.size, 1.0 / np.sqrt(eigs.size))
+        return eigs, w0
+    if args.w0:
+        raise ValueError("--w0 needs --eigenvalues (the families define their own target)")
+    if args.spectrum == "power_law":
+        return power_law(args.d, args.beta, args.r)
+    return isotropic(args.d)
+
+
+def _progress(args) -> bool | None:
+    return {"auto": None, "on": True, "off": False}[args.progress]
+
+
+def _fmt(x) -> str:
+    if isinstance(x, (int, np.integer)):
+        return str(int(x))
+    return f"{float(x):.10g}"
+
+
+def _write_rows(columns: list[str], rows: list[list], style: str) -> None:
+    out = sys.stdout
+    if style == "json":
+        records = [{c: (int(v) if isinstance(v, (int, np.integer)) else
+                        v if isinstance(v, str) else float(v)) for c, v in zip(columns, row, strict=True)}
+                   for row in rows]
+        json.dump(records, out, indent=1)
+        out.write("\n")
+    elif style == "csv":
+        out.write(",".join(columns) + "\n")
+        for row in rows:
+            out.write(",".join(v if isinstance(v, str) else _fmt(v) for v in row) + "\n")
+    else:
+        cells = [columns] + [[v if isinstance(v, str) else _fmt(v) for v in row] for row in rows]
+        widths = [max(len(r[i]) for r in cells) for i in range(len(columns))]
+        for r in cells:
+            out.write("  ".join(c.rjust(w) for c, w in zip(r, widths, strict=True)).rstrip() + "\n")
+
+
+def _cmd_eval(args) -> int:
+    from .catalogue import formula
+
+    f = formula(args.name)
+    allowed = tuple(dict.fromkeys(f.parameters + tuple(
+        k for k in ("lam", "T", "T0", "phi", "phi0") if k not in f.parameters)))
+    allowed = tuple(k for k in allowed if not (f.spectral and k == "d"))
+    parsed = CV.parse_assignments(args.values, allowed, f.name)
+    keys, cols = CV.grid({k: v.values for k, v in parsed.items()})
+    kwargs = dict(zip(keys, cols, strict=True))
+    if f.spectral:
+        kwargs["eigenvalues"], kwargs["w0"] = _spectrum(args)
+    try:
+        result = f.evaluate(check=not args.unchecked, **kwargs)
+    except ValueError as e:
+        raise ValueError(str(e).replace("pass check=False", "pass --unchecked")) from None
+    values = np.broadcast_to(np.asarray(result, dtype=float), cols[0].shape if cols else ())
+    rows = [[c[i] for c in cols] + [v] for i, v in enumerate(np.atleast_1d(values))]
+    _write_rows(keys + [f.name], rows, args.format)
+    return 0
+
+
+_INTEGER_KEYS = ("T", "T0", "n")
+
+
+def _chain_grid(args, allowed: tuple[str, ...], what: str, *, integers: bool):
+    parsed = CV.parse_assignments(args.values, allowed, what)
+    if "T" not in parsed:
+        raise ValueError(f"{what} needs T=... (the downstream sample size)")
+    values = {}
+    for k, v in parsed.items():
+        values[k] = (CV.as_integers(k, v) if (k in _INTEGER_KEYS and (integers or k == "n"))
+                     else v.values)
+    return CV.grid(values)
+
+
+def _cmd_predict(args) -> int:
+    from .predict import predict
+
+    keys, cols = _chain_grid(args, _predict_keys(), "predict", integers=False)
+    eigs, w0 = _spectrum(args)
+    kw = dict(zip(keys, cols, strict=True))
+    pred = predict(eigs, w0, design=args.design, **kw)
+    parts = ("test_error", "bias", "variance", "collapse", "kappa")
+    arrays = [np.broadcast_to(np.asarray(getattr(pred, p), dtype=float), cols[0].shape) for p in parts]
+    rows = [[c[i] for c in cols] + [a[i] for a in arrays] for i in range(cols[0].size)]
+    _write_rows(keys + list(parts), rows, args.format)
+    return 0
+
+
+def _cmd_simulate(args) -> int:
+    from ._progress import progress_bar
+    from .predict import predict
+    from .simulate import simulate
+    from .testing import z_score
+
+    keys, cols = _chain_grid(args, _simulate_keys(), "simulate", integers=True)
+    eigs, w0 = _spectrum(args)
+    streams = np.random.SeedSequence(args.seed).spawn(cols[0].size)
+    rows = []
+    with progress_bar(cols[0].size, "simulate", _progress(args)) as bar:
+        for i, stream in enumerate(streams):
+            kw = {k: (int(c[i]) if k in _INTEGER_KEYS else float(c[i])) for k, c in zip(keys, cols,
+                                                                                       strict=True)}
+            sim = simulate(eigs, w0, design=args.design, reps=args.reps,
+                           seed=np.random.default_rng(stream), **kw)
+            row = [c[i] for c in cols] + [sim.mean, sim.stderr, sim.reps]
+            if args.compare:
+                theory = predict(eigs, w0, design=args.design, **kw)
+                row += [float(theory.test_error), z_score(theory, sim)]
+            rows.append(row)
+            bar.update(1)
+    extra = ["theory", "z"] if args.compare else []
+    _write_rows(keys + ["mean", "stderr", "reps"] + extra, rows, args.format)
+    return 0
+
+
+_COMMANDS = {"report": _cmd_report, "list": _cmd_list, "show": _cmd_show, "eval": _cmd_eval,
+             "predict": _cmd_predict, "simulate": _cmd_simulate}
 
 
 def _fail(message: str, status: int) -> int:

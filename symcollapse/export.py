@@ -31,8 +31,8 @@ from .formula import Formula, Step, print_order
 from .functionals import display_form
 
 __all__ = [
-    "latex", "markdown", "text", "render", "blocks", "escape_latex", "escape_markdown",
-    "Heading", "Paragraph", "Math", "Code", "DisplayMath", "Table", "Fields", "Steps",
+    "latex", "markdown", "text", "render", "jupyter", "blocks", "escape_latex", "escape_markdown",
+    "Heading", "Paragraph", "Math", "Code", "DisplayMath", "Table", "Fields", "Steps", "Figure",
     "STYLES",
 ]
 
@@ -90,6 +90,17 @@ class Table:
     rows: tuple[tuple[tuple[Part, ...], ...], ...]
     align: str = ""             # LaTeX column spec (e.g. "lrr" or "llp{8cm}"); "l" by default
     caption: str | None = None
+    long: bool = False          # LaTeX: a longtable that breaks across pages, not a float
+
+
+@dataclass(frozen=True)
+class Figure:
+    """An image (``path`` relative to the document) with a caption."""
+
+    path: str
+    caption: str
+    label: str | None = None
+    width: str = r"\textwidth"       # LaTeX width of the image
 
 
 @dataclass(frozen=True)
@@ -107,7 +118,7 @@ class Steps:
     items: tuple[tuple[tuple[Part, ...], DisplayMath | None], ...]
 
 
-Block = Heading | Paragraph | DisplayMath | Table | Fields | Steps
+Block = Heading | Paragraph | DisplayMath | Table | Fields | Steps | Figure
 
 
 def _parts(*items: Part) -> tuple[Part, ...]:
@@ -213,6 +224,21 @@ def _latex_block(b: Block) -> str:
         lab = f"\\label{{{_label(b.label)}}}\n" if b.label else ""
         env = "equation" if b.label else "equation*"
         return f"\\begin{{{env}}}\n{lab}{b.latex.strip()}\n\\end{{{env}}}\n"
+    if isinstance(b, Table) and b.long:
+        spec = b.align or "l" * len(b.header)
+        head = " & ".join(escape_latex(h) for h in b.header) + r" \\"
+        lines = [rf"\begin{{longtable}}{{{spec}}}"]
+        if b.caption:
+            lines.append(rf"\caption{{{escape_latex(b.caption)}}} \\")
+        lines += [r"\hline", head, r"\hline", r"\endhead", r"\hline", r"\endfoot"]
+        lines += [" & ".join(_inline(c, "latex") for c in row) + r" \\" for row in b.rows]
+        lines.append(r"\end{longtable}")
+        return "\n".join(lines) + "\n"
+    if isinstance(b, Figure):
+        lab = f"\\label{{{_label(b.label)}}}" if b.label else ""
+        return (f"\\begin{{figure}}[ht]\n\\centering\n"
+                f"\\includegraphics[width={b.width}]{{{b.path}}}\n"
+                f"\\caption{{{escape_latex(b.caption)}}}{lab}\n\\end{{figure}}\n")
     if isinstance(b, Table):
         spec = b.align or "l" * len(b.header)
         lines = [r"\begin{table}[ht]", r"\centering", rf"\begin{{tabular}}{{{spec}}}", r"\hline",
@@ -258,6 +284,8 @@ def _markdown_block(b: Block) -> str:
         if b.caption:
             lines += ["", f"*{escape_markdown(b.caption)}*"]
         return "\n".join(lines) + "\n"
+    if isinstance(b, Figure):
+        return f"![{escape_markdown(b.caption)}]({b.path})\n\n*{escape_markdown(b.caption)}*\n"
     if isinstance(b, Fields):
         return "\n".join(f"- **{escape_markdown(k)}:** {_inline(v, 'markdown')}"
                          for k, v in b.items) + "\n"
@@ -295,6 +323,8 @@ def _text_block(b: Block) -> str:
         if b.caption:
             lines += [b.caption]
         return "\n".join(lines) + "\n"
+    if isinstance(b, Figure):
+        return f"[figure: {b.path}] {b.caption}\n"
     if isinstance(b, Fields):
         width = max(len(k) for k, _ in b.items) + 1
         return "\n".join(f"  {(k + ':').ljust(width)} {_inline(v, 'text')}"
@@ -321,6 +351,8 @@ _LATEX_PREAMBLE = r"""\documentclass[11pt]{article}
 \usepackage[T1]{fontenc}
 \usepackage{amsmath}
 \usepackage{amssymb}
+\usepackage{graphicx}
+\usepackage{longtable}
 \addtolength{\textwidth}{3cm}
 \addtolength{\oddsidemargin}{-1.5cm}
 \addtolength{\evensidemargin}{-1.5cm}
@@ -333,7 +365,7 @@ def render(blocks: Sequence[Block], style: str, *, standalone: bool = True,
     """Write ``blocks`` in ``style`` (``"latex"``, ``"markdown"`` or ``"text"``).
 
     This is the one formatter behind every display.  ``standalone`` (LaTeX only) wraps the
-    body in a compilable ``article`` (amsmath, amssymb); otherwise the result is a fragment for
+    body in a compilable ``article`` (amsmath, amssymb, graphicx, longtable); otherwise the result is a fragment for
     ``\\input``.  ``title`` heads the document.
     """
     if style not in STYLES:
@@ -474,6 +506,17 @@ def _formula_blocks(f: Formula, *, derivation: bool) -> list[Block]:
         blocks.append(Steps("Derivation", tuple((_parts(s.text), _step_math(s))
                                                  for s in f.derivation)))
     return blocks
+
+
+def jupyter(f: Formula, style: str = "latex") -> str:
+    """What Jupyter shows for ``f``: ``"latex"`` the equation alone (``$$...$$``), ``"markdown"``
+    its section (title, equation, name, reference, kind, regime); both through :func:`render`.
+    """
+    if style == "latex":
+        return render(_formula_blocks(f, derivation=False)[1:2], "markdown")
+    if style == "markdown":
+        return render(_formula_blocks(f, derivation=False), "markdown")
+    raise ValueError(f"style must be 'latex' or 'markdown', got {style!r}")
 
 
 def _resolve(formulas) -> list[Formula]:

@@ -99,7 +99,14 @@ class Formula:
         return ",\\ ".join(c.latex() for c in self.regime)
 
     def _repr_latex_(self) -> str:
-        return f"$\\displaystyle {self.latex()}$"
+        from .export import jupyter
+
+        return jupyter(self, "latex")
+
+    def _repr_markdown_(self) -> str:
+        from .export import jupyter
+
+        return jupyter(self, "markdown")
 
     def __repr__(self) -> str:
         return f"Formula({self.name!r}: {self.lhs} {self.relation} {sp.sstr(self.expr)})"

@@ -1,18 +1,21 @@
-r"""``write_report``: the catalogue plus a theory-versus-simulation table, as LaTeX and Markdown.
+r"""``write_report``: the complete report, as LaTeX, Markdown and (with a TeX engine) PDF.
 
-The check reproduces a few points of the paper's Figure 1a (isotropic :math:`\Sigma=I_d`,
-:math:`d=300`, :math:`T_0=600`, :math:`\sigma=0.1`, :math:`\sigma_0=0.2`, unit-norm :math:`w_0`):
-:func:`~symcollapse.predict`
-(theory) against :func:`~symcollapse.simulate` (Monte-Carlo of the chain, seeded), with the
-z-score :math:`(\text{theory}-\bar x)/\mathrm{se}(\bar x)`.  The report sits on top of the
-library: it imports the theory and the simulator, never the reverse.
+Contents, in order: the reproduced figures of the paper (theory curves from
+:func:`~symcollapse.predict` with Monte-Carlo points from :func:`~symcollapse.simulate`, PNG files
+embedded in the document, :mod:`symcollapse.figures`), the theory-versus-simulation agreement
+(a summary per figure and every simulated point, also in ``agreement.csv``), the errata table
+(printed statement, corrected statement, evidence), findings, and then every catalogued formula
+with its regime, reference and derivation steps (:mod:`symcollapse.export`).  The report sits
+on top of the library: it imports the theory and the simulator, never the reverse.
 """
 
 from __future__ import annotations
 
 import csv
+import shutil
+import subprocess
 import time
-from dataclasses import dataclass
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 import numpy as np
@@ -20,173 +23,200 @@ import numpy as np
 from . import __version__, export
 from .catalogue import formulas
 from .errata import errata
-from .export import Code, Heading, Math, Paragraph, Table
-from .predict import predict
-from .simulate import simulate
-from .spectrum import isotropic
-from .testing import z_score
+from .export import Code, Figure, Heading, Math, Paragraph, Table
+from .figures import FIGURES, FigureResult, SimulatedPoint
 
-__all__ = ["write_report", "ReportPaths", "FIGURE_1A", "SETTINGS"]
+__all__ = ["write_report", "ReportPaths", "compile_pdf", "EXTRA_SECTIONS"]
 
-#: the fixed part of the check (Figure 1a of the paper)
-FIGURE_1A = dict(d=300, T0=600, sigma=0.1, sigma0=0.2)
-#: the varying part: (lam, T, n)
-SETTINGS: tuple[tuple[float, int, int], ...] = (
-    (1e-3, 1000, 0),
-    (1e-3, 1000, 2),
-    (1e-3, 1000, 5),
-    (1e-3, 100, 2),
-    (1e-1, 100, 5),
-    (1e-1, 1000, 2),
-)
-_CSV_COLUMNS = ("setting", "d", "T0", "sigma", "sigma0", "lam", "T", "n", "theory", "mc_mean",
-                "mc_stderr", "z", "seconds")
+TITLE = "symcollapse: model collapse in ridge regression, theory and simulation"
+_CSV_COLUMNS = ("figure", "panel", "design", "n", "T", "lam", "reps", "theory", "mc_mean",
+                "mc_stderr", "z")
 
-
-@dataclass(frozen=True)
-class _Row:
-    lam: float
-    T: int
-    n: int
-    theory: float
-    mean: float
-    stderr: float
-    z: float
-    seconds: float
-
-    @property
-    def label(self) -> str:
-        return f"T={self.T}, lam={self.lam:g}, n={self.n}"
-
-    def latex_label(self) -> str:
-        exponent = int(round(np.log10(self.lam)))
-        lam = f"10^{{{exponent}}}" if np.isclose(self.lam, 10.0**exponent) else f"{self.lam:g}"
-        return rf"T={self.T},\ \lambda={lam},\ n={self.n}"
+#: Further sections: ``name -> callable(out_dir, quick, seed, progress) -> (blocks, figure)``
+#: where ``figure`` is a :class:`~symcollapse.figures.FigureResult` or ``None``.
+EXTRA_SECTIONS: dict[str, Callable] = {}
 
 
 class ReportPaths(dict):
-    """The written paths (``"tex"``, ``"md"``, ``"csv"`` -> :class:`~pathlib.Path`).
+    """The written paths (``"tex"``, ``"md"``, ``"csv"``, the figures' PNGs by name, and ``"pdf"``
+    when a TeX engine compiled the document) -> :class:`~pathlib.Path`.
 
-    Also carries ``seed``, ``reps``, ``rows`` (the agreement table), ``max_abs_z``, ``seconds``
-    (total simulation time) and a one-line ``summary``.
+    Also carries ``seed``, ``quick``, ``figures`` (the :class:`~symcollapse.figures.FigureResult`
+    list), ``points`` (every simulated point), ``max_abs_z``, ``seconds`` (total time),
+    ``pdf_note`` (why there is no PDF, if there is none) and a one-line ``summary``.
     """
 
     seed: int
-    reps: int
-    rows: list
+    quick: bool
+    figures: list
+    points: list
     max_abs_z: float
     seconds: float
+    pdf_note: str
     summary: str
 
 
-def _agreement(reps: int, seed: int) -> list[_Row]:
-    eigs, w0 = isotropic(FIGURE_1A["d"])
-    streams = np.random.SeedSequence(seed).spawn(len(SETTINGS))
-    return [_setting(eigs, w0, lam, T, n, reps, np.random.default_rng(stream))
-            for (lam, T, n), stream in zip(SETTINGS, streams, strict=True)]
+def _lam_tex(lam: float) -> str:
+    exponent = int(np.floor(np.log10(lam)))
+    if np.isclose(lam, 10.0**exponent):
+        return f"10^{{{exponent}}}"
+    return f"{lam:.3g}"
 
 
-def _setting(eigs, w0, lam: float, T: int, n: int, reps: int, rng) -> _Row:
-    fixed = {k: FIGURE_1A[k] for k in ("T0", "sigma", "sigma0")}
-    theory = predict(eigs, w0, T=T, lam=lam, n=n, **fixed)
-    start = time.perf_counter()
-    sim = simulate(eigs, w0, T=T, lam=lam, n=n, reps=reps, seed=rng, **fixed)
-    seconds = time.perf_counter() - start
-    return _Row(lam, T, n, float(theory.test_error), sim.mean, sim.stderr,
-                float(z_score(theory, sim)), seconds)
+def _point_row(p: SimulatedPoint):
+    design = "" if p.design == "independent" else f",\\ \\text{{{p.design}}}"
+    setting = Math(rf"n={p.n},\ T={p.T},\ \lambda={_lam_tex(p.lam)}{design}", p.label)
+    return ((p.figure.replace("figure_", ""),), (setting,), (f"{p.theory:.5g}",),
+            (f"{p.mean:.5g}",), (f"{p.stderr:.2g}",), (Math(f"{p.z:+.2f}", f"{p.z:+.2f}"),))
 
 
-def _preface(rows: list[_Row], reps: int, seed: int) -> list:
-    p = FIGURE_1A
+def _agreement_blocks(figs: Sequence[FigureResult], seed: int) -> list:
+    summary = Table(
+        header=("Figure", "Points", "Reps", "Largest |z|", "|z| > 2", "|z| > 4", "Time (s)"),
+        rows=tuple(((f.name,), (str(len(f.points)),), (str(f.reps),), (f"{f.max_abs_z:.2f}",),
+                    (str(f.beyond(2)),), (str(f.beyond(4)),), (f"{f.seconds:.1f}",))
+                   for f in figs),
+        align="lrrrrrr",
+        caption="Theory against Monte-Carlo, per figure: z = (theory - MC mean) / MC stderr.",
+    )
+    points = [p for f in figs for p in f.points]
+    detail = Table(
+        header=("Fig.", "Setting", "Theory", "MC mean", "MC stderr", "z"),
+        rows=tuple(_point_row(p) for p in points), align="llrrrr", long=True,
+        caption="Every simulated point of the figures (also in agreement.csv).",
+    )
+    n_points = len(points)
+    text = (
+        f"Every point of the figures is a Monte-Carlo simulation of the actual fake-data chain "
+        f"(generators fitted on their own samples, labels passed down the chain, a ridge fitted on "
+        f"the last generation), which shares no formula code with the theory; seed {seed}, one "
+        f"independent stream per point. With exact theory and Gaussian errors about "
+        f"{0.0455 * n_points:.1f} of the {n_points} points would lie beyond 2 standard errors "
+        "by chance. The deterministic equivalents carry an O(1/d) error (the theory sits slightly "
+        "below the simulation), and with few repetitions near the interpolation threshold the "
+        "Monte-Carlo errors are heavy-tailed, so the standard errors there are optimistic.",
+    )
+    return [Heading(1, ("Theory versus simulation",)), Paragraph(text), summary, detail]
+
+
+def _errata_blocks() -> list:
     table = Table(
-        header=("Setting", "Theory", "MC mean", "MC stderr", "z", "Time (s)"),
-        rows=tuple(((Math(r.latex_label(), r.label),), (f"{r.theory:.5g}",), (f"{r.mean:.5g}",),
-                    (f"{r.stderr:.2g}",), (Math(f"{r.z:+.2f}", f"{r.z:+.2f}"),), (f"{r.seconds:.2f}",))
-                   for r in rows),
-        align="lrrrrr",
-        caption=(f"Theory (predict) against Monte-Carlo (simulate, {reps} repetitions each, "
-                 f"seed {seed}); z = (theory - MC mean) / MC stderr."),
-    )
-    max_z = max(abs(r.z) for r in rows)
-    setup = (
-        "Setting of the paper's Figure 1a: isotropic features ",
-        Math(r"\Sigma = I_d", "Sigma = I_d"), ", ",
-        Math(rf"d = {p['d']}", f"d = {p['d']}"), ", ",
-        Math(rf"T_0 = {p['T0']}", f"T0 = {p['T0']}"), " (",
-        Math(rf"\phi_0 = {p['d'] / p['T0']:g}", f"phi0 = {p['d'] / p['T0']:g}"), "), ",
-        Math(rf"\sigma = {p['sigma']:g}", f"sigma = {p['sigma']:g}"), ", ",
-        Math(rf"\sigma_0 = {p['sigma0']:g}", f"sigma0 = {p['sigma0']:g}"),
-        ", a target ", Math("w_0", "w0"), " of unit norm spread over all directions, and "
-        "independent generator designs. The theory column is ", Code("predict(...).test_error"),
-        " (deterministic equivalents, error O(1/d)); the Monte-Carlo columns are ",
-        Code("simulate"), " of the actual chain, which shares no formula code with the theory.",
-    )
-    summary = (f"Seed: {seed}. Repetitions per setting: {reps}. Largest |z|: {max_z:.2f}. "
-               f"Total simulation time: {sum(r.seconds for r in rows):.1f} s.")
-    return [
-        Paragraph((f"Generated by symcollapse {__version__}. It lists every catalogued formula "
-                   "and checks the theory against a simulation of the fake-data chain.",)),
-        Heading(1, ("Theory versus simulation",)),
-        Paragraph(setup),
-        table,
-        Paragraph((summary,)),
-        Heading(1, ("Errata",)),
-        Paragraph(("Printed statements of the paper that symcollapse corrects; each is pinned "
-                   "by a test showing the printed form disagreeing.",)),
-        _errata_table(),
-    ]
-
-
-def _errata_table() -> Table:
-    return Table(
         header=("", "Where", "Printed", "Corrected", "Evidence"),
         rows=tuple(((e.label,), (e.where,), (Code(e.printed),), (Code(e.corrected),),
                     (e.evidence,)) for e in errata()),
-        align="lp{2.6cm}p{3.2cm}p{3.6cm}p{4.2cm}",
+        align="lp{2.4cm}p{3.2cm}p{3.6cm}p{4.4cm}", long=True,
         caption="Errata (SPEC.md section 6 B) and the evidence for each correction.",
     )
+    return [Heading(1, ("Errata",)),
+            Paragraph(("Printed statements of the paper that symcollapse corrects; each is "
+                       "pinned by a test showing the printed form disagreeing.",)),
+            table]
 
 
-def _write_csv(path: Path, rows: list[_Row]) -> None:
-    p = FIGURE_1A
-    with path.open("w", newline="") as fh:
-        w = csv.writer(fh)
-        w.writerow(_CSV_COLUMNS)
-        for r in rows:
-            w.writerow([r.label, p["d"], p["T0"], p["sigma"], p["sigma0"], repr(r.lam), r.T, r.n,
-                        f"{r.theory:.10g}", f"{r.mean:.10g}", f"{r.stderr:.6g}", f"{r.z:.4f}",
-                        f"{r.seconds:.3f}"])
+def _figure_blocks(f: FigureResult) -> list:
+    assert f.path is not None
+    return [Heading(2, (f.title,)),
+            Figure(f.path.name, f.caption, label=f"fig:{f.name}"),
+            Paragraph((f"{len(f.points)} simulated points, {f.reps} repetitions each: largest "
+                       f"|z| = {f.max_abs_z:.2f}, {f.beyond(2)} beyond 2 standard errors, "
+                       f"{f.beyond(4)} beyond 4. Simulation and drawing took {f.seconds:.1f} s.",))]
 
 
-def write_report(out_dir="symcollapse-report", *, quick: bool = False, seed: int = 0) -> ReportPaths:
-    """Write ``report.tex``, ``report.md`` and ``agreement.csv`` into ``out_dir``.
+def compile_pdf(tex: Path, *, engine: str | None = None, timeout: float = 300) -> Path:
+    """Compile ``tex`` with ``pdflatex`` (twice, for the tables' widths) in its directory.
 
-    The report lists every catalogued formula (via :func:`symcollapse.export.latex` and
-    :func:`~symcollapse.export.markdown`) and a theory-versus-simulation table on six settings
-    of Figure 1a (40 repetitions each; 10 with ``quick``), seeded by ``seed``.  Prints
-    nothing; returns the written paths with the summary (see :class:`ReportPaths`).
+    Raises :class:`FileNotFoundError` when no engine is installed and :class:`RuntimeError`
+    with the first error of the log when the compilation fails.
     """
+    tex = Path(tex)
+    engine = engine or shutil.which("pdflatex")
+    if not engine:
+        raise FileNotFoundError("no TeX engine: pdflatex is not on PATH")
+    cmd = [engine, "-interaction=nonstopmode", "-halt-on-error", tex.name]
+    for _ in range(2):
+        proc = subprocess.run(cmd, cwd=tex.parent, capture_output=True, text=True,
+                              timeout=timeout, stdin=subprocess.DEVNULL)
+        if proc.returncode != 0:
+            errors = [ln for ln in proc.stdout.splitlines() if ln.startswith("!")]
+            first = errors[0] if errors else proc.stdout.strip().splitlines()[-1:]
+            raise RuntimeError(f"pdflatex failed on {tex}: {first} (log: {tex.with_suffix('.log')})")
+    return tex.with_suffix(".pdf")
+
+
+def write_report(out_dir="symcollapse-report", *, quick: bool = False, seed: int = 0,
+                 pdf: bool | None = None, progress: bool | None = None) -> ReportPaths:
+    """Write the report into ``out_dir``: ``report.tex``, ``report.md``, ``agreement.csv``, the
+    figures as PNG, and ``report.pdf`` when a TeX engine is present.
+
+    ``quick`` simulates fewer points with fewer repetitions (the whole report then takes well
+    under a minute); ``seed`` seeds every simulation; ``pdf`` = ``None`` compiles when
+    ``pdflatex`` is on PATH, ``True`` requires it, ``False`` skips it; ``progress`` = ``None``
+    shows a progress bar when stderr is a terminal.  Prints nothing; returns the written paths
+    with the summary (see :class:`ReportPaths`).
+    """
+    start = time.perf_counter()
     if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or seed < 0:
         raise ValueError(f"seed must be an integer >= 0, got {seed!r}")
     seed = int(seed)
-    reps = 10 if quick else 40
     out = Path(out_dir)
     if out.exists() and not out.is_dir():
         raise ValueError(f"out_dir {str(out)!r} exists and is not a directory")
-    rows = _agreement(reps, seed)
-    preface = _preface(rows, reps, seed)
-    title = "symcollapse: model collapse in ridge regression, theory and simulation"
-    names = formulas()
     out.mkdir(parents=True, exist_ok=True)
     paths = ReportPaths(tex=out / "report.tex", md=out / "report.md", csv=out / "agreement.csv")
-    paths["tex"].write_text(export.latex(names, title=title, preface=preface), encoding="utf-8")
-    paths["md"].write_text(export.markdown(names, title=title, preface=preface), encoding="utf-8")
-    _write_csv(paths["csv"], rows)
 
-    paths.seed, paths.reps, paths.rows = seed, reps, rows
-    paths.max_abs_z = max(abs(r.z) for r in rows)
-    paths.seconds = sum(r.seconds for r in rows)
-    paths.summary = (f"{len(rows)} settings x {reps} reps (seed {seed}): "
-                     f"max |z| = {paths.max_abs_z:.2f}, simulation {paths.seconds:.1f} s; "
-                     f"{len(names)} formulas")
+    streams = np.random.SeedSequence(seed).spawn(len(FIGURES) + len(EXTRA_SECTIONS))
+    figs: list[FigureResult] = []
+    for (name, make), stream in zip(FIGURES.items(), streams, strict=False):
+        sub_seed = int(stream.generate_state(1)[0])
+        figs.append(make(out / f"{name}.png", quick=quick, seed=sub_seed, progress=progress))
+        paths[name] = out / f"{name}.png"
+    extra_blocks = []
+    for make, stream in zip(EXTRA_SECTIONS.values(), streams[len(FIGURES):], strict=True):
+        blocks, fig = make(out, quick=quick, seed=int(stream.generate_state(1)[0]),
+                           progress=progress)
+        extra_blocks += blocks
+        if fig is not None:
+            figs.append(fig)
+            paths[fig.name] = fig.path
+
+    points = [p for f in figs for p in f.points]
+    max_z = max(abs(p.z) for p in points)
+    mode = "quick (fewer points and repetitions)" if quick else "full"
+    preface = [
+        Paragraph((f"Generated by symcollapse {__version__} ({mode} mode, seed {seed}). ",
+                   "It reproduces the figures of Dohmatob, Feng & Kempe (2024), checks the theory "
+                   "against simulation of the fake-data chain, lists the corrections to the "
+                   "printed paper, and gives every catalogued formula with its regime of validity "
+                   "and its derivation by SymPy.",)),
+        Heading(1, ("Reproduced figures",)),
+        *[b for f in figs[:len(FIGURES)] for b in _figure_blocks(f)],
+        *_agreement_blocks(figs, seed),
+        *_errata_blocks(),
+        *extra_blocks,
+    ]
+    names = formulas()
+    paths["tex"].write_text(export.latex(names, title=TITLE, preface=preface), encoding="utf-8")
+    paths["md"].write_text(export.markdown(names, title=TITLE, preface=preface), encoding="utf-8")
+    _write_csv(paths["csv"], points)
+
+    paths.pdf_note = ""
+    if pdf is None and not shutil.which("pdflatex"):
+        paths.pdf_note = "no PDF: pdflatex is not installed (report.tex compiles with it)"
+    elif pdf is not False:
+        paths["pdf"] = compile_pdf(paths["tex"])
+    paths.seed, paths.quick, paths.figures, paths.points = seed, quick, figs, points
+    paths.max_abs_z = max_z
+    paths.seconds = time.perf_counter() - start
+    paths.summary = (f"{len(points)} simulated points in {len(figs)} figures (seed {seed}): "
+                     f"max |z| = {max_z:.2f}, {sum(abs(p.z) > 2 for p in points)} beyond 2 s.e.; "
+                     f"{len(names)} formulas" + (f"; {paths.pdf_note}" if paths.pdf_note else ""))
     return paths
+
+
+def _write_csv(path: Path, points: Sequence[SimulatedPoint]) -> None:
+    with path.open("w", newline="") as fh:
+        w = csv.writer(fh)
+        w.writerow(_CSV_COLUMNS)
+        for p in points:
+            w.writerow([p.figure, p.panel, p.design, p.n, p.T, repr(p.lam), p.reps,
+                        f"{p.theory:.10g}", f"{p.mean:.10g}", f"{p.stderr:.6g}", f"{p.z:.4f}"])
