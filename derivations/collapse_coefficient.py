@@ -1,10 +1,15 @@
-"""The collapse coefficient rho: eq. (18), eq. (19) (exact generator factor), Corollary 4.4.
+"""The collapse coefficient rho: eq. (18), eq. (19) (and its exact-factor form), erratum B6.
+
+What it shows: the library's derivation of (18) (generator factor from Lemma I.2, then Bach's
+two-point equivalent) and of (19) (kappa0 = 0), each checked against the printed equation; the
+exact inverse-Wishart version; Prop. F.6's "in particular" form disagreeing (B6); an equivalent
+form of (19) and its low-dimensional limit. Corollary 4.4 is in corollary_4_4.py.
 
 Run: python derivations/collapse_coefficient.py
 """
 
 import sympy as sp
-from _narrate import check, narrate
+from _narrate import check, heading, narrate, show
 
 from symcollapse import symbols as S
 from symcollapse.functionals import df, resolvent_trace2
@@ -30,10 +35,17 @@ check("eq. (19) with the exact factor 1/(T0 - d - 1) (SPEC decision 2)", e.expr,
 printed_F6 = df(2, k) / (T - df(2, k)) * (1 + k**2 * resolvent_trace2(k) / (T0 - d))
 check("Prop. F.6 'in particular' form (T and T0 swapped): B6 erratum", u.expr, printed_F6,
       expect_equal=False)
-r = narrate("corollary_4_4_isotropic_rho")
-phi, phi0 = S.phi, S.phi0
-printed_rho = phi0 / (1 - phi0) * (1 / (1 + k) ** 2 + phi * k**2 / ((1 + k) ** 2 * ((1 + k) ** 2 - phi)))
-check("Corollary 4.4, isotropic rho", r.expr, printed_rho)
-c = narrate("corollary_4_4_isotropic")
-check("Corollary 4.4, isotropic test error", c.expr,
-      (k**2 * S.w0_sq + S.sigma**2 * phi) / ((1 + k) ** 2 - phi) + S.n * S.sigma0**2 * printed_rho)
+heading("an equivalent form of (19) (SPEC 3.6)")
+ident = show("per eigenvalue: kappa^2/(l + kappa)^2 - (1 - 2 l/(l + kappa) + l^2/(l + kappa)^2)",
+             sp.cancel(k**2 / (lj + k) ** 2 - (1 - 2 * lj / (lj + k) + lj**2 / (lj + k) ** 2)))
+assert ident == 0
+show("so kappa^2 tr(Sigma + kappa)^-2 = d - 2 df1(kappa) + df2(kappa)", None)
+rho19 = u.expr.subs(resolvent_trace2(k), (d - 2 * df(1, k) + df(2, k)) / k**2)
+check("(19) = df2 (T + d - 2 df1)/((T0 - d)(T - df2))", rho19,
+      df(2, k) * (T + d - 2 * df(1, k)) / ((T0 - d) * (T - df(2, k))))
+
+heading("low-dimensional limit (Theorem F.1 remark): d fixed, T -> oo, so kappa -> lam")
+atoms = {s_: sp.Dummy() for s_ in (df(2, k), resolvent_trace2(k))}
+lim = sp.limit(u.expr.subs(atoms), T, sp.oo).subs({v: key for key, v in atoms.items()})
+lim = show("lim_{T -> oo} of (19) at kappa = lam", lim.subs(k, S.lam))
+check("rho ~ df2(lam)/(T0 - d)", lim, df(2, S.lam) / (T0 - d))

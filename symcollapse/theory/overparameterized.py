@@ -172,10 +172,15 @@ def theorem_4_6() -> Formula:
 def theorem_4_6_schedule() -> Formula:
     step = Derivation()
     m = S.m
-    p_m = sp.Min(1, S.T0_m[m] / S.d)
-    step("one isotropic generator on T0[m] samples multiplies second moments by "
-         "E[P_m] = min(T0[m], d)/d (Phi(b I) = p b I, derived in isotropic_chain_independent; "
-         "P_m = I when T0[m] >= d)", p_m)
+    over = isotropic_generator()["p"]                       # T0 < d: E[P] ~ T0/d
+    under = isotropic(one_point(sp.S.Zero))                  # T0 >= d: kappa0 = 0, P = I
+    step("one isotropic generator multiplies second moments by p = E[P] (Phi(b I) = p b I, "
+         "derived in isotropic_chain_independent): p = T0/d if T0 < d, and 1 if T0 >= d "
+         "(kappa0 = 0)", sp.Tuple(over, under))
+    if sp.simplify(over - under - (S.T0 - S.d) / S.d) != 0:  # pragma: no cover - derived identity
+        raise RuntimeError("the isotropic generator factors do not order with T0 - d")
+    p_m = step("the smaller one is the right one on each side (T0/d - 1 = (T0 - d)/d): "
+               "p_m = min of the two at T0 = T0[m]", sp.Min(over, under).subs(S.T0, S.T0_m[m]))
     eta = step("independent designs peel one generator at a time: eta = product of the p_m",
                sp.Product(p_m, (m, 0, S.n - 1)))
     expr = step("Delta Bias = ||w0||^2 (1 - eta) (noise-free, ridgeless, T >= d + 2)",
