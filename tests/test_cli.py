@@ -196,9 +196,28 @@ def test_export_escapes_text_mode():
     assert r"under\_scores" in md and "`my_formula_2`" in md
 
 
-def test_repr_latex():
-    out = sc.formula("theorem_4_1_exact")._repr_latex_()
-    assert isinstance(out, str) and out.startswith("$")
+def test_repr_latex_and_markdown():
+    f = sc.formula("theorem_4_1_exact")
+    out = f._repr_latex_()
+    assert isinstance(out, str) and out.startswith("$$") and out.rstrip().endswith("$$")
+    assert f.latex() in out
+    md = f._repr_markdown_()
+    assert f.latex() in md and "`theorem_4_1_exact`" in md and "T \\geq d + 2" in md
+    assert md == export.jupyter(f, "markdown")           # one formatter for every display
+    with pytest.raises(ValueError, match="style"):
+        export.jupyter(f, "html")
+
+
+def test_export_figure_and_long_table_blocks():
+    blocks = [export.Figure("fig_a.png", "A caption_with 50%", label="fig:a"),
+              export.Table(header=("a", "b"), rows=((("1",), ("2",)),), long=True, caption="T")]
+    tex = export.render(blocks, "latex", standalone=False)
+    assert r"\includegraphics[width=\textwidth]{fig_a.png}" in tex
+    assert r"A caption\_with 50\%" in tex and r"\label{fig:a}" in tex
+    assert r"\begin{longtable}{ll}" in tex and r"\endhead" in tex
+    md = export.render(blocks, "markdown")
+    assert "![A caption\\_with 50%](fig_a.png)" in md
+    assert "[figure: fig_a.png]" in export.render(blocks, "text")
 
 
 def _pdflatex(tex: str, directory: Path, name: str = "doc") -> None:
@@ -230,3 +249,15 @@ def test_report_pdf(quick_report):
     assert pdf.startswith(b"%PDF") and len(pdf) > 100_000
     log = (out / "report.log").read_text(errors="replace")
     assert "figure_1a.png" in log and "figure_2.png" in log       # the figures went in
+
+
+def test_latex_fragment_compiles_when_input(tmp_path):
+    """A fragment (standalone=False) goes into a user's paper with \\input; it needs amsmath."""
+    frag = export.latex(["theorem_4_1_exact", "rho_general", "corollary_4_4_isotropic"],
+                        standalone=False)
+    assert r"\documentclass" not in frag and r"\begin{document}" not in frag
+    (tmp_path / "frag.tex").write_text(frag, encoding="utf-8")
+    main = ("\\documentclass{article}\n\\usepackage{amsmath}\n\\usepackage{amssymb}\n"
+            "\\begin{document}\nAs in (\\ref{eq:theorem_4_1_exact}):\n\\input{frag}\n"
+            "\\end{document}\n")
+    _pdflatex(main, tmp_path, "paper")
