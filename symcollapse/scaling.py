@@ -47,6 +47,9 @@ import sympy as sp
 from . import symbols as S
 from .formula import Condition, Formula
 from .theory._derive import Derivation
+from .theory._leading import DF2 as _DF2
+from .theory._leading import leading as _leading
+from .theory._leading import rho_19_leading
 
 __all__ = [
     "ell_crit", "minimax_rate", "error_exponent", "collapse_exponent", "ell_star",
@@ -240,38 +243,9 @@ def _lemma_I_1() -> dict[str, Any]:
     return {"df": df_exp, "bias": gamma2, "steps": step.done()}
 
 
-_EPS = sp.Symbol("epsilon", positive=True)
-_DF1, _DF2 = sp.symbols("df_1 df_2", positive=True)
-
-
-def _leading(expr: sp.Expr) -> sp.Expr:
-    """Leading order of ``expr`` when df1(kappa), df2(kappa) ~ T**(ell/beta) are small against
-    T and d: scale them by epsilon and keep the lowest power of epsilon."""
-    from .functionals import df
-
-    small = expr.subs({df(1, S.kappa): _EPS * _DF1, df(2, S.kappa): _EPS * _DF2})
-    for power in range(3):
-        lead = sp.limit(small / _EPS**power, _EPS, 0)
-        if lead != 0:
-            from .functionals import _tidy_signs
-
-            return _tidy_signs(sp.factor(lead))
-    raise ValueError(f"no leading order found for {expr}")   # pragma: no cover - internal
-
-
 def _collapse_factor(step: Derivation) -> sp.Expr:
     """The factor F of (27), rho ~ df2(kappa) F/((1 - phi0) T), derived from eq. (19)."""
-    from .functionals import df, resolvent_trace2
-    from .theory.collapse import rho_underparameterized_asymptotic
-
-    k = S.kappa
-    rho = step("collapse term n sigma0**2 rho with rho from eq. (19) (T0 >= d)",
-               rho_underparameterized_asymptotic().expr)
-    rho = step("kappa**2 tr(Sigma + kappa)**-2 = d - 2 df1 + df2 (per eigenvalue: "
-               "kappa**2/(l + kappa)**2 = 1 - 2 l/(l + kappa) + l**2/(l + kappa)**2)",
-               rho.subs(resolvent_trace2(k), (S.d - 2 * df(1, k) + df(2, k)) / k**2))
-    lead = step("df1, df2 ~ T**(ell/beta) are o(T) and o(d) (ell < beta, d >> T**(ell/beta)): "
-                "scale them by epsilon and keep the leading order", _leading(rho))
+    lead = rho_19_leading(step)
     factor = sp.expand(sp.simplify(lead.subs(S.d, S.phi0 * S.T0) * S.T * (1 - S.phi0) / _DF2))
     return step("with d = phi0 T0: rho ~ df2 F/((1 - phi0) T), F = T/T0 + phi0 ~ max(T/T0, phi0) "
                 "(a sum of two positive terms), eq. (27)", factor)

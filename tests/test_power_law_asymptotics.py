@@ -75,6 +75,41 @@ def test_formula_metadata():
     assert "r < 1" in regime and "beta > 1" in regime and "kappa" in regime
 
 
+def test_leading_order_forms_match_typed_forms():
+    """rho (19), the r = 1 bias term and the variance at leading order, typed here from the paper
+    (C2 = pi (beta - 1)/(beta^2 sin(pi/beta))), against the forms derived from the catalogue."""
+    b, k, T, T0, d, ell = S.beta, S.kappa, S.T, S.T0, S.d, S.ell
+    C2 = sp.pi * (b - 1) / (b**2 * sp.sin(sp.pi / b))
+    rho = M.power_law_collapse_rho_leading().expr
+    typed_rho = C2 * k ** (-1 / b) / (T0 - d) + d / (T0 - d) * C2 * k ** (-1 / b) / T
+    assert sp.simplify(rho - typed_rho) == 0
+    clean = M.power_law_clean_error_leading().expr
+    var = S.sigma**2 * C2 * T ** (ell / b - 1)
+    at_r1 = sp.piecewise_fold(clean).subs(S.r, 1)
+    assert sp.simplify(at_r1 - (T ** (-2 * ell) * ell * sp.log(T) / b + var)) == 0
+    at_r = sp.piecewise_fold(clean).subs(S.r, sp.Rational(3, 8))
+    CB = sp.gamma(sp.Rational(3, 4)) * sp.gamma(sp.Rational(5, 4)) / b
+    assert sp.simplify(at_r - (CB * T ** (-ell * sp.Rational(3, 4)) + var)) == 0
+
+
+def test_leading_order_forms_are_derived_from_the_catalogue():
+    """The derivations narrate the SymPy operations on the catalogue formulas (not typed forms)."""
+    from symcollapse.theory import _leading
+    from symcollapse.theory.collapse import rho_underparameterized_asymptotic
+
+    steps = M.power_law_collapse_rho_leading().derivation
+    assert steps[0].expr == rho_underparameterized_asymptotic().expr
+    assert any("epsilon" in s.text for s in steps)
+    assert any("power_law_df2_asymptotic" in s.text for s in steps)
+    assert steps[-1].expr == M.power_law_collapse_rho_leading().expr
+    clean = M.power_law_clean_error_leading().derivation
+    r1 = next(s for s in clean if "power_law_bias_boundary" in s.text)
+    assert sp.simplify(r1.expr - S.kappa**2 * sp.log(1 / S.kappa) / S.beta) == 0
+    # dominant_term: the log term dominates kappa^2 (EulerGamma - 1/beta) as kappa -> 0
+    assert _leading.dominant_term(S.kappa + S.kappa**2 * sp.log(S.kappa), S.kappa) == S.kappa
+    assert _leading.dominant_term(M.power_law_bias_boundary().expr, S.kappa) == r1.expr
+
+
 # ---------------------------------------------------------------- (b) vs exact sums
 @pytest.mark.parametrize("beta", [1.5, 2.0, 3.0])
 def test_df_asymptotics_converge(beta):

@@ -256,6 +256,20 @@ def test_formula_factories():
     assert r"\label{eq:theorem_5_1}" in doc and thm.latex() in doc
 
 
+def test_leading_order_helper_is_shared_with_the_theory():
+    """scaling takes its leading-order step from symcollapse.theory._leading, the module the
+    power-law asymptotics use too (one derivation of (19) at leading order)."""
+    from symcollapse import scaling
+    from symcollapse.theory import _leading
+
+    assert scaling._leading is _leading.leading and scaling.rho_19_leading is _leading.rho_19_leading
+    df2 = _leading.DF2
+    typed = df2 / (S.T0 - S.d) + S.d / (S.T0 - S.d) * df2 / S.T      # (19) with df_m << T, d
+    assert sp.simplify(_leading.rho_19_leading() - typed) == 0
+    texts = [s.text for s in theorem_5_1().derivation]
+    assert any("eq. (19)" in t for t in texts) and any("epsilon" in t for t in texts)
+
+
 @pytest.mark.parametrize("kwargs, name", [
     (dict(beta=1, r=0.5, ell=0.2), "beta"), (dict(beta=R(1, 2), r=0.5, ell=0.2), "beta"),
     (dict(beta=2, r=0, ell=0.2), "r"), (dict(beta=2, r=-1, ell=0.2), "r"),

@@ -17,6 +17,11 @@ sum converges at :math:`\kappa=0` to a zeta value.
 
 All constants below are derived by SymPy (``integrate`` in ``u``, ``gammasimp``, ``series``);
 the typed forms of the brief (``C1 = (pi/beta)/sin(pi/beta)``, ...) are checked in the tests.
+The leading-order collapse coefficient and test errors come from the catalogue's eq. (19) and
+Proposition 4.2 at leading order in :math:`\mathrm{df}_m/T,\mathrm{df}_m/d\to0` (the limit of
+:mod:`symcollapse.theory._leading`, shared with :mod:`symcollapse.scaling`), with the power-law
+:math:`\mathrm{df}_2` inserted; the :math:`r=1` bias term is the dominant term of
+:func:`power_law_bias_boundary` as :math:`\kappa\to0`.
 The formulas are leading-order (``exact=False``) and contain special functions (gamma, zeta,
 polygamma), so evaluate them with :func:`numeric` (SciPy) rather than ``Formula.evaluate``
 (NumPy printer).
@@ -32,6 +37,8 @@ import sympy as sp
 from .. import symbols as S
 from ..formula import Condition, Formula
 from ._derive import Derivation
+from ._leading import DF2, dominant_term, leading, rho_19_leading
+from .clean_ridge import proposition_4_2_bias, proposition_4_2_variance
 
 __all__ = [
     "power_law_df1_asymptotic", "power_law_df2_asymptotic", "power_law_bias_asymptotic",
@@ -197,23 +204,12 @@ def lemma_I_1() -> Formula:
                           "canonical generation symbols).")
 
 
-def _consts():
-    C1 = power_law_df1_asymptotic().expr * kappa ** (1 / beta)
-    C2 = power_law_df2_asymptotic().expr * kappa ** (1 / beta)
-    return sp.simplify(C1), sp.simplify(C2)
-
-
 @cache
 def power_law_collapse_rho_leading() -> Formula:
     step = Derivation()
-    _, C2 = _consts()
-    df2 = C2 * kappa ** (-1 / beta)
-    step("(19): rho = df2/(T0 - d) + kappa^2 tr(Sigma+kappa)^-2/(T0 - d) * df2/(T - df2)",
-         sp.Symbol("rho"))
-    step("kappa^2 tr(Sigma+kappa)^-2 = d - 2 df1 + df2 ~ d for d >> kappa^(-1/beta)", d)
-    rho = step("insert df2 ~ C2 kappa^(-1/beta) and keep T - df2 ~ T (df2/T -> 0)",
-               df2 / (T0 - d) + d / (T0 - d) * df2 / T)
-    expr = step("collect", sp.factor(rho))
+    lead = rho_19_leading(step)
+    df2 = step("df2 from power_law_df2_asymptotic: C2 kappa^(-1/beta)", power_law_df2_asymptotic().expr)
+    expr = step("insert df2 ~ C2 kappa^(-1/beta) and collect", sp.factor(lead.subs(DF2, df2)))
     return _formula("power_law_collapse_rho_leading",
                     "collapse coefficient (19) for a power-law spectrum, leading order", r"\rho",
                     expr, (_CAPACITY, _SMALL_KAPPA, Condition(T0 >= d + 2, "T0 >= d + 2"),
@@ -223,20 +219,23 @@ def power_law_collapse_rho_leading() -> Formula:
 
 
 def _clean_leading(step: Derivation) -> sp.Expr:
-    _, C2 = _consts()
     step("lam = T^-ell, ell < beta: kappa = lam/(1 - df1/T) ~ T^-ell (df1/T ~ T^(ell/beta - 1))",
          sp.Eq(kappa, T**-ell))
-    step("Prop. 4.2: E = (bias_functional + sigma^2 df2/T)/(1 - df2/T), 1 - df2/T -> 1",
-         sp.Symbol("E"))
+    step("Prop. 4.2: E = bias + variance; at leading order (df2/T -> 0) the bias is the bias "
+         "functional", leading(proposition_4_2_bias().expr))
     b_lt = power_law_bias_asymptotic().expr
-    b_eq = kappa**2 * sp.log(1 / kappa) / beta
+    b_eq = step("r = 1: the leading term of power_law_bias_boundary as kappa -> 0 (the term t "
+                "with lim t/bias != 0)", dominant_term(power_law_bias_boundary().expr, kappa))
     b_gt = power_law_bias_saturated().expr
     bias = sp.Piecewise((b_lt, r < 1), (b_eq, sp.Eq(r, 1)), (b_gt, True)).subs(kappa, T**-ell)
     bias = step("bias ~ C_B T^(-2 ell r) (r < 1), T^(-2 ell) ell log T/beta (r = 1), "
                 "zeta T^(-2 ell) (r > 1)", sp.piecewise_fold(sp.powsimp(sp.expand_log(
                     bias, force=True), force=True)))
-    var = step("variance ~ sigma^2 C2 T^(-(1 - ell/beta))",
-               sigma**2 * C2 * T ** (ell / beta - 1))
+    var = step("Prop. 4.2 variance at leading order (df2/T -> 0)",
+               leading(proposition_4_2_variance().expr))
+    var = step("insert df2 ~ C2 kappa^(-1/beta) (power_law_df2_asymptotic), kappa = T^-ell: "
+               "variance ~ sigma^2 C2 T^(-(1 - ell/beta))", sp.powsimp(
+                   var.subs(DF2, power_law_df2_asymptotic().expr).subs(kappa, T**-ell), force=True))
     return bias + var
 
 
