@@ -127,7 +127,11 @@ def _effects(P, expo, cfg, seed, rows, say) -> dict:
         q["predict"] for q in rows if q["kernel"] == "rbf" and q["lam0"] == lam0 and q["n"] == 0
         and q["T"] == r_["T"])) for r_ in rows
         if r_["kernel"] == "rbf" and r_["lam0"] == lam0 and r_["n"] == n_top]
+    from .catalogue import formula
+
+    rho18 = formula("rho_general").evaluate(eigenvalues=P.eigenvalues, T=Tgrid, lam=1e-7, T0=T0)
     out["saturation"] = dict(n=n_top, T=Tgrid.tolist(), collapse=coll.tolist(),
+                             least_squares_theory=(n_top * SIGMA0**2 * rho18).tolist(),
                              generator_own_error=float(own.test_error), measured=measured)
     # Corollary 5.2: classical ridge T^-ell_crit against lam_star = (n sigma0^2 / T0)^ell_crit
     ell = expo["ell_crit"]
@@ -156,7 +160,7 @@ def _draw(plt, path, rows, findings, cfg) -> None:
                 c = colors[ci % len(colors)]
                 ls = "-" if gi else "--"
                 ax.plot(T, [r["predict"] for r in sel], ls, color=c,
-                        label=f"n={n}, {label}" if True else None)
+                        label=f"n={n}, {label}")
                 ax.errorbar(T, [r["mean"] for r in sel], yerr=[r["stderr"] for r in sel],
                             fmt="o" if gi else "^", color=c, ms=4, capsize=2)
                 for r in sel:
@@ -166,8 +170,9 @@ def _draw(plt, path, rows, findings, cfg) -> None:
         ax.set_xscale("log")
         ax.set_xlabel("T (downstream samples)")
         ax.set_ylabel("test error (population)")
-        ax.set_title(f"digits, {kernel} kernel, T0={T0}: real chain (points) vs predict (lines)\n"
-                     "dashed/triangles: lam0=1e-6, solid/circles: lam0=1e-2; squares: Gaussian")
+        ax.set_title(f"digits, {kernel}, T0={T0}: real chain (points), predict (lines)\n"
+                     "dashed/triangles lam0=1e-6, solid/circles lam0=1e-2, squares Gaussian",
+                     fontsize=9)
         ax.legend(fontsize=6, ncol=2)
     ax = axes[0, 2]
     ss = findings["signal_shrink"]
@@ -181,19 +186,21 @@ def _draw(plt, path, rows, findings, cfg) -> None:
     ax.plot([r["n"] for r in sl], [r["linear_in_n"] for r in sl], ":",
             label="linear in n (least-squares generator theory)")
     ax.set_xlabel("n (generations)")
-    ax.set_title("RBF, lam0 = 1e-2, T = 800: signal shrink and sub-linear collapse")
+    ax.set_title("RBF, lam0=1e-2, T=800: signal shrink, sub-linear collapse", fontsize=9)
     ax.legend(fontsize=7)
     ax = axes[1, 0]
     sat = findings["saturation"]
     ax.plot(sat["T"], sat["collapse"], "-", label=f"predict: collapse term, n = {sat['n']}")
     ax.axhline(sat["generator_own_error"], ls=":", color="k", label="generator's own test error")
+    ax.plot(sat["T"], sat["least_squares_theory"], "--",
+            label="paper: n sigma0^2 rho(18), kappa0 = kappa(0, T0)")
     ax.plot([m["T"] for m in sat["measured"]], [m["collapse"] for m in sat["measured"]], "o",
             label="measured E_n - E_0 (lam = 1e-3)")
     ax.plot([m["T"] for m in sat["measured"]], [m["predict"] for m in sat["measured"]], "x",
             label="predict E_n - E_0 (lam = 1e-3)")
     ax.set_xscale("log")
     ax.set_xlabel("T")
-    ax.set_title("saturation in T (lam -> 0 curve) at the generator's error")
+    ax.set_title("saturation in T (curves: lam = 1e-7) at the generator's error", fontsize=9)
     ax.legend(fontsize=7)
     ax = axes[1, 1]
     cor = findings["corollary_5_2"]
@@ -204,7 +211,8 @@ def _draw(plt, path, rows, findings, cfg) -> None:
         ax.plot([r["T"] for r in sel], [r["predict"] for r in sel], "-", label=f"predict, {rule}")
     ax.set_xscale("log")
     ax.set_xlabel("T")
-    ax.set_title(f"RBF, n = {cor['n']}: lam = T^-ell_crit vs lam_star = {cor['lam_star']:.3g}")
+    ax.set_title(f"RBF, n = {cor['n']}: lam = T^-ell_crit vs lam_star = {cor['lam_star']:.3g}",
+                 fontsize=9)
     ax.legend(fontsize=7)
     ax = axes[1, 2]
     for gi, (label, lam0) in enumerate(LAM0S.items()):
@@ -216,7 +224,7 @@ def _draw(plt, path, rows, findings, cfg) -> None:
     ax.axhline(1.0, color="k", lw=0.8)
     ax.set_xlabel("n")
     ax.set_ylabel("predict / measured")
-    ax.set_title("every cell: theory / real chain")
+    ax.set_title("every cell: theory / real chain", fontsize=9)
     ax.legend(fontsize=7)
     fig.tight_layout()
     fig.savefig(path, dpi=110)

@@ -214,3 +214,36 @@ def test_bad_input(rbf_problem):
         KM.kernel_chain(P, T=10, reps=2, protocol="bootstrap")
     with pytest.raises(ValueError, match="T0 is required"):
         KM.kernel_chain(P, T=10, n=1, reps=2)
+
+
+@pytest.mark.slow
+def test_kernel_chain_figure_quick(tmp_path):
+    """The report's figure function in quick mode: a PNG and rows within the validation
+    criterion for the regularised generators (near interpolation is the known non-Gaussian corner,
+    reported, not asserted)."""
+    pytest.importorskip("matplotlib")
+    from symcollapse.figures_kernel import kernel_chain_figure
+
+    out = kernel_chain_figure(tmp_path / "k.png", quick=True, seed=0)
+    assert (tmp_path / "k.png").stat().st_size > 50_000
+    assert out["seconds"] < 60
+    for r in out["rows"]:
+        if r["lam0"] == 1e-2:
+            assert abs(r["predict"] - r["mean"]) <= 0.05 * r["mean"] + 3 * r["stderr"], r
+    sat = out["findings"]["saturation"]
+    assert sat["collapse"][-1] == pytest.approx(sat["generator_own_error"], rel=1e-3)
+
+
+@pytest.mark.slow
+def test_kernel_chain_example_runs(tmp_path):
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    pytest.importorskip("matplotlib")
+    script = Path(__file__).resolve().parents[1] / "examples" / "kernel_chain_digits.py"
+    out = tmp_path / "kc.png"
+    proc = subprocess.run([sys.executable, str(script), "--quick", "--out", str(out)],
+                          capture_output=True, text=True, timeout=600, check=False)
+    assert proc.returncode == 0, proc.stderr
+    assert out.exists() and "wrote" in proc.stdout
