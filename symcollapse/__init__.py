@@ -9,7 +9,7 @@ simulation of the fake-data chain.
 d*n*sigma0**2/(T0 - d - 1) + d*sigma**2/(T - d - 1)
 """
 
-from . import export, scaling, symbols, testing
+from . import export, kernels, scaling, symbols, testing
 from .catalogue import formula, formulas
 from .errata import errata
 from .formula import Condition, Formula, Step
@@ -31,7 +31,7 @@ __all__ = [
     # formulas
     "formula", "formulas", "Formula", "Condition", "Step", "errata",
     # modules
-    "symbols", "scaling", "export", "testing",
+    "symbols", "scaling", "export", "testing", "kernels",
     "__version__",
 ]
 

@@ -16,6 +16,7 @@ from .theory import (
     ols,
     overparameterized,
     power_law_asymptotics,
+    ridge_generators,
 )
 
 __all__ = ["formula", "formulas"]
@@ -43,6 +44,11 @@ _REGISTRY: dict[str, Callable[[], Formula]] = {
     "theorem_4_5": overparameterized.theorem_4_5,
     "theorem_4_6": overparameterized.theorem_4_6,
     "theorem_4_6_schedule": overparameterized.theorem_4_6_schedule,
+    "ridge_generator_mean": ridge_generators.ridge_generator_mean,
+    "ridge_generator_second_moment": ridge_generators.ridge_generator_second_moment,
+    "ridge_generator_error": ridge_generators.ridge_generator_error,
+    "ridge_generator_one": ridge_generators.ridge_generator_one,
+    "ridge_generator_chain_isotropic": ridge_generators.ridge_generator_chain_isotropic,
     "theorem_5_1": scaling.theorem_5_1,
     "corollary_5_2_ell_star": scaling.corollary_5_2_ell_star,
     **power_law_asymptotics.catalogue_entries(),

@@ -12,6 +12,14 @@ generator fitted on :math:`T_0` samples contributes
   and :math:`\mathbb E X^\dagger X^{\dagger\top}\asymp\frac{g}{T_0-\mathrm{df}_2(\kappa_0)}\cdot\frac{d-T_0}{d-T_0-1}`
   (the last factor is the finite-size correction that makes it exact for isotropic :math:`\Sigma`).
 
+A **ridge** generator (:math:`\lambda_0>0`, per-sample normalised, fitted as
+:math:`\hat w_{m+1}=(\hat\Sigma_0+\lambda_0)^{-1}X_0^\top\bar Y_m/T_0`) has the same three
+ingredients with :math:`\kappa_0=\kappa(\lambda_0,T_0)` for any :math:`T_0` (no finite-size factor):
+:math:`\mathbb E\hat\Sigma_0R_0\asymp p`, :math:`\mathbb E[\hat\Sigma_0R_0B R_0\hat\Sigma_0]\asymp\Phi(B)`
+and the noise :math:`\mathbb E[R_0\hat\Sigma_0R_0]/T_0\asymp g/(T_0-\mathrm{df}_2(\kappa_0))`
+(the derivative of the one-point equivalent in :math:`\lambda_0`, Lemma I.2); see
+:mod:`symcollapse.theory.ridge_generators`.  Only independent designs have this theory.
+
 Independent designs peel the projections off one generator at a time:
 :math:`\mathbb E Q=\prod_m p_m`, :math:`\mathbb E[Q^\top MQ]=\Phi_0\circ\cdots\circ\Phi_{n-1}(M)`, and the
 noise of generator :math:`m` is carried through the later ones.  The same design (condition (17))
@@ -53,9 +61,15 @@ class GeneratorStep:
         return self.p**2 * B + self.weight * (self.g @ B) * self.g
 
 
-def generator_step(fun: SpectralFunctionals, T0: float) -> GeneratorStep:
-    """The deterministic equivalents of one generator fitted on ``T0`` samples."""
+def generator_step(fun: SpectralFunctionals, T0: float, lam0: float = 0.0) -> GeneratorStep:
+    """The deterministic equivalents of one generator fitted on ``T0`` samples with ridge ``lam0``."""
     eigs, d = fun.eigenvalues, fun.d
+    if lam0 > 0:
+        kappa0 = float(solve_kappa(fun, float(lam0), float(T0)))
+        p = eigs / (eigs + kappa0)
+        g = eigs / (eigs + kappa0) ** 2
+        D0 = T0 - np.sum(p * p)
+        return GeneratorStep(p=p, g=g, weight=kappa0**2 / D0, C=g / D0)
     if T0 >= d:
         C = 1.0 / (eigs * (T0 - d - 1)) if T0 >= d + 2 else None
         return GeneratorStep(p=np.ones(d), g=None, weight=0.0, C=C)
@@ -76,21 +90,29 @@ class GeneratorChain:
     V: np.ndarray
 
 
-def generator_chain(fun: SpectralFunctionals, T0s, sigma0s, design: str) -> GeneratorChain:
-    """Collapse the chain of generators ``T0s[m]``, ``sigma0s[m]`` (m = 0..n-1) to three vectors."""
+def generator_chain(fun: SpectralFunctionals, T0s, sigma0s, design: str,
+                    lam0s=None) -> GeneratorChain:
+    """Collapse the chain of generators ``T0s[m]``, ``sigma0s[m]``, ridge ``lam0s[m]``
+    (m = 0..n-1; ``lam0s=None``: least squares) to three vectors."""
     c2 = fun.w0**2
     d = fun.d
     n = len(T0s)
-    steps: dict[float, GeneratorStep] = {}
+    lam0s = tuple(lam0s) if lam0s is not None else (0.0,) * n
+    steps: dict[tuple[float, float], GeneratorStep] = {}
 
-    def step(t: float) -> GeneratorStep:
-        if t not in steps:
-            steps[t] = generator_step(fun, t)
-        return steps[t]
+    def step(t: float, l0: float = 0.0) -> GeneratorStep:
+        key = (t, l0)
+        if key not in steps:
+            steps[key] = generator_step(fun, t, l0)
+        return steps[key]
 
     if n == 0:
         return GeneratorChain(q=np.ones(d), drift=np.zeros(d), V=np.zeros(d))
     if design == "same":
+        if any(l0 > 0 for l0 in lam0s):
+            raise ValueError("design='same' needs least-squares generators (lam0 = 0): reusing "
+                             "one design with a ridge generator has no deterministic equivalent here; "
+                             "use design='independent'")
         s = step(float(T0s[0]))
         noise = float(np.sum(np.square(sigma0s)))
         V = noise * s.C if noise > 0 else np.zeros(d)
@@ -98,8 +120,8 @@ def generator_chain(fun: SpectralFunctionals, T0s, sigma0s, design: str) -> Gene
     q = np.ones(d)
     U = c2.copy()
     V = np.zeros(d)
-    for t, s0 in zip(T0s, sigma0s, strict=True):
-        s = step(float(t))
+    for t, s0, l0 in zip(T0s, sigma0s, lam0s, strict=True):
+        s = step(float(t), float(l0))
         q = q * s.p
         U = s.phi(U)
         V = s.phi(V)

@@ -102,23 +102,30 @@ def per_generation(values) -> PerGeneration:
     return PerGeneration(float(x) for x in arr)
 
 
-def _check_generator(T0: np.ndarray, sigma0: np.ndarray, used: np.ndarray, d: int) -> None:
-    """The generator sizes for which the expected error is finite."""
-    bad = used & (sigma0 > 0) & (T0 > d - 2) & (T0 < d + 2)
+def _check_generator(T0: np.ndarray, sigma0: np.ndarray, used: np.ndarray, d: int,
+                     lam0: np.ndarray | float = 0.0) -> None:
+    """The generator sizes for which the expected error is finite (least-squares generators)."""
+    bad = used & (sigma0 > 0) & (T0 > d - 2) & (T0 < d + 2) & (np.asarray(lam0) == 0)
     if np.any(bad):
         raise ValueError(f"T0 must be <= d - 2 = {d - 2} or >= d + 2 = {d + 2} when sigma0 > 0: "
                          f"for T0 in [d - 1, d + 1] the generator's noise has an infinite "
-                         "(inverse-Wishart) mean error")
+                         "(inverse-Wishart) mean error (or give the generators a ridge lam0 > 0)")
 
 
-def _schedules(n, T0, sigma0, d: int, design: str):
-    """Validate per-generation schedules; return (T0s, sigma0s) lists or None."""
-    if not isinstance(T0, PerGeneration) and not isinstance(sigma0, PerGeneration):
+def _check_ridge_design(lam0: np.ndarray, n: np.ndarray, design: str) -> None:
+    if design == "same" and np.any((np.asarray(lam0) > 0) & (np.asarray(n) > 0)):
+        raise ValueError("lam0 > 0 (ridge generators) needs design='independent': the theory of "
+                         "a ridge generator reusing one design X0 is not implemented")
+
+
+def _schedules(n, T0, sigma0, d: int, design: str, lam0=0.0):
+    """Validate per-generation schedules; return (T0s, sigma0s, lam0s) or None."""
+    if not any(isinstance(x, PerGeneration) for x in (T0, sigma0, lam0)):
         return None
     if n.ndim != 0:
         raise ValueError("with a per-generation schedule, n must be a single integer")
     count_n = int(n)
-    for name, value in (("T0", T0), ("sigma0", sigma0)):
+    for name, value in (("T0", T0), ("sigma0", sigma0), ("lam0", lam0)):
         if np.ndim(value) and not isinstance(value, PerGeneration):
             raise ValueError(f"with a per-generation schedule, {name} must be a number or "
                              "per_generation([...]), not a grid")
@@ -129,16 +136,18 @@ def _schedules(n, T0, sigma0, d: int, design: str):
     else:
         T0s = V.per_generation(T0, "T0", count_n, V.sample_size)
     s0s = V.per_generation(sigma0, "sigma0", count_n, V.nonnegative)
-    _check_generator(np.array(T0s), np.array(s0s), np.ones(count_n, bool), d)
+    l0s = V.per_generation(lam0, "lam0", count_n, V.nonnegative)
+    _check_generator(np.array(T0s), np.array(s0s), np.ones(count_n, bool), d, np.array(l0s))
+    _check_ridge_design(np.array(l0s), np.ones(count_n), design)
     V.one_design(T0s, design)
-    return T0s, s0s
+    return T0s, s0s, l0s
 
 
 def predict(eigenvalues: ArrayLike | PowerLaw, w0: ArrayLike | None = None, *, T: ArrayLike,
             lam: ArrayLike = 0.0,
             n: ArrayLike = 0, T0: ArrayLike | None = None, sigma: ArrayLike = 0.0,
             sigma0: ArrayLike = 0.0, design: str = "independent",
-            method: str = "auto") -> Prediction:
+            method: str = "auto", lam0: ArrayLike = 0.0) -> Prediction:
     r"""Theory's test error of ridge trained on the ``n``-th generation of fake data.
 
     Parameters
@@ -153,6 +162,13 @@ def predict(eigenvalues: ArrayLike | PowerLaw, w0: ArrayLike | None = None, *, T
         ``n > 0``; a noisy generator needs ``T0 <= d - 2`` or ``T0 >= d + 2``), downstream and
         generator label-noise levels (``>= 0``).  ``T0`` and ``sigma0`` may instead be
         per-generation schedules, :func:`per_generation` (then ``n`` is one integer).
+    lam0 : number, array or :func:`per_generation` schedule
+        The generators' ridge :math:`\lambda_0\ge0` (per-sample normalised, like ``lam``):
+        generator :math:`m+1` is :math:`\hat w_{m+1}=\arg\min_w\frac1{T_0}\|X_mw-\bar Y_m\|^2
+        +\lambda_0\|w\|^2`.  ``0`` (default) gives least-squares (minimum-norm) generators, the
+        paper's setting.  With ``lam0 > 0`` the chain is the recursion of
+        :mod:`symcollapse.theory.ridge_generators` (one deterministic equivalent per generator,
+        :math:`\kappa_0=\kappa(\lambda_0,T_0)`), for independent designs only.
     design : ``"independent"`` or ``"same"``
         Fresh designs per generator, or the same ``X0`` reused (condition (17)); the two agree
         for ``T0 >= d``.  Over-parameterised generators (``T0 < d``) use the peeling recursion
@@ -174,17 +190,19 @@ def predict(eigenvalues: ArrayLike | PowerLaw, w0: ArrayLike | None = None, *, T
     V.design(design)
     if method not in ("auto", "exact", "table"):
         raise ValueError(f"method must be 'auto', 'exact' or 'table', got {method!r}")
-    schedule = _schedules(n, T0, sigma0, d, design)
+    schedule = _schedules(n, T0, sigma0, d, design, lam0)
     if schedule is None:
         sigma0 = V.nonnegative(sigma0, "sigma0")
+        lam0 = V.nonnegative(lam0, "lam0")
+        _check_ridge_design(*np.broadcast_arrays(lam0, n), design)
         if T0 is None and np.any(n > 0):
             raise ValueError("T0 is required when n > 0 (the sample size of each generator)")
         if T0 is not None:
             T0 = V.sample_size(T0, "T0")
-            T0b, s0b, nb_ = np.broadcast_arrays(T0, sigma0, n)
-            _check_generator(T0b, s0b, nb_ > 0, d)
+            T0b, s0b, nb_, l0b = np.broadcast_arrays(T0, sigma0, n, lam0)
+            _check_generator(T0b, s0b, nb_ > 0, d, l0b)
     else:
-        T0, sigma0 = None, np.asarray(0.0)
+        T0, sigma0, lam0 = None, np.asarray(0.0), np.asarray(0.0)
     Tb, lb = np.broadcast_arrays(T, lam)
     if np.any((lb == 0) & (Tb >= d) & (Tb < d + 2)):
         raise ValueError(f"with lam = 0, T must be < d = {d} or >= d + 2 = {d + 2}: the "
@@ -207,7 +225,7 @@ def predict(eigenvalues: ArrayLike | PowerLaw, w0: ArrayLike | None = None, *, T
                    ("bias_quadratic", S.kappa): vals["bq"],
                    ("resolvent_trace2", S.kappa): vals["rt"]}
 
-    arrays = [kappa, Tb, lb, n, sigma, np.asarray(sigma0)] + ([] if T0 is None else [T0])
+    arrays = [kappa, Tb, lb, n, sigma, np.asarray(sigma0)] + ([] if T0 is None else [T0, lam0])
     shape = np.broadcast_shapes(*(np.shape(x) for x in arrays))
     bc = {key: np.broadcast_to(v, shape) for key, v in functionals.items()}
     values = {"kappa": np.broadcast_to(kappa, shape), "T": np.broadcast_to(Tb, shape),
@@ -222,12 +240,15 @@ def predict(eigenvalues: ArrayLike | PowerLaw, w0: ArrayLike | None = None, *, T
         collapse = np.zeros(shape)
         df2_b = np.broadcast_to(vals["df2"], shape)
         if schedule is not None:
-            chain = generator_chain(fun, *schedule, design)
+            T0s, s0s, l0s = schedule
+            chain = generator_chain(fun, T0s, s0s, design, l0s)
             collapse = chain_collapse(fun, chain, values["kappa"], values["T"], df2_b)
         elif T0 is not None:
             T0_b = np.broadcast_to(T0, shape)
             s0_b = np.broadcast_to(sigma0, shape)
-            over = (nb > 0) & (T0_b < d)
+            l0_b = np.broadcast_to(lam0, shape)
+            # over-parameterised or ridge generators: the peeling recursion
+            over = (nb > 0) & ((T0_b < d) | (l0_b > 0))
             under = (nb > 0) & ~over & (s0_b > 0)
             if np.any(under):   # eq. (19) with the exact generator factor (or Theorem 4.1)
                 values["T0"] = T0_b
@@ -235,10 +256,12 @@ def predict(eigenvalues: ArrayLike | PowerLaw, w0: ArrayLike | None = None, *, T
                                ols_rho(d, T0_b))
                 collapse = np.where(under, nb * s0_b**2 * rho, 0.0)
             if np.any(over):    # the peeling recursion, one generator configuration at a time
-                configs = np.unique(np.stack([nb[over], T0_b[over], s0_b[over]], axis=1), axis=0)
-                for cn, ct, cs in configs:
-                    mask = over & (nb == cn) & (T0_b == ct) & (s0_b == cs)
-                    chain = generator_chain(fun, [ct] * int(cn), [cs] * int(cn), design)
+                configs = np.unique(np.stack([nb[over], T0_b[over], s0_b[over], l0_b[over]], axis=1),
+                                    axis=0)
+                for cn, ct, cs, cl in configs:
+                    mask = over & (nb == cn) & (T0_b == ct) & (s0_b == cs) & (l0_b == cl)
+                    chain = generator_chain(fun, [ct] * int(cn), [cs] * int(cn), design,
+                                            [cl] * int(cn))
                     collapse[mask] = chain_collapse(fun, chain, values["kappa"][mask],
                                                     values["T"][mask], df2_b[mask])
     test_error = bias + variance + collapse

@@ -10,6 +10,7 @@ Nothing here uses the theory: the simulator draws Gaussian designs in the eigenb
     w = w0
     for m in range(n):                     # X_m fresh, or X_0 reused when design="same"
         w = pinv(X_m) @ (X_m @ w + sigma0[m] * noise)      # X_m has T0[m] rows
+        # (lam0[m] > 0: w = argmin (1/T0)||X_m v - Ybar||^2 + lam0[m] ||v||^2, a ridge generator)
     X = draw(T); Y = X @ w + sigma * noise
     w_pred = argmin (1/T)||X v - Y||^2 + lam ||v||^2      (min-norm least squares if lam = 0)
     err = (w_pred - w0)' Sigma (w_pred - w0)
@@ -91,6 +92,12 @@ def _counts(arr: np.ndarray, name: str) -> None:
                          f"got {name} = {arr.tolist()}")
 
 
+def _ridges(arr: np.ndarray, name: str) -> None:
+    if np.any(arr < 0):
+        raise ValueError(f"{name} must be >= 0 (the generators' ridge, per-sample normalised) for "
+                         f"every generator, got {name} = {arr.tolist()}")
+
+
 def _noise_levels(arr: np.ndarray, name: str) -> None:
     if np.any(arr < 0):
         raise ValueError(f"{name} must be >= 0 for every generator, got {name} = {arr.tolist()}")
@@ -99,7 +106,8 @@ def _noise_levels(arr: np.ndarray, name: str) -> None:
 def simulate(eigenvalues: ArrayLike, w0: ArrayLike | None = None, *, T: int, lam: float = 0.0, n: int = 0,
              T0: int | ArrayLike | None = None, sigma: float = 0.0,
              sigma0: float | ArrayLike = 0.0, design: str = "independent", reps: int = 100,
-             seed: int | np.random.Generator | None = None) -> SimulationResult:
+             seed: int | np.random.Generator | None = None,
+             lam0: float | ArrayLike = 0.0) -> SimulationResult:
     """Monte-Carlo of the chain for one setting.
 
     ``T``, ``T0`` are integer sample sizes (``T0`` required when ``n > 0``; any ``T0 >= 1``,
@@ -111,6 +119,8 @@ def simulate(eigenvalues: ArrayLike, w0: ArrayLike | None = None, *, T: int, lam
     (list, tuple, array or :func:`~symcollapse.per_generation`), generator ``m`` (m = 0..n-1)
     being fitted on ``T0[m]`` samples with label noise ``sigma0[m]``.  ``design="same"`` reuses
     one design, so it needs the same ``T0`` for every generator (``sigma0`` may still vary).
+    ``lam0 >= 0`` is the generators' ridge (per-sample normalised, like ``lam``; ``0`` =
+    least squares), a number or a per-generation schedule of length ``n``.
     The other parameters are scalars.
     """
     eigs, coefs = V.spectrum_arrays(eigenvalues, w0)
@@ -119,6 +129,7 @@ def simulate(eigenvalues: ArrayLike, w0: ArrayLike | None = None, *, T: int, lam
     n = _scalar_count(n, "n", 0)
     lam, sigma = _scalar(lam, "lam"), _scalar(sigma, "sigma")
     sigma0s = V.per_generation(sigma0, "sigma0", n, _noise_levels)
+    lam0s = V.per_generation(lam0, "lam0", n, _ridges)
     V.design(design)
     reps = _scalar_count(reps, "reps", 2)
     T0s: tuple = ()
@@ -133,9 +144,10 @@ def simulate(eigenvalues: ArrayLike, w0: ArrayLike | None = None, *, T: int, lam
     # over the cores (measured: 0.24 s against 83 s on a loaded 2-core machine).
     with threadpool_limits(limits=1, user_api="blas"):
         samples = _run_chain(rng, eigs, coefs, T=T, lam=lam, T0s=T0s, sigma=sigma,
-                             sigma0s=sigma0s, design=design, reps=reps)
+                             sigma0s=sigma0s, design=design, reps=reps, lam0s=lam0s)
     settings = dict(d=d, T=T, lam=lam, n=n, T0=_setting(T0, T0s, convert=lambda x: x),
-                    sigma=sigma, sigma0=_setting(sigma0, sigma0s), design=design, reps=reps)
+                    sigma=sigma, sigma0=_setting(sigma0, sigma0s), design=design, reps=reps,
+                    lam0=_setting(lam0, lam0s))
     return SimulationResult(mean=float(samples.mean()),
                             stderr=float(samples.std(ddof=1) / np.sqrt(reps)),
                             samples=samples, settings=settings)
@@ -150,7 +162,8 @@ def _setting(given, values: tuple, convert=float):
     return values[0] if values else convert(given)
 
 
-def _run_chain(rng, eigs, coefs, *, T, lam, T0s, sigma, sigma0s, design, reps) -> np.ndarray:
+def _run_chain(rng, eigs, coefs, *, T, lam, T0s, sigma, sigma0s, design, reps,
+               lam0s=None) -> np.ndarray:
     """The repetitions of the chain, in memory-bounded batches; returns the test errors.
 
     Generator ``m`` (m = 0..len(T0s)-1) is fitted on ``T0s[m]`` samples with noise ``sigma0s[m]``.
@@ -165,10 +178,10 @@ def _run_chain(rng, eigs, coefs, *, T, lam, T0s, sigma, sigma0s, design, reps) -
         w = np.broadcast_to(coefs, (B, d)).copy()
         X0 = (rng.standard_normal((B, T0s[0], d)) * sqrt_eigs
               if (T0s and design == "same") else None)
-        for t0, s0 in zip(T0s, sigma0s, strict=True):
+        for t0, s0, l0 in zip(T0s, sigma0s, lam0s or (0.0,) * len(T0s), strict=True):
             X = X0 if X0 is not None else rng.standard_normal((B, t0, d)) * sqrt_eigs
             y = np.einsum("btd,bd->bt", X, w) + s0 * rng.standard_normal((B, t0))
-            w = _lstsq_min_norm(X, y)
+            w = _ridge(X, y, l0)
         X = rng.standard_normal((B, T, d)) * sqrt_eigs
         Y = np.einsum("btd,bd->bt", X, w) + sigma * rng.standard_normal((B, T))
         w_pred = _ridge(X, Y, lam)
