@@ -13,7 +13,7 @@ SCRIPTS = [
     "effective_regularization.py", "lemma_I_2.py", "proposition_4_2.py", "collapse_coefficient.py",
     "corollary_4_4.py", "theorem_4_1.py", "theorem_4_1_remarks.py", "overparameterized.py",
     "schedules.py", "lemma_I_1.py", "power_law_asymptotics.py", "theorem_5_1.py",
-    "corollary_5_2.py", "new_result_mixture.py",
+    "corollary_5_2.py", "ridge_generators.py", "new_result_mixture.py",
 ]
 
 failed = []

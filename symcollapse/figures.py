@@ -144,7 +144,7 @@ def figure_1a(path=None, *, reps: int | None = None, seed: int = 0, quick: bool 
     Left: error against :math:`\lambda` at :math:`T=1000` for :math:`n = 0, 1, 2, 5, 10`;
     right: against :math:`T` at :math:`\lambda=10^{-3}`, with Theorem 4.1 (exact, ridgeless) as
     broken lines for :math:`T \ge d+2`.  Points: ``reps`` repetitions each (default 20; 6 and
-    fewer points with ``quick``).  ``path``: where to save the PNG (``None``: do not draw).
+    fewer points, for n = 0, 2, 10 only, with ``quick``).  ``path``: where to save the PNG (``None``: do not draw).
     """
     from .catalogue import formula
 
@@ -156,8 +156,9 @@ def figure_1a(path=None, *, reps: int | None = None, seed: int = 0, quick: bool 
     ns = (0, 1, 2, 5, 10)
     lam_points = (1e-3, 1e-1) if quick else (1e-3, 1e-1, 1.0)
     T_points = (100,) if quick else (100, 3000)
-    specs = [_Spec("lam", eigs, w0, 1000, lam, n, common) for n in ns for lam in lam_points]
-    specs += [_Spec("T", eigs, w0, T, 1e-3, n, common) for n in ns for T in T_points]
+    sim_ns = (0, 2, 10) if quick else ns
+    specs = [_Spec("lam", eigs, w0, 1000, lam, n, common) for n in sim_ns for lam in lam_points]
+    specs += [_Spec("T", eigs, w0, T, 1e-3, n, common) for n in sim_ns for T in T_points]
     points = _simulate_points("figure_1a", specs, reps, seed, progress)
     if path is not None:
         lams = np.logspace(-4, 1, 80)
@@ -222,7 +223,7 @@ def figure_1b(path=None, *, reps: int | None = None, seed: int = 0, quick: bool 
     :math:`T`, with the leading order :math:`T^{-e}` of Theorem 5.1 (exponent from
     :func:`symcollapse.scaling.error_exponent`, constant anchored at :math:`T=10^5`) as broken
     lines: :math:`e = 3/5` without fake data, :math:`e = -2/5` (growth) with it.  Default 8
-    repetitions per point (6 and fewer points with ``quick``).
+    repetitions per point (6 and fewer points, for n = 0, 2, 10 only, with ``quick``).
     """
     import sympy as sp
 
@@ -238,8 +239,9 @@ def figure_1b(path=None, *, reps: int | None = None, seed: int = 0, quick: bool 
     ns = (0, 1, 2, 5, 10)
     lam_points = (1e-3,) if quick else (1e-5, 1e-3, 1e-1)
     T_points = (30, 3000) if quick else (30, 300, 3000, 10_000)
-    specs = [_Spec("lam", eigs, w0, 10_000, lam, n, common) for n in ns for lam in lam_points]
-    specs += [_Spec("T", eigs, w0, T, T ** -ell, n, common) for n in ns for T in T_points]
+    sim_ns = (0, 2, 10) if quick else ns
+    specs = [_Spec("lam", eigs, w0, 10_000, lam, n, common) for n in sim_ns for lam in lam_points]
+    specs += [_Spec("T", eigs, w0, T, T ** -ell, n, common) for n in sim_ns for T in T_points]
     points = _simulate_points("figure_1b", specs, reps, seed, progress)
     exponents = {n: _leading_exponent(beta, r, n) for n in (0, 1)}
     if path is not None:

@@ -278,8 +278,9 @@ class _DisplayFunctional(sp.Function):
     nargs = 1
     _tex = ""
 
-    def _latex(self, printer):
-        return self._tex.format(printer._print(self.args[0]))
+    def _latex(self, printer, exp=None):
+        tex = self._tex.format(printer._print(self.args[0]))
+        return tex if exp is None else rf"\left({tex}\right)^{{{exp}}}"
 
 
 class DF1(_DisplayFunctional):

@@ -12,10 +12,12 @@ on top of the library: it imports the theory and the simulator, never the revers
 from __future__ import annotations
 
 import csv
+import multiprocessing as mp
 import shutil
 import subprocess
 import time
 from collections.abc import Callable, Sequence
+from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
 import numpy as np
@@ -33,8 +35,15 @@ _CSV_COLUMNS = ("figure", "panel", "design", "n", "T", "lam", "reps", "theory", 
                 "mc_stderr", "z")
 
 #: Further sections: ``name -> callable(out_dir, quick, seed, progress) -> (blocks, figure)``
-#: where ``figure`` is a :class:`~symcollapse.figures.FigureResult` or ``None``.
+#: where ``figure`` is a :class:`~symcollapse.figures.FigureResult` or ``None``; they run in a
+#: worker process, so the callable must be a module-level function.
 EXTRA_SECTIONS: dict[str, Callable] = {}
+
+
+def _register_sections() -> None:
+    from .report_kernel import kernel_section
+
+    EXTRA_SECTIONS.setdefault("kernel_chain", kernel_section)
 
 
 class ReportPaths(dict):
@@ -164,20 +173,26 @@ def write_report(out_dir="symcollapse-report", *, quick: bool = False, seed: int
     out.mkdir(parents=True, exist_ok=True)
     paths = ReportPaths(tex=out / "report.tex", md=out / "report.md", csv=out / "agreement.csv")
 
+    _register_sections()
     streams = np.random.SeedSequence(seed).spawn(len(FIGURES) + len(EXTRA_SECTIONS))
+    seeds = [int(st.generate_state(1)[0]) for st in streams]
     figs: list[FigureResult] = []
-    for (name, make), stream in zip(FIGURES.items(), streams, strict=False):
-        sub_seed = int(stream.generate_state(1)[0])
-        figs.append(make(out / f"{name}.png", quick=quick, seed=sub_seed, progress=progress))
-        paths[name] = out / f"{name}.png"
-    extra_blocks = []
-    for make, stream in zip(EXTRA_SECTIONS.values(), streams[len(FIGURES):], strict=True):
-        blocks, fig = make(out, quick=quick, seed=int(stream.generate_state(1)[0]),
-                           progress=progress)
-        extra_blocks += blocks
-        if fig is not None:
-            figs.append(fig)
-            paths[fig.name] = fig.path
+    extra_blocks: list = []
+    # the extra sections (the kernel chains) run in a second process while this one draws the
+    # paper's figures: the simulations are single-threaded, so two cores halve the wall time
+    with ProcessPoolExecutor(max_workers=1, mp_context=mp.get_context("spawn")) as pool:
+        pending = [pool.submit(make, out, quick=quick, seed=sub_seed, progress=progress)
+                   for make, sub_seed in zip(EXTRA_SECTIONS.values(), seeds[len(FIGURES):],
+                                             strict=True)]
+        for (name, make), sub_seed in zip(FIGURES.items(), seeds, strict=False):
+            figs.append(make(out / f"{name}.png", quick=quick, seed=sub_seed, progress=progress))
+            paths[name] = out / f"{name}.png"
+        for job in pending:
+            blocks, fig = job.result()
+            extra_blocks += blocks
+            if fig is not None:
+                figs.append(fig)
+                paths[fig.name] = fig.path
 
     points = [p for f in figs for p in f.points]
     max_z = max(abs(p.z) for p in points)
@@ -195,8 +210,9 @@ def write_report(out_dir="symcollapse-report", *, quick: bool = False, seed: int
         *extra_blocks,
     ]
     names = formulas()
-    paths["tex"].write_text(export.latex(names, title=TITLE, preface=preface), encoding="utf-8")
-    paths["md"].write_text(export.markdown(names, title=TITLE, preface=preface), encoding="utf-8")
+    doc = export.blocks(names, preface=preface)           # built once, written in two styles
+    paths["tex"].write_text(export.render(doc, "latex", title=TITLE), encoding="utf-8")
+    paths["md"].write_text(export.render(doc, "markdown", title=TITLE), encoding="utf-8")
     _write_csv(paths["csv"], points)
 
     paths.pdf_note = ""

@@ -218,3 +218,14 @@ def test_grid_limit():
     with pytest.raises(ValueError, match="at most"):
         CV.grid({"a": np.arange(2000.0), "b": np.arange(1000.0)})
 
+
+
+def test_predict_with_ridge_generators():
+    proc = run("predict", "T=200,800", "lam=1e-3", "n=3", "T0=150", "sigma=0.5", "sigma0=0.5",
+               "lam0=0.01", "--spectrum", "power_law", "--d", "120", "--format", "json")
+    assert proc.returncode == 0, proc.stderr
+    eigs, w0 = sc.power_law(120, 2.0, 0.375)
+    expected = sc.predict(eigs, w0, T=np.array([200.0, 800.0]), lam=1e-3, n=3, T0=150, sigma=0.5,
+                          sigma0=0.5, lam0=0.01).test_error
+    np.testing.assert_allclose([r["test_error"] for r in json.loads(proc.stdout)], expected,
+                               rtol=1e-12)

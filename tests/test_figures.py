@@ -27,7 +27,7 @@ def test_figure_1a_draws_a_png(tmp_path):
     fig = figures.figure_1a(tmp_path / "sub" / "f.png", quick=True, reps=2, seed=0, progress=False)
     assert fig.path == tmp_path / "sub" / "f.png"
     assert fig.path.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
-    assert len(fig.points) == 15 and np.all([p.theory > 0 for p in fig.points])
+    assert len(fig.points) == 9 and np.all([p.theory > 0 for p in fig.points])
 
 
 @pytest.mark.parametrize("kw, words", [(dict(reps=1), "reps"), (dict(reps=2.5), "reps"),
@@ -35,3 +35,14 @@ def test_figure_1a_draws_a_png(tmp_path):
 def test_figure_bad_input(kw, words):
     with pytest.raises(ValueError, match=words):
         figures.figure_1b(None, **kw)
+
+
+def test_kernel_section_without_scikit_learn(monkeypatch, tmp_path):
+    """Without scikit-learn the report's kernel section says how to get it and draws nothing."""
+    from symcollapse import report_kernel
+
+    monkeypatch.setattr(report_kernel.importlib.util, "find_spec", lambda name: None)
+    blocks, fig = report_kernel.kernel_section(tmp_path, quick=True, seed=0, progress=False)
+    assert fig is None and not list(tmp_path.iterdir())
+    text = " ".join(str(p) for b in blocks for p in getattr(b, "parts", ()))
+    assert "scikit-learn" in text and "symcollapse[kernels]" in text
