@@ -134,10 +134,7 @@ def _build_parser() -> _Parser:
                         "symcollapse predict T=1000 lam=1e-4:1:9log n=2 T0=600 sigma=1 sigma0=1 "
                         "--eigenvalues eigs.npy --w0 w0.npy --format csv"),
     )
-    p.add_argument("values", metavar="KEY=VALUE", nargs="*",
-                   help=f"parameters: {', '.join(_predict_keys())}")
-    p.add_argument("--design", choices=("independent", "same"), default="independent",
-                   help="fresh generator designs or the same X0 (default: %(default)s)")
+    _chain_options(p, _predict_keys())
     _spectrum_options(p)
     _format_option(p)
 
@@ -152,10 +149,7 @@ def _build_parser() -> _Parser:
                         "symcollapse simulate T=200 lam=0.01 n=1 T0=100 --eigenvalues eigs.csv "
                         "--format json"),
     )
-    p.add_argument("values", metavar="KEY=VALUE", nargs="*",
-                   help=f"parameters: {', '.join(_simulate_keys())}")
-    p.add_argument("--design", choices=("independent", "same"), default="independent",
-                   help="fresh generator designs or the same X0 (default: %(default)s)")
+    _chain_options(p, _simulate_keys())
     p.add_argument("--reps", type=_positive_int, default=100,
                    help="repetitions per point (default: %(default)s)")
     p.add_argument("--seed", metavar="N", type=_seed, default=0,
@@ -166,6 +160,12 @@ def _build_parser() -> _Parser:
     _spectrum_options(p)
     _format_option(p)
     return parser
+
+
+def _chain_options(p, keys: tuple[str, ...]) -> None:
+    p.add_argument("values", metavar="KEY=VALUE", nargs="*", help=f"parameters: {', '.join(keys)}")
+    p.add_argument("--design", choices=("independent", "same"), default="independent",
+                   help="fresh generator designs or the same X0 (default: %(default)s)")
 
 
 def _spectrum_options(p) -> None:
