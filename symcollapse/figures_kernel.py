@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
+from pathlib import Path
 
 import numpy as np
 
@@ -56,6 +57,8 @@ def kernel_chain_figure(path, *, quick: bool = True, seed: int = 0,
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)          # before the measurements, not after
     say = progress or (lambda msg: None)
     start = time.perf_counter()
     cfg = _config(quick)
