@@ -204,34 +204,22 @@ def _simulate_keys() -> tuple[str, ...]:
                  if v.kind is v.KEYWORD_ONLY and k not in ("design", "reps", "seed"))
 
 
-def _positive_int(value: str) -> int:
-    try:
-        out = int(value)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"invalid value {value!r}: expected an integer >= 1") from None
-    if out < 1:
-        raise argparse.ArgumentTypeError(f"invalid value {value!r}: expected an integer >= 1")
-    return out
+def _checked(parse, ok, expected: str):
+    """An argparse type: ``parse`` the string, then require ``ok``; else say what was expected."""
+    def convert(value: str):
+        try:
+            out = parse(value)
+        except ValueError:
+            out = None
+        if out is None or not ok(out):
+            raise argparse.ArgumentTypeError(f"invalid value {value!r}: expected {expected}")
+        return out
+    return convert
 
 
-def _positive_float(value: str) -> float:
-    try:
-        out = CV.parse_number(value, "value")
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"invalid value {value!r}: expected a number > 0") from None
-    if out <= 0:
-        raise argparse.ArgumentTypeError(f"invalid value {value!r}: expected a number > 0")
-    return out
-
-
-def _seed(value: str) -> int:
-    try:
-        seed = int(value)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"invalid seed {value!r}: expected an integer >= 0") from None
-    if seed < 0:
-        raise argparse.ArgumentTypeError(f"invalid seed {value!r}: expected an integer >= 0")
-    return seed
+_positive_int = _checked(int, lambda x: x >= 1, "an integer >= 1")
+_positive_float = _checked(lambda v: CV.parse_number(v, "value"), lambda x: x > 0, "a number > 0")
+_seed = _checked(int, lambda x: x >= 0, "an integer >= 0 (the seed)")
 
 
 # ---------------------------------------------------------------------------------- commands
