@@ -553,11 +553,18 @@ def diverges_with_classical_ell(beta, r, *, a=0, b, d_exponent=None):
 @cache
 def _cui() -> dict[str, sp.Expr]:
     """Rates of the effectively noiseless (bias) and noisy (variance) regimes, any ell >= 0."""
+    from .theory.clean_ridge import proposition_4_2_variance
+
     lem = _lemma_I_1()
-    ell_eff = sp.Min(S.ell, S.beta)      # kappa ~ max(lam, T**-beta)
-    kappa = _T ** (-ell_eff)
+    k = sp.Symbol("k", positive=True)
+    # kappa = lam + kappa df1(kappa)/T (eq. 9): without lam, the balance df1(kappa) ~ T sets the
+    # floor kappa ~ T**-beta (df1 ~ kappa**(-1/beta), Lemma I.1); so kappa ~ max(lam, floor)
+    floor = sp.solve(sp.Eq(k ** lem["df"], _T), k)[0]
+    kappa = _T ** (-sp.Min(S.ell, -_power(floor)))
     bias = kappa ** lem["bias"]
-    variance = kappa ** lem["df"] / _T    # sigma**2 df2/(T - df2); Theta(1) for ell >= beta
+    # Prop. 4.2's variance at leading order, sigma**2 df2/T, with df2 ~ kappa**(-1/beta); for
+    # ell >= beta it is Theta(1) (df2 ~ T), the plateau
+    variance = (_leading(proposition_4_2_variance().expr) / S.sigma**2).subs(_DF2, kappa ** lem["df"])
     return {"noiseless": sp.expand(-_power(bias)), "noisy": sp.expand(-_power(variance))}
 
 
