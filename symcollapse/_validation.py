@@ -81,6 +81,18 @@ def per_generation(value: Any, name: str, n: int, validate=None) -> tuple[float,
     return tuple(float(x) for x in np.broadcast_to(arr, (n,)))
 
 
+def integer(value: Any, name: str, *, minimum: int, meaning: str = "") -> int:
+    """A scalar Python or NumPy integer (not a bool, not a float) ``>= minimum``."""
+    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < minimum:
+        raise ValueError(f"{name} must be an integer >= {minimum}{meaning}, got {value!r}")
+    return int(value)
+
+
+def generator(seed) -> np.random.Generator:
+    """A NumPy ``Generator`` from a seed (int, ``SeedSequence``, ``None``) or the generator itself."""
+    return seed if isinstance(seed, np.random.Generator) else np.random.default_rng(seed)
+
+
 def one_design(T0s, design_: str) -> None:
     """``design="same"`` reuses one design, so every generator must have the same ``T0``."""
     if design_ == "same" and len(set(T0s)) > 1:

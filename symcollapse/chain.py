@@ -90,14 +90,13 @@ class GeneratorChain:
     V: np.ndarray
 
 
-def generator_chain(fun: SpectralFunctionals, T0s, sigma0s, design: str,
-                    lam0s=None) -> GeneratorChain:
+def generator_chain(fun: SpectralFunctionals, T0s, sigma0s, design: str, lam0s) -> GeneratorChain:
     """Collapse the chain of generators ``T0s[m]``, ``sigma0s[m]``, ridge ``lam0s[m]``
-    (m = 0..n-1; ``lam0s=None``: least squares) to three vectors."""
+    (m = 0..n-1; ``lam0s[m] = 0``: least squares) to three vectors.  Ridge generators need
+    ``design="independent"`` (checked by :func:`~symcollapse.predict`)."""
     c2 = fun.w0**2
     d = fun.d
     n = len(T0s)
-    lam0s = tuple(lam0s) if lam0s is not None else (0.0,) * n
     steps: dict[tuple[float, float], GeneratorStep] = {}
 
     def step(t: float, l0: float = 0.0) -> GeneratorStep:
@@ -109,10 +108,6 @@ def generator_chain(fun: SpectralFunctionals, T0s, sigma0s, design: str,
     if n == 0:
         return GeneratorChain(q=np.ones(d), drift=np.zeros(d), V=np.zeros(d))
     if design == "same":
-        if any(l0 > 0 for l0 in lam0s):
-            raise ValueError("design='same' needs least-squares generators (lam0 = 0): reusing "
-                             "one design with a ridge generator has no deterministic equivalent here; "
-                             "use design='independent'")
         s = step(float(T0s[0]))
         noise = float(np.sum(np.square(sigma0s)))
         V = noise * s.C if noise > 0 else np.zeros(d)

@@ -26,6 +26,7 @@ from pathlib import Path
 
 import numpy as np
 
+from . import _validation as V
 from ._progress import progress_bar
 from .predict import predict
 from .simulate import simulate
@@ -99,11 +100,8 @@ class _Spec:
 def _check(reps, seed, quick: bool, full_reps: int, quick_reps: int) -> tuple[int, int]:
     if reps is None:
         reps = quick_reps if quick else full_reps
-    if isinstance(reps, bool) or not isinstance(reps, (int, np.integer)) or reps < 2:
-        raise ValueError(f"reps must be an integer >= 2 (repetitions per point), got {reps!r}")
-    if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or seed < 0:
-        raise ValueError(f"seed must be an integer >= 0, got {seed!r}")
-    return int(reps), int(seed)
+    return (V.integer(reps, "reps", minimum=2, meaning=" (repetitions per point)"),
+            V.integer(seed, "seed", minimum=0))
 
 
 def _simulate_points(name: str, specs: Sequence[_Spec], reps: int, seed: int,

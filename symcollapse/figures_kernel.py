@@ -47,7 +47,7 @@ def _config(quick: bool) -> dict:
 
 def kernel_chain_figure(path, *, quick: bool = True, seed: int = 0,
                         progress: Callable[[str], None] | None = None) -> dict:
-    """Measure, draw the figure to ``path`` (PNG) and return ``{"rows": [...], "findings": {...},
+    """Measure, draw the figure to ``path`` (PNG) and return ``{"rows": [...], "findings": {...}, "reps": int,
     "exponents": {...}, "seconds": float}``.  ``quick`` runs in well under a minute (10
     repetitions, n in {0, 2, 8}, T in {50, 200, 800}, one Gaussian cell); the full run (24
     repetitions, n in {0, 1, 2, 4, 8}, T from 50 to 800, eight Gaussian cells) takes a few minutes.
@@ -96,7 +96,7 @@ def kernel_chain_figure(path, *, quick: bool = True, seed: int = 0,
 
     findings = _effects(problems["rbf"], exponents["rbf"], cfg, seed, rows, say)
     _draw(plt, path, rows, findings, cfg)
-    return dict(rows=rows, findings=findings, exponents=exponents,
+    return dict(rows=rows, findings=findings, exponents=exponents, reps=cfg["reps"],
                 seconds=time.perf_counter() - start)
 
 
@@ -111,25 +111,27 @@ def _effects(P, expo, cfg, seed, rows, say) -> dict:
     out["signal_shrink"] = [dict(n=n, predict=float(pred[i]), mean=clean_gen[(n, 800)].mean,
                                  stderr=clean_gen[(n, 800)].stderr) for i, n in enumerate(ns)]
     # 2. sub-linear collapse: per-generation increments at T = 800, and the linear-in-n formula
-    sel = {r_["n"]: r_ for r_ in rows if r_["kernel"] == "rbf" and r_["lam0"] == lam0 and r_["T"] == 800}
-    base = P.predict(T=800, lam=LAM, n=0, sigma=SIGMA).test_error
+    cell = {(r_["n"], r_["T"]): r_ for r_ in rows if r_["kernel"] == "rbf" and r_["lam0"] == lam0}
     rho_ls = (P.predict(T=800, lam=LAM, n=1, T0=T0, sigma=SIGMA, sigma0=SIGMA0).test_error
               - P.predict(T=800, lam=LAM, n=1, T0=T0, sigma=SIGMA).test_error) / SIGMA0**2
-    out["sublinear"] = [dict(n=n, mean_increase=sel[n]["mean"] - sel[0]["mean"],
-                             stderr=float(np.hypot(sel[n]["stderr"], sel[0]["stderr"])),
-                             predict_increase=sel[n]["predict"] - float(base),
-                             linear_in_n=n * SIGMA0**2 * float(rho_ls)) for n in ns]
+
+    def increase(n, T):
+        """E_n - E_0, measured (with its standard error) and predicted."""
+        a, b = cell[(n, T)], cell[(0, T)]
+        return a["mean"] - b["mean"], float(np.hypot(a["stderr"], b["stderr"])), a["predict"] - b["predict"]
+
+    out["sublinear"] = []
+    for n in ns:
+        mean, se, pred_inc = increase(n, 800)
+        out["sublinear"].append(dict(n=n, mean_increase=mean, stderr=se, predict_increase=pred_inc,
+                                     linear_in_n=n * SIGMA0**2 * float(rho_ls)))
     # 3. saturation in T: the collapse term (predict) against the generator's own error
     Tgrid = np.geomspace(50, 1e6, 30)
     n_top = max(ns)
     coll = P.predict(T=Tgrid, lam=1e-7, n=n_top, T0=T0, sigma=SIGMA, sigma0=SIGMA0, lam0=lam0).collapse
     own = P.predict(T=T0, lam=lam0, n=n_top - 1, T0=T0, sigma=SIGMA0, sigma0=SIGMA0, lam0=lam0)
-    measured = [dict(T=r_["T"], collapse=r_["mean"] - next(
-        q["mean"] for q in rows if q["kernel"] == "rbf" and q["lam0"] == lam0 and q["n"] == 0
-        and q["T"] == r_["T"]), predict=r_["predict"] - next(
-        q["predict"] for q in rows if q["kernel"] == "rbf" and q["lam0"] == lam0 and q["n"] == 0
-        and q["T"] == r_["T"])) for r_ in rows
-        if r_["kernel"] == "rbf" and r_["lam0"] == lam0 and r_["n"] == n_top]
+    measured = [dict(T=T, collapse=increase(n_top, T)[0], predict=increase(n_top, T)[2])
+                for T in cfg["Ts"]]
     from .catalogue import formula
 
     rho18 = formula("rho_general").evaluate(eigenvalues=P.eigenvalues, T=Tgrid, lam=1e-7, T0=T0)

@@ -98,7 +98,7 @@ def random_fourier_features(X: ArrayLike, features: int, *, bandwidth: float | N
     if int(features) != features or features < 1:
         raise ValueError(f"features must be an integer >= 1, got {features!r}")
     h = median_sq_distance(X) if bandwidth is None else float(bandwidth)
-    rng = _rng(seed)
+    rng = V.generator(seed)
     W = rng.standard_normal((X.shape[1], int(features))) * np.sqrt(2.0 / h)
     b = rng.uniform(0.0, 2.0 * np.pi, int(features))
     return np.sqrt(2.0 / features) * np.cos(X @ W + b)
@@ -305,13 +305,11 @@ def kernel_chain_grid(problem: KernelProblem, *, ns: Sequence[int], Ts: Sequence
             raise ValueError(f"test_fraction must be in (0, 1), got {test_fraction!r}")
         n_test = max(1, int(round(test_fraction * N)))
         pool = N - n_test
-        need = max([T0] if max(ns) > 0 else [], default=0)
-        need = max(need, max(Ts))
-        if pool < need:
+        if pool < max(Ts + ([T0] if max(ns) > 0 else [])):
             raise ValueError(f"the held-out protocol draws without replacement from the "
                              f"{pool} training inputs (N = {N} minus {n_test} held out), so T0 and T "
                              f"must be <= {pool}; got T0 = {T0}, max T = {max(Ts)}")
-    rng = _rng(seed)
+    rng = V.generator(seed)
     K, f0, Phi = problem.K, problem.f0, problem.features
 
     def fit(idx, y, ridge, rows=slice(None)):
@@ -368,7 +366,7 @@ def design_trace(problem: KernelProblem, T0: int, *, designs: int = 500,
         raise ValueError(f"T0 must be >= D + 2 = {D + 2} (the mean of the inverse is infinite "
                          f"otherwise), got {T0}")
     designs = int(V.count(designs, "designs", minimum=2))
-    rng = _rng(seed)
+    rng = V.generator(seed)
     Sigma = Phi.T @ Phi / N
     out = np.empty(designs)
     with threadpool_limits(limits=1, user_api="blas"):
@@ -405,7 +403,3 @@ def _inputs(X, name: str = "X") -> np.ndarray:
     if arr.ndim != 2 or arr.shape[0] < 2:
         raise ValueError(f"{name} must be an N x p array of N >= 2 inputs, got shape {arr.shape}")
     return arr
-
-
-def _rng(seed) -> np.random.Generator:
-    return seed if isinstance(seed, np.random.Generator) else np.random.default_rng(seed)

@@ -23,10 +23,12 @@ from pathlib import Path
 import numpy as np
 
 from . import __version__, export
+from . import _validation as V
 from .catalogue import formulas
 from .errata import errata
 from .export import Code, Figure, Heading, Math, Paragraph, Table
 from .figures import FIGURES, FigureResult, SimulatedPoint
+from .report_kernel import kernel_section
 
 __all__ = ["write_report", "ReportPaths", "compile_pdf", "EXTRA_SECTIONS"]
 
@@ -37,13 +39,7 @@ _CSV_COLUMNS = ("figure", "panel", "design", "n", "T", "lam", "reps", "theory", 
 #: Further sections: ``name -> callable(out_dir, quick, seed, progress) -> (blocks, figure)``
 #: where ``figure`` is a :class:`~symcollapse.figures.FigureResult` or ``None``; they run in a
 #: worker process, so the callable must be a module-level function.
-EXTRA_SECTIONS: dict[str, Callable] = {}
-
-
-def _register_sections() -> None:
-    from .report_kernel import kernel_section
-
-    EXTRA_SECTIONS.setdefault("kernel_chain", kernel_section)
+EXTRA_SECTIONS: dict[str, Callable] = {"kernel_chain": kernel_section}
 
 
 class ReportPaths(dict):
@@ -79,7 +75,8 @@ def _point_row(p: SimulatedPoint):
             (f"{p.mean:.5g}",), (f"{p.stderr:.2g}",), (Math(f"{p.z:+.2f}", f"{p.z:+.2f}"),))
 
 
-def _agreement_blocks(figs: Sequence[FigureResult], seed: int) -> list:
+def _agreement_blocks(figs: Sequence[FigureResult], points: Sequence[SimulatedPoint],
+                      seed: int) -> list:
     summary = Table(
         header=("Figure", "Points", "Reps", "Largest |z|", "|z| > 2", "|z| > 4", "Time (s)"),
         rows=tuple(((f.name,), (str(len(f.points)),), (str(f.reps),), (f"{f.max_abs_z:.2f}",),
@@ -88,7 +85,6 @@ def _agreement_blocks(figs: Sequence[FigureResult], seed: int) -> list:
         align="lrrrrrr",
         caption="Theory against Monte-Carlo, per figure: z = (theory - MC mean) / MC stderr.",
     )
-    points = [p for f in figs for p in f.points]
     detail = Table(
         header=("Fig.", "Setting", "Theory", "MC mean", "MC stderr", "z"),
         rows=tuple(_point_row(p) for p in points), align="llrrrr", long=True,
@@ -164,16 +160,13 @@ def write_report(out_dir="symcollapse-report", *, quick: bool = False, seed: int
     with the summary (see :class:`ReportPaths`).
     """
     start = time.perf_counter()
-    if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or seed < 0:
-        raise ValueError(f"seed must be an integer >= 0, got {seed!r}")
-    seed = int(seed)
+    seed = V.integer(seed, "seed", minimum=0)
     out = Path(out_dir)
     if out.exists() and not out.is_dir():
         raise ValueError(f"out_dir {str(out)!r} exists and is not a directory")
     out.mkdir(parents=True, exist_ok=True)
     paths = ReportPaths(tex=out / "report.tex", md=out / "report.md", csv=out / "agreement.csv")
 
-    _register_sections()
     streams = np.random.SeedSequence(seed).spawn(len(FIGURES) + len(EXTRA_SECTIONS))
     seeds = [int(st.generate_state(1)[0]) for st in streams]
     figs: list[FigureResult] = []
@@ -205,7 +198,7 @@ def write_report(out_dir="symcollapse-report", *, quick: bool = False, seed: int
                    "and its derivation by SymPy.",)),
         Heading(1, ("Reproduced figures",)),
         *[b for f in figs[:len(FIGURES)] for b in _figure_blocks(f)],
-        *_agreement_blocks(figs, seed),
+        *_agreement_blocks(figs, points, seed),
         *_errata_blocks(),
         *extra_blocks,
     ]

@@ -38,7 +38,7 @@ def kernel_section(out: Path, *, quick: bool, seed: int, progress: bool | None):
     say = (lambda msg: print(f"kernel chains: {msg}", file=sys.stderr)) if enabled else None
     path = Path(out) / "kernel_chain.png"
     res = kernel_chain_figure(path, quick=quick, seed=seed, progress=say)
-    reps = 10 if quick else 24
+    reps = res["reps"]
     rows = res["rows"]
     points = tuple(
         SimulatedPoint("kernel_chain", f"{r['kernel']}, lam0 = {r['lam0']:g}", int(r["n"]),

@@ -255,9 +255,7 @@ def _collapse_factor(step: Derivation) -> sp.Expr:
 def _rates(noisy: bool, collapsed: bool) -> dict[str, Any]:
     """Decay rates (minus the T-exponents) of the terms of (27), in canonical symbols and ``_g``."""
     lem = _lemma_I_1()
-    step = Derivation()
-    for s in lem["steps"]:
-        step(s.text, s.expr)
+    step = Derivation(lem["steps"])
     kappa = step("kappa ~ lam ~ T**(-ell) (ell < beta; at ell = beta, kappa ~ T**(-beta) as well)",
                  _T ** (-S.ell))
     assert lem["df"] == -1 / S.beta                  # the same for every m (beta > 1)
@@ -658,9 +656,7 @@ def _regime_collapsed() -> tuple[Condition, ...]:
 def theorem_5_1() -> Formula:
     r"""The collapsed scaling law (27) as an exponent: :math:`E_{test}\asymp T^{-e(\ell,a,b)}`."""
     t = _template(True, True)
-    step = Derivation()
-    for s in t["steps"]:
-        step(s.text, s.expr)
+    step = Derivation(t["steps"])
     e = step("phi0 = d/T0 fixed (d ~ T**b): substitute g = b", t["e"].xreplace({_g: S.b}))
     expr = step("drop the terms the domain makes redundant (a >= 0: the clean variance rate "
                 "1 - ell/beta is never the smallest)", _prune(e))
@@ -680,9 +676,7 @@ def theorem_5_1() -> Formula:
 def corollary_5_2_ell_star() -> Formula:
     r"""The optimal ridge exponent of the noiseless collapsed law (Corollary 5.2, eq. 28)."""
     t = _template(False, True)
-    step = Derivation()
-    for s in t["steps"]:
-        step(s.text, s.expr)
+    step = Derivation(t["steps"])
     rates = {k: v.xreplace({_g: S.b}) for k, v in t["rates"].items()}
     step("noiseless: e(ell) = min(bias rate, collapse rate); phi0 fixed (g = b)",
          [sp.Eq(sp.Symbol(f"e_{k}"), v) for k, v in rates.items()])
