@@ -9,11 +9,12 @@ simulation of the fake-data chain.
 d*n*sigma0**2/(T0 - d - 1) + d*sigma**2/(T - d - 1)
 """
 
-from . import export, kernels, scaling, symbols, testing
+from . import export, kernels, pipeline, scaling, symbols, testing
 from .catalogue import formula, formulas
 from .errata import errata
 from .formula import Condition, Formula, Step
 from .optimal import OptimalRidge, optimal_lambda, ridge_recipe
+from .pipeline import Block, Fit, Pipeline, Reuse, workflows
 from .power_law import PowerLaw
 from .predict import PerGeneration, Prediction, per_generation, predict
 from .simulate import SimulationResult, simulate
@@ -30,8 +31,10 @@ __all__ = [
     "PowerLaw", "isotropic", "power_law",
     # formulas
     "formula", "formulas", "Formula", "Condition", "Step", "errata",
+    # pipelines
+    "Pipeline", "Fit", "Block", "Reuse",
     # modules
-    "symbols", "scaling", "export", "testing", "kernels",
+    "symbols", "scaling", "export", "testing", "kernels", "pipeline", "workflows",
     "__version__",
 ]
 

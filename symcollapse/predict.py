@@ -1,33 +1,31 @@
-r"""``predict``: the theory's test error of the chain, vectorized over parameter grids.
+r"""``predict``: the theory's test error of the paper's chain, vectorized over parameter grids.
 
-.. math:: E_{test}(\hat w_n^{pred}) \simeq \underbrace{Bias+Var}_{\text{clean, Prop. 4.2}}
-          + \underbrace{n\sigma_0^2\rho}_{\text{collapse, eq. (19)}}
+A thin front of the pipeline engine: ``predict(eigenvalues, w0, T=..., n=..., T0=..., ...)`` is
+``symcollapse.workflows.replace(n=..., T0=..., ...).predict(eigenvalues, w0)`` evaluated once per
+distinct ``n`` (the chain's prefixes are shared between them).  For ``n = 0`` it is the clean ridge
+error of Prop. 4.2,
 
-with the exact inverse-Wishart generator factor :math:`1/(T_0-d-1)` (SPEC decision 2), and the
-exact Theorem 4.1 when the downstream model is ridgeless with :math:`T\ge d+2`.  With
-over-parameterised generators (:math:`T_0<d`) or per-generation schedules, the collapse term also
-carries the bias increase, from the peeling recursion of :mod:`symcollapse.chain` (NumPy, tested
-against its SymPy derivation and eq. (18)).  The clean part and eq. (19) are lambdified catalogue
-formulas; only the spectral functionals
-(:math:`\mathrm{df}_1,\mathrm{df}_2`, the bias functional, :math:`\operatorname{tr}(\Sigma+\kappa)^{-2}`)
-are computed numerically, by direct sums or by a Chebyshev table (:mod:`.spectral_numerics`).
+.. math:: E_{test}=\frac{\kappa^2 w_0^\top\Sigma(\Sigma+\kappa)^{-2}w_0+\sigma^2\mathrm{df}_2(\kappa)}
+          {1-\mathrm{df}_2(\kappa)/T}\quad(\times\text{the exact finite-size factor for }\lambda=0),
+
+and with generators the engine's moment recursion (:mod:`symcollapse.pipeline.engine`), which
+reduces to eq. (19) with the inverse-Wishart factor for under-parameterised least-squares
+generators, to the peeling recursion for over-parameterised ones and to the ridge-generator
+recursion for ``lam0 > 0``.
 """
 
 from __future__ import annotations
 
 from collections import OrderedDict
 from dataclasses import dataclass
-from functools import cache
 
 import numpy as np
-import sympy as sp
 from numpy.typing import ArrayLike
 
 from . import _validation as V
-from . import symbols as S
-from .catalogue import formula
-from .chain import chain_collapse, generator_chain
-from .kappa import solve_kappa
+from .pipeline.evaluate import EvaluationContext, evaluate_pipeline
+from .pipeline.schedule import PerGeneration, per_generation
+from .pipeline.workflows import replace
 from .power_law import PowerLaw
 from .spectral_numerics import PowerLawFunctionals, SpectralFunctionals
 
@@ -75,31 +73,6 @@ def _functionals(eigenvalues, w0) -> SpectralFunctionals:
     else:
         _CACHE.move_to_end(key)
     return fun
-
-
-@cache
-def _ols_parts():
-    """Downstream variance and collapse coefficient of Theorem 4.1 (exact), lambdified."""
-    expr = formula("theorem_4_1_exact").expr
-    variance = expr.subs(S.n, 0)
-    rho = sp.simplify(sp.diff(expr, S.n) / S.sigma0**2)
-    return (sp.lambdify((S.sigma, S.d, S.T), variance, "numpy"),
-            sp.lambdify((S.d, S.T0), rho, "numpy"))
-
-
-class PerGeneration(tuple):
-    """A per-generation schedule (one value per generator, m = 0..n-1) for ``T0`` or ``sigma0``.
-
-    ``sc.predict(..., n=3, T0=sc.per_generation([600, 900, 1200]))``; a plain array is a grid.
-    """
-
-
-def per_generation(values) -> PerGeneration:
-    """Wrap ``values`` as a per-generation schedule (see :class:`PerGeneration`)."""
-    arr = V.as_float_array(values, "schedule")
-    if arr.ndim != 1:
-        raise ValueError("a per-generation schedule must be a 1-D sequence, one value per generator")
-    return PerGeneration(float(x) for x in arr)
 
 
 def _check_generator(T0: np.ndarray, sigma0: np.ndarray, used: np.ndarray, d: int,
@@ -201,77 +174,40 @@ def predict(eigenvalues: ArrayLike | PowerLaw, w0: ArrayLike | None = None, *, T
             T0 = V.sample_size(T0, "T0")
             T0b, s0b, nb_, l0b = np.broadcast_arrays(T0, sigma0, n, lam0)
             _check_generator(T0b, s0b, nb_ > 0, d, l0b)
-    else:
-        T0, sigma0, lam0 = None, np.asarray(0.0), np.asarray(0.0)
     Tb, lb = np.broadcast_arrays(T, lam)
     if np.any((lb == 0) & (Tb >= d) & (Tb < d + 2)):
         raise ValueError(f"with lam = 0, T must be < d = {d} or >= d + 2 = {d + 2}: the "
                          "ridgeless error is infinite for T in [d, d + 1]")
-
+    arrays = [T, lam, n, sigma]
+    if schedule is None:
+        arrays += [sigma0, lam0] + ([] if T0 is None else [T0])
+    shape = np.broadcast_shapes(*(np.shape(x) for x in arrays))
     if method == "auto":
         per_point = 10_000 if isinstance(fun, PowerLawFunctionals) else d   # cost of one sum
         method = "exact" if Tb.size * per_point <= _EXACT_BUDGET else "table"
-    kappa = solve_kappa(fun, lb, Tb, method=method)
-    ridge = kappa > 0
-    # spectral functionals at kappa (where kappa > 0), on the (lam, T) grid only
-    vals = {name: np.zeros(kappa.shape) for name in ("df1", "df2", "bq", "rt")}
-    if np.any(ridge):
-        k = kappa[ridge]
-        f = fun.evaluate(k, method)
-        vals["df1"][ridge], vals["df2"][ridge] = f["df1"], f["df2"]
-        vals["bq"][ridge] = f["bias_scaled"] / k**2
-        vals["rt"][ridge] = f["resolvent_scaled"] / k**2
-    functionals = {("df1", S.kappa): vals["df1"], ("df2", S.kappa): vals["df2"],
-                   ("bias_quadratic", S.kappa): vals["bq"],
-                   ("resolvent_trace2", S.kappa): vals["rt"]}
 
-    arrays = [kappa, Tb, lb, n, sigma, np.asarray(sigma0)] + ([] if T0 is None else [T0, lam0])
-    shape = np.broadcast_shapes(*(np.shape(x) for x in arrays))
-    bc = {key: np.broadcast_to(v, shape) for key, v in functionals.items()}
-    values = {"kappa": np.broadcast_to(kappa, shape), "T": np.broadcast_to(Tb, shape),
-              "sigma": np.broadcast_to(sigma, shape), "d": float(d)}
-    ridge_b = np.broadcast_to(ridge, shape)
-    ols_var, ols_rho = _ols_parts()
-    with np.errstate(divide="ignore", invalid="ignore"):
-        bias = np.where(ridge_b, formula("proposition_4_2_bias").kernel(values, bc), 0.0)
-        variance = np.where(ridge_b, formula("proposition_4_2_variance").kernel(values, bc),
-                            ols_var(values["sigma"], d, values["T"]))
-        nb = np.broadcast_to(n, shape)
-        collapse = np.zeros(shape)
-        df2_b = np.broadcast_to(vals["df2"], shape)
-        if schedule is not None:
-            T0s, s0s, l0s = schedule
-            chain = generator_chain(fun, T0s, s0s, design, l0s)
-            collapse = chain_collapse(fun, chain, values["kappa"], values["T"], df2_b)
-        elif T0 is not None:
-            T0_b = np.broadcast_to(T0, shape)
-            s0_b = np.broadcast_to(sigma0, shape)
-            l0_b = np.broadcast_to(lam0, shape)
-            # over-parameterised or ridge generators: the peeling recursion
-            over = (nb > 0) & ((T0_b < d) | (l0_b > 0))
-            under = (nb > 0) & ~over & (s0_b > 0)
-            if np.any(under):   # eq. (19) with the exact generator factor (or Theorem 4.1)
-                values["T0"] = T0_b
-                rho = np.where(ridge_b, formula("rho_underparameterized").kernel(values, bc),
-                               ols_rho(d, T0_b))
-                collapse = np.where(under, nb * s0_b**2 * rho, 0.0)
-            if np.any(over):    # the peeling recursion, one generator configuration at a time
-                configs = np.unique(np.stack([nb[over], T0_b[over], s0_b[over], l0_b[over]], axis=1),
-                                    axis=0)
-                for cn, ct, cs, cl in configs:
-                    mask = over & (nb == cn) & (T0_b == ct) & (s0_b == cs) & (l0_b == cl)
-                    chain = generator_chain(fun, [ct] * int(cn), [cs] * int(cn), design,
-                                            [cl] * int(cn))
-                    collapse[mask] = chain_collapse(fun, chain, values["kappa"][mask],
-                                                    values["T"][mask], df2_b[mask])
-    test_error = bias + variance + collapse
-    for name, arr in (("test_error", test_error), ("bias", bias), ("variance", variance)):
-        if not np.all(np.isfinite(arr)):  # pragma: no cover - guarded by validation above
+    # one engine evaluation per number of generators; the context shares kappa solves and every
+    # prefix of the chain between them
+    ctx = EvaluationContext(fun, method)
+    parts = {name: np.zeros(shape) for name in ("test_error", "bias", "variance", "collapse",
+                                                "kappa")}
+    for count_n in np.unique(n).astype(int):
+        pipe = replace(n=int(count_n), T0=T0, sigma0=sigma0, T=T, sigma=sigma, lam=lam,
+                       lam0=lam0, design=design) if schedule is None else replace(
+            n=int(count_n), T0=per_generation(schedule[0]), sigma0=per_generation(schedule[1]),
+            T=T, sigma=sigma, lam=lam, lam0=per_generation(schedule[2]), design=design)
+        out = evaluate_pipeline(pipe, ctx)
+        mask = np.broadcast_to(n == count_n, shape)
+        for name in parts:
+            val = np.broadcast_to(out[name], np.broadcast_shapes(np.shape(out[name]), shape))
+            parts[name][mask] = val.reshape(shape)[mask] if val.shape == shape else \
+                np.broadcast_to(val, shape)[mask]
+    for name in ("test_error", "bias", "variance"):
+        if not np.all(np.isfinite(parts[name])):  # pragma: no cover - guarded by validation above
             raise ValueError(f"{name} is not finite for some inputs; please report this")
 
-    def out(x):
+    def out_(x):
         x = np.asarray(x, dtype=float)
         return x[()] if x.ndim == 0 else x
 
-    return Prediction(test_error=out(test_error), bias=out(bias), variance=out(variance),
-                      collapse=out(collapse), kappa=out(np.broadcast_to(kappa, shape)))
+    return Prediction(**{name: out_(v) for name, v in parts.items()})

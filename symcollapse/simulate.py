@@ -1,9 +1,12 @@
 r"""``simulate``: Monte-Carlo of the actual fake-data chain (SPEC section 4, App. D.1).
 
-Nothing here uses the theory: the simulator draws Gaussian designs in the eigenbasis of
-:math:`\Sigma`, labels them, fits each generator by least squares (minimum-norm when
-:math:`T_0<d`), fits the downstream ridge, and measures the exact excess risk
-:math:`\|\hat w^{pred}_n-w_0\|_\Sigma^2` (equivalent to a clean test set of infinite size).
+Nothing here uses the theory.  :func:`simulate` validates the chain's parameters and runs the
+pipeline simulator (:func:`symcollapse.pipeline.simulate.simulate_pipeline`) on the declared
+chain :func:`symcollapse.workflows.replace`, so ``sc.simulate(..., seed=s)`` and
+``sc.workflows.replace(...).simulate(..., seed=s)`` give the same samples.  The simulator draws
+Gaussian designs in the eigenbasis of :math:`\Sigma`, labels them, fits each generator by least
+squares (minimum-norm when :math:`T_0<d`), fits the downstream ridge, and measures the exact excess
+risk :math:`\|\hat w^{pred}_n-w_0\|_\Sigma^2` (equivalent to a clean test set of infinite size).
 
 .. code-block:: text
 
@@ -18,17 +21,17 @@ Nothing here uses the theory: the simulator draws Gaussian designs in the eigenb
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass, field
 
 import numpy as np
 from numpy.typing import ArrayLike
-from threadpoolctl import threadpool_limits
 
 from . import _validation as V
+from .pipeline import workflows
+from .pipeline.schedule import PerGeneration
 
 __all__ = ["simulate", "SimulationResult"]
-
-_BATCH_BYTES = 48 * 2**20
 
 
 @dataclass(frozen=True)
@@ -43,32 +46,6 @@ class SimulationResult:
     @property
     def reps(self) -> int:
         return int(self.samples.size)
-
-
-def _lstsq_min_norm(X: np.ndarray, y: np.ndarray) -> np.ndarray:
-    """Batched least squares, minimum-norm when rows < columns (``pinv(X) @ y``), via QR."""
-    rows, cols = X.shape[-2:]
-    if rows >= cols:
-        Q, R = np.linalg.qr(X)                                   # (B,rows,cols), (B,cols,cols)
-        rhs = np.einsum("btd,bt->bd", Q, y)
-        return np.linalg.solve(R, rhs[..., None])[..., 0]
-    Q, R = np.linalg.qr(np.swapaxes(X, -1, -2))                  # X' = Q R: (B,cols,rows), (B,rows,rows)
-    z = np.linalg.solve(np.swapaxes(R, -1, -2), y[..., None])    # R' z = y
-    return np.einsum("bdt,bt->bd", Q, z[..., 0])
-
-
-def _ridge(X: np.ndarray, Y: np.ndarray, lam: float) -> np.ndarray:
-    """Batched ridge ``argmin (1/T)||Xv - Y||^2 + lam ||v||^2`` (primal or dual form)."""
-    if lam == 0:
-        return _lstsq_min_norm(X, Y)
-    T, d = X.shape[-2:]
-    if T >= d:
-        A = np.einsum("btd,bte->bde", X, X) / T + lam * np.eye(d)
-        rhs = np.einsum("btd,bt->bd", X, Y) / T
-        return np.linalg.solve(A, rhs[..., None])[..., 0]
-    G = np.einsum("btd,bsd->bts", X, X) / T + lam * np.eye(T)
-    alpha = np.linalg.solve(G, Y[..., None])[..., 0]
-    return np.einsum("btd,bt->bd", X, alpha) / T
 
 
 def _scalar_count(value, name: str, minimum: int) -> int:
@@ -97,11 +74,20 @@ def _nonnegative_each(arr: np.ndarray, name: str) -> None:
         raise ValueError(f"{name} must be >= 0 for every generator, got {name} = {arr.tolist()}")
 
 
+def _one_setting(value, name: str) -> None:
+    """The schedule convention: ``per_generation([...])`` is one value per generator, a plain
+    list or array is a grid of settings, and simulate runs one setting."""
+    if np.ndim(value) > 0 and not isinstance(value, PerGeneration):
+        raise ValueError(f"{name} = {value!r} is a plain sequence (a grid of settings), but "
+                         "simulate runs one setting; for one value per generator pass "
+                         f"sc.per_generation([...]) as {name}")
+
+
 def simulate(eigenvalues: ArrayLike, w0: ArrayLike | None = None, *, T: int, lam: float = 0.0, n: int = 0,
-             T0: int | ArrayLike | None = None, sigma: float = 0.0,
-             sigma0: float | ArrayLike = 0.0, design: str = "independent", reps: int = 100,
+             T0: int | PerGeneration | None = None, sigma: float = 0.0,
+             sigma0: float | PerGeneration = 0.0, design: str = "independent", reps: int = 100,
              seed: int | np.random.Generator | None = None,
-             lam0: float | ArrayLike = 0.0) -> SimulationResult:
+             lam0: float | PerGeneration = 0.0) -> SimulationResult:
     """Monte-Carlo of the chain for one setting.
 
     ``T``, ``T0`` are integer sample sizes (``T0`` required when ``n > 0``; any ``T0 >= 1``,
@@ -109,16 +95,22 @@ def simulate(eigenvalues: ArrayLike, w0: ArrayLike | None = None, *, T: int, lam
     normalised), ``design`` ``"independent"`` (fresh ``X_m``) or ``"same"`` (``X_0`` reused),
     ``reps >= 2`` repetitions, ``seed`` an int, ``None`` or a ``numpy.random.Generator``.
 
-    ``T0`` and ``sigma0`` may also be per-generation schedules: a 1-D sequence of length ``n``
-    (list, tuple, array or :func:`~symcollapse.per_generation`), generator ``m`` (m = 0..n-1)
-    being fitted on ``T0[m]`` samples with label noise ``sigma0[m]``.  ``design="same"`` reuses
-    one design, so it needs the same ``T0`` for every generator (``sigma0`` may still vary).
-    ``lam0 >= 0`` is the generators' ridge (per-sample normalised, like ``lam``; ``0`` =
-    least squares), a number or a per-generation schedule of length ``n``.
-    The other parameters are scalars.
+    ``T0``, ``sigma0`` and ``lam0`` may also be per-generation schedules,
+    :func:`~symcollapse.per_generation` of length ``n``: generator ``m`` (m = 0..n-1) is fitted
+    on ``T0[m]`` samples with label noise ``sigma0[m]`` and ridge ``lam0[m]`` (per-sample
+    normalised, like ``lam``; ``0`` = least squares).  A plain list or array is a grid of
+    settings (the schedule convention of :mod:`symcollapse.pipeline.schedule`) and is refused:
+    simulate runs one setting.  ``design="same"`` reuses one design, so it needs the same ``T0``
+    for every generator (``sigma0`` may still vary).  The other parameters are scalars.
+
+    This is :func:`symcollapse.workflows.replace` ``(...).simulate(...)``: the same seed gives
+    the same samples.  ``settings`` records the chain's parameters and, under ``"pipeline"``,
+    the pipeline simulator's description of the run.
     """
     eigs, coefs = V.spectrum_arrays(eigenvalues, w0)
     d = eigs.size
+    for name, value in (("T0", T0), ("sigma0", sigma0), ("lam0", lam0)):
+        _one_setting(value, name)
     T = _scalar_count(T, "T", 1)
     n = _scalar_count(n, "n", 0)
     lam, sigma = _scalar(lam, "lam"), _scalar(sigma, "sigma")
@@ -134,17 +126,18 @@ def simulate(eigenvalues: ArrayLike, w0: ArrayLike | None = None, *, T: int, lam
         V.one_design(T0s, design)
     rng = V.generator(seed)
 
-    # Many small batched factorisations: one BLAS thread is much faster than a pool fighting
-    # over the cores (measured: 0.24 s against 83 s on a loaded 2-core machine).
-    with threadpool_limits(limits=1, user_api="blas"):
-        samples = _run_chain(rng, eigs, coefs, T=T, lam=lam, T0s=T0s, sigma=sigma,
-                             sigma0s=sigma0s, design=design, reps=reps, lam0s=lam0s)
+    pipeline = workflows.replace(n=n, T0=PerGeneration(T0s) if n > 0 else None,
+                                 sigma0=PerGeneration(sigma0s), T=T, sigma=sigma, lam=lam,
+                                 lam0=PerGeneration(lam0s), design=design)
+    try:
+        result = pipeline.simulate(eigs, coefs, reps=reps, seed=rng)
+    except ValueError as err:   # the work is refused: say which fit is which parameter
+        raise ValueError(f"{err} (in the chain, fit 'downstream' has the T rows and fits "
+                         "'gen1'.. the T0 rows)") from None
     settings = dict(d=d, T=T, lam=lam, n=n, T0=_setting(T0, T0s, convert=lambda x: x),
                     sigma=sigma, sigma0=_setting(sigma0, sigma0s), design=design, reps=reps,
-                    lam0=_setting(lam0, lam0s))
-    return SimulationResult(mean=float(samples.mean()),
-                            stderr=float(samples.std(ddof=1) / np.sqrt(reps)),
-                            samples=samples, settings=settings)
+                    lam0=_setting(lam0, lam0s), pipeline=result.settings)
+    return dataclasses.replace(result, settings=settings)
 
 
 def _setting(given, values: tuple, convert=float):
@@ -154,30 +147,3 @@ def _setting(given, values: tuple, convert=float):
     if np.ndim(given) > 0:
         return values
     return values[0] if values else convert(given)
-
-
-def _run_chain(rng, eigs, coefs, *, T, lam, T0s, sigma, sigma0s, design, reps,
-               lam0s) -> np.ndarray:
-    """The repetitions of the chain, in memory-bounded batches; returns the test errors.
-
-    Generator ``m`` (m = 0..len(T0s)-1) is fitted on ``T0s[m]`` samples with noise ``sigma0s[m]``.
-    """
-    d = eigs.size
-    sqrt_eigs = np.sqrt(eigs)
-    rows = max(T, max(T0s, default=0), d)
-    batch = int(max(1, min(reps, _BATCH_BYTES // (8 * rows * max(d, 1) * 3))))
-    samples = np.empty(reps)
-    for start in range(0, reps, batch):
-        B = min(batch, reps - start)
-        w = np.broadcast_to(coefs, (B, d)).copy()
-        X0 = (rng.standard_normal((B, T0s[0], d)) * sqrt_eigs
-              if (T0s and design == "same") else None)
-        for t0, s0, l0 in zip(T0s, sigma0s, lam0s, strict=True):
-            X = X0 if X0 is not None else rng.standard_normal((B, t0, d)) * sqrt_eigs
-            y = np.einsum("btd,bd->bt", X, w) + s0 * rng.standard_normal((B, t0))
-            w = _ridge(X, y, l0)
-        X = rng.standard_normal((B, T, d)) * sqrt_eigs
-        Y = np.einsum("btd,bd->bt", X, w) + sigma * rng.standard_normal((B, T))
-        w_pred = _ridge(X, Y, lam)
-        samples[start:start + B] = ((w_pred - coefs) ** 2 * eigs).sum(axis=1)
-    return samples

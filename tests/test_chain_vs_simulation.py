@@ -79,11 +79,11 @@ def check(eigs, w0, *, reps: int, seed: int, isotropic: bool, constant: float = 
     d = eigs.size
     T0 = kw.get("T0")
     T0s = list(T0) if np.ndim(T0) else [T0] * kw.get("n", 0)
-    sim = sc.simulate(eigs, w0, reps=reps, seed=seed, **kw)
     pkw = dict(kw)
-    for key in ("T0", "sigma0"):    # predict takes schedules as sc.per_generation(...)
+    for key in ("T0", "sigma0"):    # schedules are sc.per_generation(...); a plain list is a grid
         if np.ndim(pkw.get(key, 0.0)):
             pkw[key] = sc.per_generation(pkw[key])
+    sim = sc.simulate(eigs, w0, reps=reps, seed=seed, **pkw)
     rel = allowance(d, kw["T"], kw.get("lam", 0.0), T0s, kw.get("design", "independent"),
                     isotropic, constant)
     return assert_matches_simulation(sc.predict(eigs, w0, **pkw), sim, k=4, rel=rel)

@@ -218,8 +218,8 @@ GAUSS = [
 def test_gaussian_simulation(spec, case):
     d = 80 if spec == "iso" else 120
     eigs, w0 = sc.isotropic(d) if spec == "iso" else sc.power_law(d, *spec, normalize=True)
-    sim = sc.simulate(eigs, w0, reps=400, seed=case["T"] + case["n"], **case)
     kw = {k: (sc.per_generation(v) if np.ndim(v) else v) for k, v in case.items()}
+    sim = sc.simulate(eigs, w0, reps=400, seed=case["T"] + case["n"], **kw)
     n = case["n"]
     T0s = case["T0"] if np.ndim(case["T0"]) else [case["T0"]] * n
     lam0s = case["lam0"] if np.ndim(case["lam0"]) else [case["lam0"]] * n

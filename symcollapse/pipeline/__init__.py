@@ -6,7 +6,9 @@
 ('gen1', 'gen2', 'downstream')
 """
 
+from . import workflows
 from .declaration import TRUTH, Block, Fit, Pipeline, Reuse
 from .schedule import PerGeneration, per_generation
 
-__all__ = ["TRUTH", "Block", "Fit", "Pipeline", "Reuse", "PerGeneration", "per_generation"]
+__all__ = ["TRUTH", "Block", "Fit", "Pipeline", "Reuse", "PerGeneration", "per_generation",
+           "workflows"]

@@ -7,7 +7,7 @@ A **fit** is a ridge regression, per-sample normalised,
 
 on the union of its **blocks** (:math:`N=\sum_b T_b` rows).  A block has
 
-* ``rows``: its number of rows :math:`T_b\ge1`;
+* ``rows``: its number of rows :math:`T_b\ge1` (the theory accepts non-integer sizes);
 * ``teacher``: who labels it, ``"truth"`` (the target :math:`w_0`) or the name of an earlier fit;
 * ``noise``: its label-noise level :math:`\sigma_b\ge0`, :math:`y=Xw_{teacher}+\sigma_b\varepsilon`;
 * ``design``: ``None`` for fresh Gaussian rows :math:`x\sim N(0,\Sigma)`, or a name: the first
@@ -32,7 +32,7 @@ Pipeline([
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -259,8 +259,9 @@ def _resolve(fits: tuple[Fit, ...]) -> tuple[ResolvedFit, ...]:
                 continue
             if not isinstance(blk, Block):
                 raise TypeError(f"{bwhere}: must be a Block or a Reuse, got {type(blk).__name__}")
-            rows = _number(blk.rows, bwhere, "rows", minimum=1, integer=True,
-                           meaning=" (a number of rows)")
+            rows = _number(blk.rows, bwhere, "rows", minimum=1,
+                           meaning=" (a number of rows; the theory accepts non-integers, "
+                                   "simulate needs integers)")
             noise = _number(blk.noise, bwhere, "noise", minimum=0.0)
             if not isinstance(blk.teacher, str) or (blk.teacher != TRUTH
                                                     and blk.teacher not in seen_fits):

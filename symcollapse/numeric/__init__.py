@@ -1,0 +1,1 @@
+"""Numerical building blocks: spectral measures for sums over a spectrum (:mod:`.measure`)."""

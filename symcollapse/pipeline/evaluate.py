@@ -1,0 +1,391 @@
+r"""Evaluate a pipeline's derived test error numerically, over grids of any of its parameters.
+
+The engine (:mod:`.engine`) runs on the NumPy backend below: vectors live on the nodes of a
+spectral measure (the eigenvalues themselves, or for a ``PowerLaw`` with many or infinitely many
+modes a direct head plus tail quadrature nodes, :mod:`symcollapse.numeric.measure`), traces are
+weighted sums over the nodes, and every fit's :math:`\kappa` is solved over its own grid.
+
+Grids: the fits before the last are evaluated once per distinct setting of their parameters
+(``U`` settings), the last fit once per distinct setting of its own (``L``), and the two are
+joined by matrix products ``(U x nodes) @ (nodes x L)``, so that a ``(T, lam)`` grid costs
+``O((U + L) nodes + U L nodes / BLAS)``; where the two share grid axes (``U L`` much larger than
+the grid) the join is done pair by pair instead.  Memory is bounded by chunking the last fit.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from ..kappa import solve_kappa
+from . import rules
+from .declaration import Pipeline, ResolvedFit
+from .engine import fit_kinds, last_fit_error, propagate
+
+__all__ = ["PipelinePrediction", "predict_pipeline", "evaluate_pipeline", "EvaluationContext"]
+
+_CHUNK = 1 << 21          # elements per chunk of last-fit vectors
+_STATE_BUDGET = 1 << 27   # elements (1 GiB) of upstream state vectors
+
+
+@dataclass(frozen=True)
+class PipelinePrediction:
+    r"""The theory's test error of a pipeline; arrays broadcast over the pipeline's grid.
+
+    ``test_error == bias + variance + collapse``: ``bias`` and ``variance`` are the last fit's
+    error had every block been labelled by the truth (noise-free part and noise part), and
+    ``collapse`` is everything its teachers add.  ``kappa`` is the last fit's effective
+    regularisation.
+    """
+
+    test_error: Any
+    bias: Any
+    variance: Any
+    collapse: Any
+    kappa: Any
+    parameters: dict = field(default_factory=dict, repr=False)
+
+    def __float__(self) -> float:
+        return float(self.test_error)
+
+    def __repr__(self) -> str:
+        def f(x):
+            a = np.asarray(x)
+            return f"{float(a):.6g}" if a.ndim == 0 else f"array(shape={a.shape})"
+        return (f"PipelinePrediction(test_error={f(self.test_error)}, bias={f(self.bias)}, "
+                f"variance={f(self.variance)}, collapse={f(self.collapse)}, kappa={f(self.kappa)})")
+
+
+class _ExplicitMeasure:
+    """The eigenvalues themselves as nodes (weights 1)."""
+
+    def __init__(self, eigenvalues: np.ndarray, w0: np.ndarray):
+        self.eigenvalues = eigenvalues
+        self.c2 = w0**2
+        self.weights = np.ones_like(eigenvalues)
+        self.exact = True
+
+    def sum(self, values):
+        return values @ self.weights
+
+
+def measure_for(fun, kappa_min: float):
+    """The spectral measure on which the engine's vectors live."""
+    from ..spectral_numerics import PowerLawFunctionals
+
+    if isinstance(fun, PowerLawFunctionals):
+        from ..numeric.measure import spectral_measure
+
+        return spectral_measure(fun.spectrum, kappa_min=kappa_min)
+    return _ExplicitMeasure(fun.eigenvalues, fun.w0)
+
+
+class _Ingredients:
+    """One fit's deterministic-equivalent ingredients; the vectors are built only when used."""
+
+    def __init__(self, ell, kappa, N, lam, d, sums):
+        self.ell, self.kappa, self.N = ell, kappa, N
+        self.df2, self.gc2 = sums["df2"], sums["gc2"]
+        with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+            self.D = N - self.df2
+            self.w = np.where(kappa > 0, kappa**2 / self.D, 0.0)
+            ridge = np.broadcast_to(lam > 0, np.shape(N))
+            if np.isfinite(d):
+                gap = np.abs(d - N)
+                F = np.where(gap > 1, gap / (gap - 1), np.inf)
+                under = np.where(N - d - 1 > 0, 1.0 / (N - d - 1), np.inf)
+            else:
+                F, under = 1.0, np.inf
+            self.Cscale = np.where(ridge, 1.0 / self.D, np.where(kappa > 0, F / self.D, under))
+        self._vec: dict[str, np.ndarray] = {}
+
+    def _rule(self, name):
+        if name not in self._vec:
+            with np.errstate(divide="ignore", invalid="ignore"):
+                self._vec[name] = rules.numeric_rules()[name](self.ell, self.kappa)
+        return self._vec[name]
+
+    p = property(lambda self: self._rule("p"))
+    q = property(lambda self: self._rule("q"))
+    g = property(lambda self: self._rule("g"))
+
+    @property
+    def C(self):
+        if "C" not in self._vec:
+            with np.errstate(invalid="ignore"):
+                self._vec["C"] = self.Cscale * self.g
+        return self._vec["C"]
+
+
+class NumericBackend:
+    """The engine's NumPy backend over parameter arrays of a common layout."""
+
+    def __init__(self, context: EvaluationContext, params: dict, layout: str):
+        self.ctx = context
+        self.params = params          # (fit name, field) -> array, already shaped
+        self.layout = layout          # "up": (U, 1, 1); "last": (1, L, 1) or (P, 1, 1)
+        m = context.measure
+        self.ell = m.eigenvalues
+        self.c2 = m.c2
+        self._weights = m.weights
+        self._ing: dict[str, _Ingredients] = {}
+
+    def zero(self):
+        return 0.0
+
+    def tr(self, v):
+        v = np.asarray(v)
+        if v.shape[-1:] != self._weights.shape:
+            v = np.broadcast_to(v, v.shape[:-1] + self._weights.shape)
+        return (v @ self._weights)[..., None]
+
+    def rows(self, fit: ResolvedFit, k: int):
+        return self.params[(fit.name, f"rows{k}")]
+
+    def total_rows(self, fit: ResolvedFit):
+        return sum(self.rows(fit, k) for k in range(len(fit.blocks)))
+
+    def noise(self, fit: ResolvedFit, k: int):
+        return self.params[(fit.name, f"noise{k}")]
+
+    def ingredients(self, fit: ResolvedFit) -> _Ingredients:
+        if fit.name not in self._ing:
+            lam = self.params[(fit.name, "lam")]
+            Nf = self.total_rows(fit)
+            shape = np.broadcast_shapes(np.shape(lam), np.shape(Nf))
+            N = np.broadcast_to(Nf, shape)
+            lam = np.broadcast_to(lam, shape)
+            kappa, sums = self.ctx.kappa_and_sums(lam, N)
+            self._ing[fit.name] = _Ingredients(self.ell, kappa, N, lam, self.ctx.d, sums)
+        return self._ing[fit.name]
+
+    def df2(self, ing):
+        return ing.df2
+
+    def gc2(self, ing):
+        return ing.gc2
+
+    def noise_vector(self, fit, ing, noise):
+        if noise is None:
+            return 0.0
+        with np.errstate(invalid="ignore"):
+            out = np.where(noise > 0, ing.C * noise, 0.0)
+        self._finite(fit, out)
+        return out
+
+    def check_noise(self, fit, value, noise):
+        with np.errstate(invalid="ignore"):
+            out = value if noise is None else np.where(noise > 0, value, 0.0)
+        self._finite(fit, out)
+        return out
+
+    def _finite(self, fit, value):
+        if not np.all(np.isfinite(value)):
+            d = self.ctx.d
+            raise ValueError(
+                f"fit {fit.name!r}: a least-squares fit (lam = 0) with N rows in [d - 1, d + 1] "
+                f"(d = {d:g}) on noisy or disagreeing labels has an infinite expected error "
+                "(inverse-Wishart mean): use N <= d - 2 or N >= d + 2 rows, or a ridge lam > 0")
+
+
+class _Join:
+    """Contract last-fit vectors with upstream state vectors, by GEMM (cross) or pair by pair."""
+
+    def __init__(self, backend: NumericBackend, mode: str, u_sel=None):
+        self.be = backend
+        self.mode = mode
+        self.u_sel = u_sel
+        self._tr: dict[int, np.ndarray] = {}
+
+    def cross(self, x, v):
+        w = self.be._weights
+        x = np.broadcast_to(x, np.shape(x)[:-1] + w.shape)
+        v = np.broadcast_to(v, np.shape(v)[:-1] + w.shape)
+        if self.mode == "cross":                       # x: (1, Lc, n), v: (U, 1, n)
+            out = (v[:, 0, :] * w) @ x[0].T
+            return out[..., None]
+        vv = v[self.u_sel]                             # (Pc, 1, n)
+        return np.einsum("pan,pan->pa", x * w, vv)[..., None]
+
+    def trace_ell(self, v):
+        key = id(v)
+        if key not in self._tr:
+            self._tr[key] = (v, self.be.tr(self.be.ell * v))
+        t = self._tr[key][1]
+        return t if self.mode == "cross" else t[self.u_sel]
+
+
+class EvaluationContext:
+    """Shared across evaluations on one spectrum: kappa solves and upstream states are cached."""
+
+    def __init__(self, fun, method: str = "exact"):
+        self.fun = fun
+        self.d = float(fun.d)
+        self.method = method
+        self.measure = None
+        self._kappa: dict[bytes, np.ndarray] = {}
+        self.states: dict[Any, Any] = {}
+
+    def kappa(self, lam: np.ndarray, N: np.ndarray) -> np.ndarray:
+        return self.kappa_and_sums(lam, N)[0]
+
+    def kappa_and_sums(self, lam: np.ndarray, N: np.ndarray):
+        """kappa(lam, N) and, at it, df2 and sum_j c_j^2 l_j/(l_j+kappa)^2 (from the spectrum's
+        functionals: direct sums, the Chebyshev table or the power law's exact tail)."""
+        lam = np.ascontiguousarray(lam, dtype=float)
+        N = np.ascontiguousarray(N, dtype=float)
+        key = lam.tobytes() + b"|" + N.tobytes() + str(lam.shape).encode()
+        if key not in self._kappa:
+            kappa = solve_kappa(self.fun, lam, N, method=self.method)
+            df2 = np.full(kappa.shape, self.d)
+            gc2 = np.zeros(kappa.shape)
+            pos = kappa > 0
+            if np.any(pos):
+                f = self.fun.evaluate(kappa[pos], self.method, names=("df2", "bias_scaled"))
+                df2[pos] = f["df2"]
+                gc2[pos] = f["bias_scaled"] / kappa[pos] ** 2
+            self._kappa[key] = (kappa, {"df2": df2, "gc2": gc2})
+        return self._kappa[key]
+
+    def ensure_measure(self, kappa_min: float) -> None:
+        if self.measure is None or getattr(self.measure, "kappa_min", kappa_min) > kappa_min:
+            self.measure = measure_for(self.fun, kappa_min)
+            self.states.clear()
+
+
+def _fields(fit: ResolvedFit):
+    out = [("lam", fit.lam)]
+    for k, b in enumerate(fit.blocks):
+        out += [(f"rows{k}", b.rows), (f"noise{k}", b.noise)]
+    return out
+
+
+def _signature(pipeline: Pipeline, upto: int, flat: dict) -> tuple:
+    """A hashable description of fits[:upto] (structure and parameter values)."""
+    parts = []
+    for fit in pipeline.resolved[:upto]:
+        parts.append((fit.name, tuple((b.teacher, b.design_id, b.fresh_design, b.reused_labels)
+                                      for b in fit.blocks),
+                      tuple(flat[(fit.name, f)].tobytes() for f, _ in _fields(fit))))
+    return tuple(parts)
+
+
+def evaluate_pipeline(pipeline: Pipeline, context: EvaluationContext) -> dict[str, np.ndarray]:
+    """Bias, variance, collapse, test error and the last fit's kappa over the pipeline's grid."""
+    kinds = fit_kinds(pipeline)
+    fits = pipeline.resolved
+    shape = pipeline.grid_shape()
+    nd = len(shape)
+
+    def pad(x):
+        a = np.asarray(x, dtype=float)
+        return a.reshape((1,) * (nd - a.ndim) + a.shape)
+
+    up_fits, last = fits[:-1], fits[-1]
+    up_shape = np.broadcast_shapes(*[pad(v).shape for f in up_fits for _, v in _fields(f)]) \
+        if up_fits else (1,) * nd
+    last_shape = np.broadcast_shapes(*[pad(v).shape for _, v in _fields(last)])
+    U, L = int(np.prod(up_shape)), int(np.prod(last_shape))
+    flat_up = {(f.name, k): np.broadcast_to(pad(v), up_shape).reshape(U)
+               for f in up_fits for k, v in _fields(f)}
+    flat_last = {(last.name, k): np.broadcast_to(pad(v), last_shape).reshape(L)
+                 for k, v in _fields(last)}
+
+    # every fit's kappa first: the measure must resolve the smallest one
+    kmins = []
+    for f, flat, _size in [(f, flat_up, U) for f in up_fits] + [(last, flat_last, L)]:
+        N = sum(flat[(f.name, f"rows{k}")] for k in range(len(f.blocks)))
+        kap = context.kappa(np.broadcast_to(flat[(f.name, "lam")], N.shape), N)
+        pos = kap[kap > 0]
+        if pos.size:
+            kmins.append(pos.min())
+    context.ensure_measure(min(kmins) if kmins else 1.0)
+    nodes = context.measure.eigenvalues.size
+    if U * nodes * 4 * max(1, len(up_fits)) > _STATE_BUDGET * 8:
+        raise ValueError(f"the grid over the generators' parameters has {U} settings x {nodes} "
+                         "spectral nodes: too large to hold the chain's state vectors; split the "
+                         "grid")
+
+    # upstream state on (U, 1, 1) scalars
+    up_params = {k: v.reshape(U, 1, 1) for k, v in flat_up.items()}
+    up_be = NumericBackend(context, up_params, "up")
+    state = propagate(up_be, pipeline, kinds)
+    _share_cache(context, pipeline, state, flat_up, len(up_fits))
+
+    full = np.broadcast_shapes(up_shape, last_shape)
+    u_idx = np.broadcast_to(np.arange(U).reshape(up_shape), full).reshape(-1)
+    l_idx = np.broadcast_to(np.arange(L).reshape(last_shape), full).reshape(-1)
+    P = u_idx.size
+    mode = "cross" if U * L <= 4 * P + 4096 else "pair"
+    parts = {name: np.empty(P) for name in ("clean_bias", "variance", "collapse")}
+    if mode == "cross":
+        cross = {name: np.empty((U, L)) for name in parts}
+        step = max(1, _CHUNK // max(nodes * max(U, 1), 1))
+        for s in range(0, L, step):
+            sl = slice(s, min(L, s + step))
+            lp = {k: v[sl].reshape(1, -1, 1) for k, v in flat_last.items()}
+            be = NumericBackend(context, lp, "last")
+            res = last_fit_error(state, be, _Join(be, "cross"))
+            for name in parts:
+                cross[name][:, sl] = np.broadcast_to(res[name], (U, sl.stop - sl.start, 1))[..., 0]
+        for name in parts:
+            parts[name] = cross[name][u_idx, l_idx]
+    else:
+        step = max(1, _CHUNK // max(nodes, 1))
+        for s in range(0, P, step):
+            sl = slice(s, min(P, s + step))
+            lp = {k: v[l_idx[sl]].reshape(-1, 1, 1) for k, v in flat_last.items()}
+            be = NumericBackend(context, lp, "last")
+            res = last_fit_error(state, be, _Join(be, "pair", u_sel=u_idx[sl]))
+            for name in parts:
+                parts[name][sl] = np.broadcast_to(res[name], (sl.stop - sl.start, 1, 1))[:, 0, 0]
+    N_last = sum(flat_last[(last.name, f"rows{k}")] for k in range(len(last.blocks)))
+    kappa_last = context.kappa(np.broadcast_to(flat_last[(last.name, "lam")], N_last.shape),
+                               N_last)
+    out = {"bias": parts["clean_bias"], "variance": parts["variance"],
+           "collapse": parts["collapse"], "kappa": kappa_last[l_idx]}
+    out = {k: v.reshape(full) for k, v in out.items()}
+    out["test_error"] = out["bias"] + out["variance"] + out["collapse"]
+    return out
+
+
+def _share_cache(context, pipeline, state, flat_up, n_up) -> None:
+    """Seed ``state`` with moments computed for an earlier pipeline with the same prefix, and
+    record this one's (a grid over ``n`` reuses every prefix of the chain)."""
+    fits = pipeline.resolved
+    for i in range(n_up):
+        sig = _signature(pipeline, i + 1, flat_up)
+        name = fits[i].name
+        hit = context.states.get(sig)
+        if hit is not None:
+            state.K.setdefault(name, hit[0])
+            state.H.setdefault((name, name), hit[1])
+    # compute (or reuse) and record each prefix's own moments
+    for i in range(n_up):
+        sig = _signature(pipeline, i + 1, flat_up)
+        name = fits[i].name
+        if sig not in context.states:
+            context.states[sig] = (state.k(name), state.h(name, name))
+
+
+def _as_output(x):
+    x = np.asarray(x, dtype=float)
+    return x[()] if x.ndim == 0 else x
+
+
+def predict_pipeline(pipeline: Pipeline, eigenvalues, w0=None, *, method: str = "auto"
+                     ) -> PipelinePrediction:
+    """The derived test error of ``pipeline`` on a spectrum, over the pipeline's grid."""
+    from ..predict import _functionals
+
+    fun = _functionals(eigenvalues, w0)
+    if method not in ("auto", "exact", "table"):
+        raise ValueError(f"method must be 'auto', 'exact' or 'table', got {method!r}")
+    if method == "auto":
+        method = "exact" if int(np.prod(pipeline.grid_shape())) * min(fun.d, 10_000) \
+            <= 2_000_000 else "table"
+    ctx = EvaluationContext(fun, method)
+    out = evaluate_pipeline(pipeline, ctx)
+    return PipelinePrediction(**{k: _as_output(v) for k, v in out.items()})
