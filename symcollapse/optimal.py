@@ -22,6 +22,7 @@ import numpy as np
 from numpy.typing import ArrayLike
 
 from . import _validation as V
+from .pipeline.schedule import is_schedule
 from .predict import predict
 
 __all__ = ["optimal_lambda", "OptimalRidge", "ridge_recipe"]
@@ -41,11 +42,12 @@ class OptimalRidge:
 
 def optimal_lambda(eigenvalues: ArrayLike, w0: ArrayLike | None = None, *, T: ArrayLike, n: ArrayLike = 0,
                    T0: ArrayLike | None = None, sigma: ArrayLike = 0.0, sigma0: ArrayLike = 0.0,
-                   design: str = "independent", bounds: tuple[float, float] = (1e-10, 1e3),
+                   design: str = "independent", lam0: ArrayLike = 0.0, bounds: tuple[float, float] = (1e-10, 1e3),
                    scan: int = 41, rtol: float = 1e-6) -> OptimalRidge:
     r"""The ridge :math:`\lambda>0` minimising the predicted test error, for every grid point.
 
-    Parameters as in :func:`~symcollapse.predict` (broadcast together; ``lam`` is the unknown;
+    Parameters as in :func:`~symcollapse.predict` (broadcast together; ``T0``, ``sigma0`` and
+    ``lam0`` may be :func:`~symcollapse.per_generation` schedules; ``lam`` is the unknown;
     a :class:`~symcollapse.PowerLaw` may replace the pair ``eigenvalues, w0``).
     ``bounds`` is the search range of ``lam`` (``0 < low < high``), ``scan`` the number of points of
     the coarse log grid (``>= 5``), ``rtol`` the relative precision of ``lam``.
@@ -56,12 +58,14 @@ def optimal_lambda(eigenvalues: ArrayLike, w0: ArrayLike | None = None, *, T: Ar
     scan = int(V.count(scan, "scan", minimum=5))
     if not rtol > 0:
         raise ValueError(f"rtol must be > 0, got {rtol!r}")
-    kw = dict(n=n, T0=T0, sigma=sigma, sigma0=sigma0, design=design)
-    shape = np.broadcast_shapes(*(np.shape(x) for x in (T, n, sigma, sigma0)),
-                                np.shape(T0) if T0 is not None else ())
+    kw = dict(n=n, T0=T0, sigma=sigma, sigma0=sigma0, design=design, lam0=lam0)
+    # one schedule convention: a per_generation(...) value is one value per generator, not a grid
+    grids = [x for x in (T, n, sigma, sigma0, T0, lam0) if x is not None and not is_schedule(x)]
+    shape = np.broadcast_shapes(*(np.shape(x) for x in grids))
     grid = np.linspace(np.log(low), np.log(high), scan)
     Tx = np.asarray(T, dtype=float)[..., None] if np.ndim(T) else T
-    expand = {k: (np.asarray(v)[..., None] if v is not None and np.ndim(v) else v)
+    expand = {k: (np.asarray(v)[..., None] if v is not None and not is_schedule(v) and np.ndim(v)
+                  else v)
               for k, v in kw.items() if k != "design"}
     errors = predict(eigenvalues, w0, T=Tx, lam=np.exp(grid), design=design,
                      **expand).test_error

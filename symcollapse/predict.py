@@ -145,7 +145,7 @@ def predict(eigenvalues: ArrayLike | PowerLaw, w0: ArrayLike | None = None, *, T
     design : ``"independent"`` or ``"same"``
         Fresh designs per generator, or the same ``X0`` reused (condition (17)); the two agree
         for ``T0 >= d``.  Over-parameterised generators (``T0 < d``) use the peeling recursion
-        (:mod:`symcollapse.chain`), under-parameterised ones eq. (19) with the exact factor.
+        (the pipeline engine), under-parameterised ones eq. (19) with the exact factor.
     method : ``"auto"``, ``"exact"`` or ``"table"``
         How the spectral functionals are evaluated: direct sums, or the Chebyshev table
         (``O(1)`` per grid point after ``O(d)`` work per panel; relative error ~1e-13).

@@ -41,13 +41,37 @@ def null_predictor_generations(eigenvalues: ArrayLike, w0: ArrayLike, *, T: floa
         return float(predict(eigs, coefs, T=T, lam=lam, n=n, T0=T0, sigma=sigma, sigma0=sigma0,
                              design=design).test_error)
 
-    if error(0) >= null:
+    e0 = error(0)
+    if e0 >= null:
         return 0
+    d = eigs.size
+    if design == "same" or T0 >= d + 2:
+        # exact identities of least-squares generators: with T0 >= d + 2 each generator only adds
+        # noise (P = I), and on one reused design the chain is P w0 + X0^+ (noise sum); either way
+        # the error is affine in n (from n = 1 on), so the crossing is solved, not searched
+        e1, e2 = error(1), error(2)
+        if e1 >= null:
+            return 1
+        slope = e2 - e1
+        if slope <= 0:
+            return None
+        n_cross = 1 + int(np.ceil((null - e1) / slope - 1e-12))
+        while n_cross > 1 and error(n_cross - 1) >= null:
+            n_cross -= 1
+        while error(n_cross) < null:
+            n_cross += 1
+        return n_cross if n_cross <= n_max else None
+    # over-parameterised generators: the engine evaluates the chain one generator at a time
+    limit = 10_000
     lo, hi = 0, 1
     while error(hi) < null:
         if hi >= n_max:
             return None
-        lo, hi = hi, min(2 * hi, n_max)
+        if hi >= limit:
+            raise ValueError(f"the predicted error has not reached the null predictor's after "
+                             f"{limit} generations; over-parameterised chains are evaluated one "
+                             f"generator at a time, so pass n_max <= {limit}")
+        lo, hi = hi, min(2 * hi, n_max, limit)
     while hi - lo > 1:
         mid = (lo + hi) // 2
         if error(mid) >= null:

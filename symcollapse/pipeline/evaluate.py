@@ -262,14 +262,19 @@ def _fields(fit: ResolvedFit):
     return out
 
 
-def _signature(pipeline: Pipeline, upto: int, flat: dict) -> tuple:
-    """A hashable description of fits[:upto] (structure and parameter values)."""
-    parts = []
+def _signatures(pipeline: Pipeline, upto: int, flat: dict) -> list[bytes]:
+    """A digest of fits[:i+1] (structure and parameter values) for every i < upto, chained so
+    that the whole list costs O(upto)."""
+    import hashlib
+
+    out, h = [], hashlib.sha1()
     for fit in pipeline.resolved[:upto]:
-        parts.append((fit.name, tuple((b.teacher, b.design_id, b.fresh_design, b.reused_labels)
-                                      for b in fit.blocks),
-                      tuple(flat[(fit.name, f)].tobytes() for f, _ in _fields(fit))))
-    return tuple(parts)
+        h.update(repr((fit.name, tuple((b.teacher, b.design_id, b.fresh_design, b.reused_labels)
+                                       for b in fit.blocks))).encode())
+        for f, _ in _fields(fit):
+            h.update(flat[(fit.name, f)].tobytes())
+        out.append(h.copy().digest())
+    return out
 
 
 def evaluate_pipeline(pipeline: Pipeline, context: EvaluationContext) -> dict[str, np.ndarray]:
@@ -352,22 +357,18 @@ def evaluate_pipeline(pipeline: Pipeline, context: EvaluationContext) -> dict[st
 
 
 def _share_cache(context, pipeline, state, flat_up, n_up) -> None:
-    """Seed ``state`` with moments computed for an earlier pipeline with the same prefix, and
+    """Seed ``state`` with the moments computed for an earlier pipeline with the same prefix, and
     record this one's (a grid over ``n`` reuses every prefix of the chain)."""
     fits = pipeline.resolved
-    for i in range(n_up):
-        sig = _signature(pipeline, i + 1, flat_up)
+    sigs = _signatures(pipeline, n_up, flat_up)
+    for i in range(n_up):   # in order, so that each step recurses one fit deep
         name = fits[i].name
-        hit = context.states.get(sig)
+        hit = context.states.get(sigs[i])
         if hit is not None:
             state.K.setdefault(name, hit[0])
             state.H.setdefault((name, name), hit[1])
-    # compute (or reuse) and record each prefix's own moments
-    for i in range(n_up):
-        sig = _signature(pipeline, i + 1, flat_up)
-        name = fits[i].name
-        if sig not in context.states:
-            context.states[sig] = (state.k(name), state.h(name, name))
+        else:
+            context.states[sigs[i]] = (state.k(name), state.h(name, name))
 
 
 def _as_output(x):

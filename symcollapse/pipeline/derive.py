@@ -1,0 +1,243 @@
+r"""Derive a pipeline's deterministic-equivalent test error in SymPy, from its declaration.
+
+The engine (:mod:`.engine`) runs on the SymPy backend below: vectors are expressions in the
+eigenvalue :math:`\lambda_j` and the target's coefficient :math:`c_j`, traces are spectral sums
+:math:`\sum_{j=1}^d(\cdot)`, and each fit :math:`f` has its own symbols (rows :math:`T_f`, noise
+:math:`\sigma_f`, ridge :math:`\lambda_f`, effective regularisation :math:`\kappa_f`, defined by
+:math:`\lambda_f=\kappa_f(1-\mathrm{df}_1(\kappa_f)/N_f)`).  The result keeps bias, variance
+and collapse apart, records each fit's step, and exports LaTeX.
+
+>>> import symcollapse as sc
+>>> der = sc.workflows.replace(n=1, T0=600, T=1000, lam=1e-3).derive()
+>>> sorted(s.name for s in der.test_error.free_symbols if s.name.startswith("kappa"))
+['kappa_downstream', 'kappa_gen1']
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+import sympy as sp
+
+from ..functionals import display_form, isotropic, spectral_sum
+from ..symbols import coef, d, eig, j
+from . import rules
+from .declaration import Pipeline, ResolvedFit
+from .engine import fit_kinds, last_fit_error, propagate
+
+__all__ = ["Derivation", "derive"]
+
+
+@dataclass
+class _SymIngredients:
+    kappa: sp.Expr
+    p: sp.Expr
+    q: sp.Expr
+    g: sp.Expr
+    df2: sp.Expr
+    gc2: sp.Expr
+    D: sp.Expr
+    w: sp.Expr
+    Cscale: sp.Expr
+
+    @property
+    def C(self):
+        return self.Cscale * self.g
+
+
+def _tag(name: str) -> str:
+    return name.replace("_", r"\_")
+
+
+class SymbolicBackend:
+    """The engine's SymPy backend."""
+
+    def __init__(self, pipeline: Pipeline, regimes: dict[str, str]):
+        self.ell = eig[j]
+        self.c2 = coef[j] ** 2
+        self.regimes = regimes
+        self.symbols: dict[str, sp.Symbol] = {}
+        self.definitions: list[tuple[sp.Expr, sp.Expr]] = []
+        self.values: dict[sp.Symbol, object] = {}
+        self._ing: dict[str, _SymIngredients] = {}
+        self.pipeline = pipeline
+
+    def _sym(self, key: str, latex: str, value, **assumptions) -> sp.Symbol:
+        if key not in self.symbols:
+            s = sp.Symbol(key, **assumptions)
+            self.symbols[key] = s
+            self.values[s] = value
+            self._latex[s] = latex
+        return self.symbols[key]
+
+    _latex: dict = {}
+
+    def zero(self):
+        return sp.S.Zero
+
+    def tr(self, v):
+        return spectral_sum(sp.expand(v))
+
+    def rows(self, fit: ResolvedFit, k: int):
+        one = len(fit.blocks) == 1
+        key = f"T_{fit.name}" if one else f"T_{fit.name}_{k}"
+        tex = rf"T_{{\mathrm{{{_tag(fit.name)}}}}}" if one else \
+            rf"T_{{\mathrm{{{_tag(fit.name)}}},{k}}}"
+        return self._sym(key, tex, fit.blocks[k].rows, positive=True)
+
+    def total_rows(self, fit: ResolvedFit):
+        return sp.Add(*[self.rows(fit, k) for k in range(len(fit.blocks))])
+
+    def noise(self, fit: ResolvedFit, k: int):
+        one = len(fit.blocks) == 1
+        key = f"sigma_{fit.name}" if one else f"sigma_{fit.name}_{k}"
+        tex = rf"\sigma_{{\mathrm{{{_tag(fit.name)}}}}}" if one else \
+            rf"\sigma_{{\mathrm{{{_tag(fit.name)}}},{k}}}"
+        return self._sym(key, tex, fit.blocks[k].noise, nonnegative=True)
+
+    def ingredients(self, fit: ResolvedFit) -> _SymIngredients:
+        if fit.name in self._ing:
+            return self._ing[fit.name]
+        regime = self.regimes[fit.name]
+        N = self.total_rows(fit)
+        tag = rf"\mathrm{{{_tag(fit.name)}}}"
+        if regime == "under":
+            kappa = sp.S.Zero
+        else:
+            kappa = self._sym(f"kappa_{fit.name}", rf"\kappa_{{{tag}}}", None, positive=True)
+        sub = {rules.ell: self.ell, rules.kap: kappa}
+        p, q, g = (rules.RULES[n].subs(sub) for n in ("p", "q", "g"))
+        df2 = self.tr(rules.DF2.subs(sub))
+        gc2 = self.tr(self.c2 * g)
+        D = N - df2
+        w = kappa**2 / D
+        if regime == "ridge":
+            lam = self._sym(f"lambda_{fit.name}", rf"\lambda_{{{tag}}}", fit.lam, positive=True)
+            Cscale = 1 / D
+            self.definitions.append(
+                (lam, kappa * (1 - self.tr(rules.DF1.subs(sub)) / N)))
+        elif regime == "over":
+            Cscale = (d - N) / ((d - N - 1) * D)
+            self.definitions.append((N, self.tr(rules.DF1.subs(sub))))
+        else:
+            Cscale = 1 / (N - d - 1)
+        ing = _SymIngredients(kappa, p, q, g, df2, gc2, D, w, Cscale)
+        self._ing[fit.name] = ing
+        return ing
+
+    def df2(self, ing):
+        return ing.df2
+
+    def gc2(self, ing):
+        return ing.gc2
+
+    def noise_vector(self, fit, ing, noise):
+        return sp.S.Zero if noise is None else ing.C * noise
+
+    def check_noise(self, fit, value, noise):
+        return value
+
+
+class _SymJoin:
+    def __init__(self, be: SymbolicBackend):
+        self.be = be
+
+    def cross(self, x, v):
+        return self.be.tr(x * v)
+
+    def trace_ell(self, v):
+        return self.be.tr(self.be.ell * v)
+
+
+@dataclass
+class Derivation:
+    r"""A pipeline's derived test error: ``test_error = bias + variance + collapse``.
+
+    ``definitions`` lists the implicit equations of the effective regularisations
+    (:math:`\lambda_f=\kappa_f(1-\mathrm{df}_1(\kappa_f)/N_f)`, or :math:`N_f=\mathrm{df}_1(\kappa_f)`
+    for a minimum-norm fit with :math:`N_f<d`); ``steps`` records each fit's contribution; and
+    ``values`` maps every symbol to the declared value.
+    """
+
+    pipeline: Pipeline
+    bias: sp.Expr
+    variance: sp.Expr
+    collapse: sp.Expr
+    definitions: list
+    steps: list
+    values: dict
+    latex_names: dict = field(repr=False, default_factory=dict)
+
+    @property
+    def test_error(self) -> sp.Expr:
+        return self.bias + self.variance + self.collapse
+
+    def latex(self) -> str:
+        """The result and the definitions of the kappas, as a LaTeX ``aligned`` block."""
+        names = self.latex_names
+
+        def tex(e):
+            return sp.latex(display_form(e), symbol_names=names)
+
+        lines = [rf"\mathrm{{Bias}} &= {tex(self.bias)}",
+                 rf"\mathrm{{Var}} &= {tex(self.variance)}",
+                 rf"\mathrm{{Collapse}} &= {tex(self.collapse)}"]
+        lines += [rf"{tex(lhs)} &= {tex(rhs)}" for lhs, rhs in self.definitions]
+        return "\\begin{aligned}\n" + " \\\\\n".join(lines) + "\n\\end{aligned}"
+
+    def _repr_latex_(self) -> str:
+        return "$$" + self.latex() + "$$"
+
+    def isotropic(self) -> dict[str, sp.Expr]:
+        r"""Bias, variance and collapse specialised to :math:`\Sigma=I_d` (sums become closed forms)."""
+        return {"bias": sp.simplify(isotropic(self.bias)),
+                "variance": sp.simplify(isotropic(self.variance)),
+                "collapse": sp.simplify(isotropic(self.collapse))}
+
+    def __repr__(self) -> str:
+        return (f"Derivation({len(self.pipeline)} fits; test_error with "
+                f"{len(self.test_error.atoms(sp.Sum))} spectral sums, "
+                f"{len(self.definitions)} kappa definitions)")
+
+
+def _regimes(pipeline: Pipeline, d_value) -> dict[str, str]:
+    out = {}
+    for fit in pipeline.resolved:
+        if not np.all(np.asarray(fit.lam) == 0):
+            if np.any(np.asarray(fit.lam) == 0):
+                raise ValueError(f"fit {fit.name!r}: derive() needs lam either > 0 everywhere or "
+                                 "0 everywhere (derive the two cases separately)")
+            out[fit.name] = "ridge"
+            continue
+        N = sum(np.asarray(b.rows, dtype=float) for b in fit.blocks)
+        if d_value is not None and np.all(N >= d_value + 2):
+            out[fit.name] = "under"
+        else:
+            out[fit.name] = "over"
+    return out
+
+
+def derive(pipeline: Pipeline, *, d_value: int | None = None) -> Derivation:
+    r"""The symbolic test error of ``pipeline`` (see :class:`Derivation`).
+
+    A least-squares fit (``lam = 0``) is over-parameterised (:math:`\kappa_f` from
+    :math:`\mathrm{df}_1(\kappa_f)=N_f`) unless ``d_value`` is given and its rows are at least
+    ``d_value + 2`` (then :math:`\kappa_f=0` and the exact inverse-Wishart factor).
+    """
+    kinds = fit_kinds(pipeline)
+    be = SymbolicBackend(pipeline, _regimes(pipeline, d_value))
+    be._latex = {}
+    state = propagate(be, pipeline, kinds)
+    steps = []
+    for fit in pipeline.resolved[:-1]:
+        steps.append((f"fit {fit.name!r}: mean error K (diag E[e w0'])", state.k(fit.name)))
+        steps.append((f"fit {fit.name!r}: second moment H (diag E[e e'])",
+                      state.h(fit.name, fit.name)))
+    parts = last_fit_error(state, be, _SymJoin(be))
+    steps.append(("last fit: clean bias", parts["clean_bias"]))
+    steps.append(("last fit: variance", parts["variance"]))
+    steps.append(("last fit: what the teachers add (collapse)", parts["collapse"]))
+    return Derivation(pipeline=pipeline, bias=parts["clean_bias"], variance=parts["variance"],
+                      collapse=parts["collapse"], definitions=be.definitions, steps=steps,
+                      values=dict(be.values), latex_names=dict(be._latex))
