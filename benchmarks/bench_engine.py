@@ -33,7 +33,8 @@ times measured in this run (nothing about times is asserted).
    chain needs the ``d`` eigenvalues as one array).
 
 3. **BLAS threads on the chain path.**  Grid (a) with ``threadpoolctl.threadpool_limits(1)`` and
-   ``(2)``, runs alternating.
+   ``(2)``, and the old code with 1 thread (so that old/new is also shown at equal threads); runs
+   alternate.  Parts 1 and 2 run with the process's default BLAS threads (shown in the header).
 
 ``--quick``: grids of 16^3 and 60 x 60 (same repeats).  ``--profile``: cProfile the engine (top
 functions by own time) on every case where it is slower than the old code or misses the target.
@@ -178,8 +179,8 @@ def profile(label: str, fn, top: int = 14) -> None:
 
 
 def blas_threads() -> str:
-    info = [f"{d.get('internal_api')}:{d.get('num_threads')}" for d in threadpool_info()
-            if d.get("user_api") == "blas"]
+    info = sorted({f"{d.get('internal_api')} {d.get('num_threads')}" for d in threadpool_info()
+                   if d.get("user_api") == "blas"})
     return ", ".join(info) or "none found"
 
 
@@ -262,20 +263,23 @@ def part2(old_predict, size: int) -> list:
 
 
 # ----------------------------------------------------------------------------- part 3
-def part3(size: int) -> None:
+def part3(old_predict, size: int) -> None:
     eigs, w0 = sc.power_law(D_GRID, beta=2, r=0.375)
     kw = generator_grid("a", size)
 
-    def limited(k):
+    def limited(fn, k):
         def run():
             with threadpool_limits(limits=k, user_api="blas"):
-                return sc.predict(eigs, w0, **kw)
+                return fn(eigs, w0, **kw)
         return run
 
-    med, _ = alternate({1: limited(1), 2: limited(2)})
+    med, _ = alternate({"new 1": limited(sc.predict, 1), "new 2": limited(sc.predict, 2),
+                        "old 1": limited(old_predict, 1)})
     print(f"\n3. BLAS threads, grid (a) ({size}^3, the chain path), median of {REPEATS}:")
-    print(f"   1 thread: {med[1]:.3f} s   2 threads: {med[2]:.3f} s   "
-          f"t(2)/t(1) = {med[2] / med[1]:.2f}")
+    print(f"   engine: 1 thread {med['new 1']:.3f} s, 2 threads {med['new 2']:.3f} s, "
+          f"t(2)/t(1) = {med['new 2'] / med['new 1']:.2f}")
+    print(f"   old code, 1 thread: {med['old 1']:.3f} s  (old/new at 1 thread: "
+          f"{med['old 1'] / med['new 1']:.2f}x)")
 
 
 # ----------------------------------------------------------------------------- main
@@ -308,7 +312,7 @@ def main(argv=None) -> int:
     start = time.perf_counter()
     ok, slow = part1(old_predict, size1, args)
     slow += part2(old_predict, size2)
-    part3(size1)
+    part3(old_predict, size1)
     print(f"\ntotal {time.perf_counter() - start:.1f} s")
     if slow:
         print("\nslower than the old code or target missed:")

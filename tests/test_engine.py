@@ -18,25 +18,23 @@ W0 = np.array([1.0, -0.5, 0.8, 0.3, -1.2])
 
 
 def _numeric_value(der, eigs, w0):
-    """Evaluate a derivation on an explicit spectrum: sums done explicitly, kappas solved."""
+    """Evaluate a derivation on an explicit spectrum: each spectral sum summed explicitly (its
+    summand lambdified), the kappas solved independently of the engine's evaluator."""
     fun = SpectralFunctionals(eigs, w0)
-    subs = {}
-    for s, v in der.values.items():
-        if v is not None:
-            subs[s] = float(v)
-    kap = {}
+    subs = {s: float(v) for s, v in der.values.items() if v is not None}
     for fit in der.pipeline.resolved:
-        name = f"kappa_{fit.name}"
-        syms = [s for s in der.values if s.name == name]
+        syms = [s for s in der.values if s.name == f"kappa_{fit.name}"]
         if syms:
             N = sum(float(b.rows) for b in fit.blocks)
-            kap[syms[0]] = float(solve_kappa(fun, float(fit.lam), N))
-    expr = der.test_error.subs(subs).subs(kap).subs(d, eigs.size)
-    expr = expr.replace(lambda e: isinstance(e, sp.Sum),
-                        lambda e: sp.Add(*[e.function.subs(j, i) for i in range(1, eigs.size + 1)]))
-    vals = {eig[i + 1]: eigs[i] for i in range(eigs.size)}
-    vals.update({coef[i + 1]: w0[i] for i in range(eigs.size)})
-    return float(expr.subs(vals))
+            subs[syms[0]] = float(solve_kappa(fun, float(fit.lam), N))
+    subs[d] = eigs.size
+    L, C = sp.symbols("L C")
+    sums = {}
+    for s in der.test_error.atoms(sp.Sum):
+        summand = s.function.subs(subs).xreplace({eig[j]: L, coef[j]: C})
+        f = sp.lambdify((L, C), summand, "numpy")
+        sums[s] = sp.Float(float(np.sum(np.broadcast_to(f(eigs, w0), eigs.shape))), 30)
+    return float(der.test_error.xreplace(sums).subs(subs))
 
 
 PIPELINES = [

@@ -50,6 +50,20 @@ def _tag(name: str) -> str:
     return name.replace("_", r"\_")
 
 
+def _terms(e: sp.Expr) -> list[sp.Expr]:
+    """``e`` as a list of products (distributing products over sums, never inside denominators),
+    so that every scalar factor of a term can be pulled out of the spectral sum."""
+    if e.is_Add:
+        return [t for a in e.args for t in _terms(a)]
+    if e.is_Mul:
+        out = [sp.S.One]
+        for f in e.args:
+            fs = _terms(f) if (f.is_Add or f.is_Mul) else [f]
+            out = [a * b for a in out for b in fs]
+        return out
+    return [e]
+
+
 class SymbolicBackend:
     """The engine's SymPy backend."""
 
@@ -77,7 +91,11 @@ class SymbolicBackend:
         return sp.S.Zero
 
     def tr(self, v):
-        return spectral_sum(sp.expand(v))
+        """``sum_j v``: sums already inside ``v`` are scalars (held as dummies while summing)."""
+        v = sp.sympify(v)
+        inner = {s: sp.Dummy("S") for s in v.atoms(sp.Sum)}
+        out = spectral_sum(sp.Add(*_terms(v.xreplace(inner))))
+        return out.xreplace({dummy: s for s, dummy in inner.items()})
 
     def rows(self, fit: ResolvedFit, k: int):
         one = len(fit.blocks) == 1
