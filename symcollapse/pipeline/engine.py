@@ -252,6 +252,8 @@ def last_fit_error(state: _State, be, upstream) -> dict[str, Any]:
     noise = sum(a * be.noise(last, k) ** 2 for k, (a, _) in enumerate(mix))
     variance = be.check_noise(last, trC * noise, noise)
     collapse = be.zero()
+    if all(t == TRUTH for _, t in mix):        # clean fit: no vector is needed
+        return {"clean_bias": clean_bias, "variance": variance, "collapse": collapse}
     vp2, vpq, vg = ell * ing.p**2, ell * ing.p * ing.q, ing.g
     for a_b, t_b in mix:
         kb = state.k(t_b)
