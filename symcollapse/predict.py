@@ -199,9 +199,7 @@ def predict(eigenvalues: ArrayLike | PowerLaw, w0: ArrayLike | None = None, *, T
         out = evaluate_pipeline(pipe, ctx)
         mask = np.broadcast_to(n == count_n, shape)
         for name in parts:
-            val = np.broadcast_to(out[name], np.broadcast_shapes(np.shape(out[name]), shape))
-            parts[name][mask] = val.reshape(shape)[mask] if val.shape == shape else \
-                np.broadcast_to(val, shape)[mask]
+            parts[name][mask] = np.broadcast_to(out[name], shape)[mask]
     for name in ("test_error", "bias", "variance"):
         if not np.all(np.isfinite(parts[name])):  # pragma: no cover - guarded by validation above
             raise ValueError(f"{name} is not finite for some inputs; please report this")

@@ -74,6 +74,7 @@ class SymbolicBackend:
         self.symbols: dict[str, sp.Symbol] = {}
         self.definitions: list[tuple[sp.Expr, sp.Expr]] = []
         self.values: dict[sp.Symbol, object] = {}
+        self._latex: dict[sp.Symbol, str] = {}
         self._ing: dict[str, _SymIngredients] = {}
         self.pipeline = pipeline
 
@@ -85,8 +86,6 @@ class SymbolicBackend:
             self._latex[s] = latex
         return self.symbols[key]
 
-    _latex: dict = {}
-
     def zero(self):
         return sp.S.Zero
 
@@ -97,22 +96,22 @@ class SymbolicBackend:
         out = spectral_sum(sp.Add(*_terms(v.xreplace(inner))))
         return out.xreplace({dummy: s for s, dummy in inner.items()})
 
-    def rows(self, fit: ResolvedFit, k: int):
+    def _block_sym(self, base: str, tex_base: str, fit: ResolvedFit, k: int, value,
+                   **assumptions) -> sp.Symbol:
+        """``base_fit`` for a fit's only block, ``base_fit_k`` for block ``k`` of several."""
         one = len(fit.blocks) == 1
-        key = f"T_{fit.name}" if one else f"T_{fit.name}_{k}"
-        tex = rf"T_{{\mathrm{{{_tag(fit.name)}}}}}" if one else \
-            rf"T_{{\mathrm{{{_tag(fit.name)}}},{k}}}"
-        return self._sym(key, tex, fit.blocks[k].rows, positive=True)
+        key = f"{base}_{fit.name}" if one else f"{base}_{fit.name}_{k}"
+        sub = rf"\mathrm{{{_tag(fit.name)}}}" + ("" if one else f",{k}")
+        return self._sym(key, rf"{tex_base}_{{{sub}}}", value, **assumptions)
+
+    def rows(self, fit: ResolvedFit, k: int):
+        return self._block_sym("T", "T", fit, k, fit.blocks[k].rows, positive=True)
 
     def total_rows(self, fit: ResolvedFit):
         return sp.Add(*[self.rows(fit, k) for k in range(len(fit.blocks))])
 
     def noise(self, fit: ResolvedFit, k: int):
-        one = len(fit.blocks) == 1
-        key = f"sigma_{fit.name}" if one else f"sigma_{fit.name}_{k}"
-        tex = rf"\sigma_{{\mathrm{{{_tag(fit.name)}}}}}" if one else \
-            rf"\sigma_{{\mathrm{{{_tag(fit.name)}}},{k}}}"
-        return self._sym(key, tex, fit.blocks[k].noise, nonnegative=True)
+        return self._block_sym("sigma", r"\sigma", fit, k, fit.blocks[k].noise, nonnegative=True)
 
     def ingredients(self, fit: ResolvedFit) -> _SymIngredients:
         if fit.name in self._ing:
@@ -245,7 +244,6 @@ def derive(pipeline: Pipeline, *, d_value: int | None = None) -> Derivation:
     """
     kinds = fit_kinds(pipeline)
     be = SymbolicBackend(pipeline, _regimes(pipeline, d_value))
-    be._latex = {}
     state = propagate(be, pipeline, kinds)
     steps = []
     for fit in pipeline.resolved[:-1]:

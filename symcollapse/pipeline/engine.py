@@ -192,7 +192,7 @@ class _State:
         Hb, Kb = self.Hbar(mix), self.Kbar(mix)
         c2 = be.c2
         out = ing.q**2 * c2 + ing.w * be.tr(ing.g * c2) * ing.g
-        noise = _add(None, sum(a * be.noise(fit, k) ** 2 for k, (a, _) in enumerate(mix)))
+        noise = sum(a * be.noise(fit, k) ** 2 for k, (a, _) in enumerate(mix))
         if Hb is not None:
             out = out + ing.p**2 * Hb + ing.w * be.tr(ing.g * Hb) * ing.g
             noise = _add(noise, self.disagreement(mix, Hb))

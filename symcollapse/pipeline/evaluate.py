@@ -122,10 +122,11 @@ class _Ingredients:
 class NumericBackend:
     """The engine's NumPy backend over parameter arrays of a common layout."""
 
-    def __init__(self, context: EvaluationContext, params: dict, layout: str):
+    def __init__(self, context: EvaluationContext, params: dict, solved: dict, shape_like):
         self.ctx = context
         self.params = params          # (fit name, field) -> array, already shaped
-        self.layout = layout          # "up": (U, 1, 1); "last": (1, L, 1) or (P, 1, 1)
+        self.solved = solved          # fit name -> (kappa, sums) over the same settings, flat
+        self._shape_like = shape_like  # flat settings -> this backend's layout of scalars
         m = context.measure
         self.ell = m.eigenvalues
         self.c2 = m.c2
@@ -155,10 +156,11 @@ class NumericBackend:
             lam = self.params[(fit.name, "lam")]
             Nf = self.total_rows(fit)
             shape = np.broadcast_shapes(np.shape(lam), np.shape(Nf))
-            N = np.broadcast_to(Nf, shape)
-            lam = np.broadcast_to(lam, shape)
-            kappa, sums = self.ctx.kappa_and_sums(lam, N)
-            self._ing[fit.name] = _Ingredients(self.ell, kappa, N, lam, self.ctx.d, sums)
+            kappa, sums = self.solved[fit.name]
+            shaped = self._shape_like
+            self._ing[fit.name] = _Ingredients(
+                self.ell, shaped(kappa), np.broadcast_to(Nf, shape),
+                np.broadcast_to(lam, shape), self.ctx.d, {k: shaped(v) for k, v in sums.items()})
         return self._ing[fit.name]
 
     def df2(self, ing):
@@ -228,9 +230,6 @@ class EvaluationContext:
         self._kappa: dict[bytes, np.ndarray] = {}
         self.states: dict[Any, Any] = {}
 
-    def kappa(self, lam: np.ndarray, N: np.ndarray) -> np.ndarray:
-        return self.kappa_and_sums(lam, N)[0]
-
     def kappa_and_sums(self, lam: np.ndarray, N: np.ndarray):
         """kappa(lam, N) and, at it, df2 and sum_j c_j^2 l_j/(l_j+kappa)^2 (from the spectrum's
         functionals: direct sums, the Chebyshev table or the power law's exact tail)."""
@@ -298,15 +297,13 @@ def evaluate_pipeline(pipeline: Pipeline, context: EvaluationContext) -> dict[st
     flat_last = {(last.name, k): np.broadcast_to(pad(v), last_shape).reshape(L)
                  for k, v in _fields(last)}
 
-    # every fit's kappa first: the measure must resolve the smallest one
-    kmins = []
-    for f, flat, _size in [(f, flat_up, U) for f in up_fits] + [(last, flat_last, L)]:
+    # every fit's kappa once, over its own settings (the measure must resolve the smallest)
+    solved = {}
+    for f, flat in [(f, flat_up) for f in up_fits] + [(last, flat_last)]:
         N = sum(flat[(f.name, f"rows{k}")] for k in range(len(f.blocks)))
-        kap = context.kappa(np.broadcast_to(flat[(f.name, "lam")], N.shape), N)
-        pos = kap[kap > 0]
-        if pos.size:
-            kmins.append(pos.min())
-    context.ensure_measure(min(kmins) if kmins else 1.0)
+        solved[f.name] = context.kappa_and_sums(np.broadcast_to(flat[(f.name, "lam")], N.shape), N)
+    positive = [k[k > 0].min() for k, _ in solved.values() if np.any(k > 0)]
+    context.ensure_measure(min(positive) if positive else 1.0)
     nodes = context.measure.eigenvalues.size
     if U * nodes * 4 * max(1, len(up_fits)) > _STATE_BUDGET * 8:
         raise ValueError(f"the grid over the generators' parameters has {U} settings x {nodes} "
@@ -315,7 +312,7 @@ def evaluate_pipeline(pipeline: Pipeline, context: EvaluationContext) -> dict[st
 
     # upstream state on (U, 1, 1) scalars
     up_params = {k: v.reshape(U, 1, 1) for k, v in flat_up.items()}
-    up_be = NumericBackend(context, up_params, "up")
+    up_be = NumericBackend(context, up_params, solved, lambda a: a.reshape(U, 1, 1))
     state = propagate(up_be, pipeline, kinds)
     _share_cache(context, pipeline, state, flat_up, len(up_fits))
 
@@ -331,7 +328,7 @@ def evaluate_pipeline(pipeline: Pipeline, context: EvaluationContext) -> dict[st
         for s in range(0, L, step):
             sl = slice(s, min(L, s + step))
             lp = {k: v[sl].reshape(1, -1, 1) for k, v in flat_last.items()}
-            be = NumericBackend(context, lp, "last")
+            be = NumericBackend(context, lp, solved, lambda a, sl=sl: a[sl].reshape(1, -1, 1))
             res = last_fit_error(state, be, _Join(be, "cross"))
             for name in parts:
                 cross[name][:, sl] = np.broadcast_to(res[name], (U, sl.stop - sl.start, 1))[..., 0]
@@ -341,16 +338,14 @@ def evaluate_pipeline(pipeline: Pipeline, context: EvaluationContext) -> dict[st
         step = max(1, _CHUNK // max(nodes, 1))
         for s in range(0, P, step):
             sl = slice(s, min(P, s + step))
-            lp = {k: v[l_idx[sl]].reshape(-1, 1, 1) for k, v in flat_last.items()}
-            be = NumericBackend(context, lp, "last")
+            sel = l_idx[sl]
+            lp = {k: v[sel].reshape(-1, 1, 1) for k, v in flat_last.items()}
+            be = NumericBackend(context, lp, solved, lambda a, sel=sel: a[sel].reshape(-1, 1, 1))
             res = last_fit_error(state, be, _Join(be, "pair", u_sel=u_idx[sl]))
             for name in parts:
                 parts[name][sl] = np.broadcast_to(res[name], (sl.stop - sl.start, 1, 1))[:, 0, 0]
-    N_last = sum(flat_last[(last.name, f"rows{k}")] for k in range(len(last.blocks)))
-    kappa_last = context.kappa(np.broadcast_to(flat_last[(last.name, "lam")], N_last.shape),
-                               N_last)
     out = {"bias": parts["clean_bias"], "variance": parts["variance"],
-           "collapse": parts["collapse"], "kappa": kappa_last[l_idx]}
+           "collapse": parts["collapse"], "kappa": solved[last.name][0][l_idx]}
     out = {k: v.reshape(full) for k, v in out.items()}
     out["test_error"] = out["bias"] + out["variance"] + out["collapse"]
     return out

@@ -12,6 +12,8 @@ from typing import Any
 
 import numpy as np
 
+from .._validation import as_float_array
+
 __all__ = ["PerGeneration", "per_generation", "is_schedule", "expand"]
 
 
@@ -29,12 +31,7 @@ def per_generation(values: Any) -> PerGeneration:
     if isinstance(values, (str, bytes)) or np.ndim(values) != 1:
         raise ValueError("a per-generation schedule must be a 1-D sequence, one value per "
                          f"generator, got {values!r}")
-    try:
-        arr = np.asarray(values, dtype=float)
-    except (TypeError, ValueError):
-        raise TypeError(f"a per-generation schedule holds numbers, got {values!r}") from None
-    if not np.all(np.isfinite(arr)):
-        raise ValueError(f"a per-generation schedule must be finite, got {values!r}")
+    arr = as_float_array(values, "a per-generation schedule")
     return PerGeneration(float(x) for x in arr)
 
 
