@@ -16,15 +16,20 @@ SCRIPTS = [
     "corollary_5_2.py", "ridge_generators.py", "new_result_mixture.py",
 ]
 
-failed = []
-for script in SCRIPTS:
-    print(f"\n##### {script}")
-    try:
-        runpy.run_path(str(HERE / script), run_name="__main__")
-    except SystemExit as exc:          # a failed check (see _narrate.check)
-        if exc.code not in (None, 0):
-            print(exc.code)
-            failed.append(script)
-if failed:
-    sys.exit(f"\nderivation checks FAILED in: {', '.join(failed)}")
-print("\nall derivation checks passed")
+def main() -> None:
+    failed = []
+    for script in SCRIPTS:
+        print(f"\n##### {script}")
+        try:
+            runpy.run_path(str(HERE / script), run_name="__main__")
+        except SystemExit as exc:          # a failed check (see _narrate.check)
+            if exc.code not in (None, 0):
+                print(exc.code)
+                failed.append(script)
+    if failed:
+        sys.exit(f"\nderivation checks FAILED in: {', '.join(failed)}")
+    print("\nall derivation checks passed")
+
+
+if __name__ == "__main__":
+    main()

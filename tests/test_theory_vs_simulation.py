@@ -46,7 +46,10 @@ def settings_(draw):
     T = max(2, int(round(ratio * d)))
     lam = 10 ** draw(st.floats(-4, 1))
     n = draw(st.integers(0, 10))
-    T0 = d + 2 + draw(st.integers(0, 2 * d))
+    # T0 >= d + 4: at T0 = d + 2 the generator's noise (X'X)^{-1} X'eps has a mean but an infinite
+    # variance (inverse-Wishart second moment), so a 100-repetition mean is heavy-tailed and its
+    # standard error meaningless (seen: d = 20, T0 = 22, theory 4.86, simulation 3.16 +- 0.31).
+    T0 = d + 4 + draw(st.integers(0, 2 * d))
     sigma = draw(st.floats(0.0, 1.0))
     sigma0 = draw(st.floats(0.0, 1.0))
     seed = draw(st.integers(0, 2**31))
