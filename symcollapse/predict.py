@@ -23,6 +23,7 @@ import numpy as np
 from numpy.typing import ArrayLike
 
 from . import _validation as V
+from .pipeline.declaration import TRUTH
 from .pipeline.evaluate import EvaluationContext, evaluate_pipeline
 from .pipeline.schedule import PerGeneration, per_generation
 from .pipeline.workflows import replace
@@ -186,20 +187,27 @@ def predict(eigenvalues: ArrayLike | PowerLaw, w0: ArrayLike | None = None, *, T
         per_point = 10_000 if isinstance(fun, PowerLawFunctionals) else d   # cost of one sum
         method = "exact" if Tb.size * per_point <= _EXACT_BUDGET else "table"
 
-    # one engine evaluation per number of generators; the context shares kappa solves and every
-    # prefix of the chain between them
+    # one engine evaluation of the longest chain: the downstream fit is contracted with every
+    # requested generation's error moments at once (n = 0: the truth, no moments)
     ctx = EvaluationContext(fun, method)
-    parts = {name: np.zeros(shape) for name in ("test_error", "bias", "variance", "collapse",
-                                                "kappa")}
-    for count_n in np.unique(n).astype(int):
-        pipe = replace(n=int(count_n), T0=T0, sigma0=sigma0, T=T, sigma=sigma, lam=lam,
-                       lam0=lam0, design=design) if schedule is None else replace(
-            n=int(count_n), T0=per_generation(schedule[0]), sigma0=per_generation(schedule[1]),
-            T=T, sigma=sigma, lam=lam, lam0=per_generation(schedule[2]), design=design)
-        out = evaluate_pipeline(pipe, ctx)
-        mask = np.broadcast_to(n == count_n, shape)
-        for name in parts:
-            parts[name][mask] = np.broadcast_to(out[name], shape)[mask]
+    counts = np.unique(n).astype(int)
+    n_max = int(counts[-1])
+    if schedule is None:
+        pipe = replace(n=n_max, T0=T0, sigma0=sigma0, T=T, sigma=sigma, lam=lam, lam0=lam0,
+                       design=design)
+    else:
+        pipe = replace(n=n_max, T0=per_generation(schedule[0]), sigma0=per_generation(schedule[1]),
+                       T=T, sigma=sigma, lam=lam, lam0=per_generation(schedule[2]), design=design)
+    teachers = [TRUTH if k == 0 else pipe.resolved[k - 1].name for k in counts]
+    out = evaluate_pipeline(pipe, ctx, last_teachers=teachers)
+    which = np.broadcast_to(np.searchsorted(counts, n), shape)[None]
+    parts = {}
+    for name in ("test_error", "bias", "variance", "collapse", "kappa"):
+        value = out[name]
+        value = value.reshape(value.shape[:1] + (1,) * (len(shape) + 1 - value.ndim)
+                              + value.shape[1:])
+        value = np.broadcast_to(value, value.shape[:1] + shape)
+        parts[name] = np.take_along_axis(value, which, axis=0)[0]
     for name in ("test_error", "bias", "variance"):
         if not np.all(np.isfinite(parts[name])):  # pragma: no cover - guarded by validation above
             raise ValueError(f"{name} is not finite for some inputs; please report this")

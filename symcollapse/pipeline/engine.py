@@ -45,7 +45,11 @@ from typing import Any
 
 from .declaration import TRUTH, Pipeline, ResolvedFit
 
-__all__ = ["check_derivable", "FitKind", "fit_kinds", "propagate", "last_fit_error"]
+__all__ = ["check_derivable", "FitKind", "fit_kinds", "propagate", "last_fit_error",
+           "with_stacked_teacher", "STACKED_TEACHER"]
+
+#: the name of the pseudo-fit that stands for several teachers stacked along the settings axis
+STACKED_TEACHER = "<stacked teachers>"
 
 
 @dataclass(frozen=True)
@@ -221,6 +225,30 @@ def _add(a, b):
 def propagate(backend, pipeline: Pipeline, kinds: dict[str, FitKind] | None = None) -> _State:
     """The memoised moment state of ``pipeline`` on ``backend``."""
     return _State(backend, pipeline, fit_kinds(pipeline) if kinds is None else kinds)
+
+
+def with_stacked_teacher(state: _State, K, H) -> _State:
+    """A view of ``state`` whose last fit (one fresh block) is taught by a pseudo-fit with the
+    moments ``K``, ``H``: several candidate teachers stacked along the settings axis, so that one
+    contraction gives the last fit's error for each of them (a grid over ``n`` of a chain)."""
+    import copy
+    from dataclasses import replace as _replace
+
+    names = list(state.fits)
+    last = state.fits[names[-1]]
+    if len(last.blocks) != 1 or state.kinds[last.name].kind != "fresh":
+        raise ValueError(f"fit {last.name!r}: stacked teachers need a last fit with one block on "
+                         "fresh rows")
+    new = copy.copy(state)
+    new.fits = {name: state.fits[name] for name in names[:-1]}
+    new.fits[STACKED_TEACHER] = _replace(last, name=STACKED_TEACHER)
+    new.fits[last.name] = _replace(last, blocks=(_replace(last.blocks[0],
+                                                          teacher=STACKED_TEACHER),))
+    new.order = {name: i for i, name in enumerate(new.fits)}
+    new.kinds = {**state.kinds, STACKED_TEACHER: FitKind("fresh")}
+    new.K = {STACKED_TEACHER: K}
+    new.H = {(STACKED_TEACHER, STACKED_TEACHER): H}
+    return new
 
 
 def last_fit_error(state: _State, be, upstream) -> dict[str, Any]:

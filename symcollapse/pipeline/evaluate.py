@@ -21,8 +21,8 @@ import numpy as np
 
 from ..kappa import solve_kappa
 from . import rules
-from .declaration import Pipeline, ResolvedFit
-from .engine import fit_kinds, last_fit_error, propagate
+from .declaration import TRUTH, Pipeline, ResolvedFit
+from .engine import fit_kinds, last_fit_error, propagate, with_stacked_teacher
 
 __all__ = ["PipelinePrediction", "predict_pipeline", "evaluate_pipeline", "EvaluationContext"]
 
@@ -193,29 +193,35 @@ class NumericBackend:
 
 
 class _Join:
-    """Contract last-fit vectors with upstream state vectors, by GEMM (cross) or pair by pair."""
+    """Contract last-fit vectors with upstream state vectors, by GEMM (cross) or pair by pair.
 
-    def __init__(self, backend: NumericBackend, mode: str, u_sel=None):
+    ``cache`` (shared by the chunks of one evaluation) holds each upstream vector's weighted copy
+    and its trace, so that every chunk only multiplies."""
+
+    def __init__(self, backend: NumericBackend, mode: str, u_sel=None, cache=None):
         self.be = backend
         self.mode = mode
         self.u_sel = u_sel
-        self._tr: dict[int, np.ndarray] = {}
+        self._cache: dict[int, tuple] = {} if cache is None else cache
+
+    def _entry(self, v):
+        key = id(v)
+        if key not in self._cache:
+            w = self.be._weights
+            vw = np.ascontiguousarray(np.broadcast_to(v, np.shape(v)[:-1] + w.shape) * w)
+            self._cache[key] = (v, vw, self.be.tr(self.be.ell * v))
+        return self._cache[key]
 
     def cross(self, x, v):
-        w = self.be._weights
-        x = np.broadcast_to(x, np.shape(x)[:-1] + w.shape)
-        v = np.broadcast_to(v, np.shape(v)[:-1] + w.shape)
-        if self.mode == "cross":                       # x: (1, Lc, n), v: (U, 1, n)
-            out = (v[:, 0, :] * w) @ x[0].T
-            return out[..., None]
-        vv = v[self.u_sel]                             # (Pc, 1, n)
-        return np.einsum("pan,pan->pa", x * w, vv)[..., None]
+        vw = self._entry(v)[1]
+        x = np.broadcast_to(x, np.shape(x)[:-1] + self.be._weights.shape)
+        if self.mode == "cross":                       # x: (1, Lc, n), vw: (U, 1, n)
+            return (vw[:, 0, :] @ x[0].T)[..., None]
+        vv = vw[self.u_sel]                            # (Pc, 1, n)
+        return np.einsum("pan,pan->pa", x, vv)[..., None]
 
     def trace_ell(self, v):
-        key = id(v)
-        if key not in self._tr:
-            self._tr[key] = (v, self.be.tr(self.be.ell * v))
-        t = self._tr[key][1]
+        t = self._entry(v)[2]
         return t if self.mode == "cross" else t[self.u_sel]
 
 
@@ -276,8 +282,15 @@ def _signatures(pipeline: Pipeline, upto: int, flat: dict) -> list[bytes]:
     return out
 
 
-def evaluate_pipeline(pipeline: Pipeline, context: EvaluationContext) -> dict[str, np.ndarray]:
-    """Bias, variance, collapse, test error and the last fit's kappa over the pipeline's grid."""
+def evaluate_pipeline(pipeline: Pipeline, context: EvaluationContext,
+                      last_teachers: list[str] | None = None) -> dict[str, np.ndarray]:
+    """Bias, variance, collapse, test error and the last fit's kappa over the pipeline's grid.
+
+    ``last_teachers``: evaluate the last fit (one block on fresh rows) once for each of these
+    teachers (fit names, or the truth) in place of its declared one; the outputs then have a
+    leading axis over them.  A grid over a chain's length ``n`` is one propagation of the longest
+    chain and one stacked contraction.
+    """
     kinds = fit_kinds(pipeline)
     fits = pipeline.resolved
     shape = pipeline.grid_shape()
@@ -315,21 +328,38 @@ def evaluate_pipeline(pipeline: Pipeline, context: EvaluationContext) -> dict[st
     up_be = NumericBackend(context, up_params, solved, lambda a: a.reshape(U, 1, 1))
     state = propagate(up_be, pipeline, kinds)
     _share_cache(context, pipeline, state, flat_up, len(up_fits))
+    stack = 1
+    if last_teachers is not None:
+        stack = len(last_teachers)
+        if stack * U * nodes * 2 > _STATE_BUDGET * 8:
+            raise ValueError(f"{stack} teachers x {U} generator settings x {nodes} spectral nodes "
+                             "are too many to stack: split the grid")
+
+        def stacked(moment):
+            return np.concatenate([np.broadcast_to(0.0 if t == TRUTH or moment(t) is None
+                                                   else moment(t), (U, 1, nodes))
+                                   for t in last_teachers])
+        state = with_stacked_teacher(state, stacked(state.k), stacked(lambda t: state.h(t, t)))
 
     full = np.broadcast_shapes(up_shape, last_shape)
     u_idx = np.broadcast_to(np.arange(U).reshape(up_shape), full).reshape(-1)
     l_idx = np.broadcast_to(np.arange(L).reshape(last_shape), full).reshape(-1)
+    if stack > 1:       # stacked settings: teacher-major
+        u_idx = (np.arange(stack)[:, None] * U + u_idx).reshape(-1)
+        l_idx = np.tile(l_idx, stack)
+        U, full = stack * U, (stack,) + full
     P = u_idx.size
     mode = "cross" if U * L <= 4 * P + 4096 else "pair"
     parts = {name: np.empty(P) for name in ("clean_bias", "variance", "collapse")}
+    cache: dict = {}
     if mode == "cross":
         cross = {name: np.empty((U, L)) for name in parts}
-        step = max(1, _CHUNK // max(nodes * max(U, 1), 1))
+        step = max(1, min(_CHUNK // max(nodes, 1), _CHUNK // max(U, 1)))
         for s in range(0, L, step):
             sl = slice(s, min(L, s + step))
             lp = {k: v[sl].reshape(1, -1, 1) for k, v in flat_last.items()}
             be = NumericBackend(context, lp, solved, lambda a, sl=sl: a[sl].reshape(1, -1, 1))
-            res = last_fit_error(state, be, _Join(be, "cross"))
+            res = last_fit_error(state, be, _Join(be, "cross", cache=cache))
             for name in parts:
                 cross[name][:, sl] = np.broadcast_to(res[name], (U, sl.stop - sl.start, 1))[..., 0]
         for name in parts:
@@ -341,12 +371,14 @@ def evaluate_pipeline(pipeline: Pipeline, context: EvaluationContext) -> dict[st
             sel = l_idx[sl]
             lp = {k: v[sel].reshape(-1, 1, 1) for k, v in flat_last.items()}
             be = NumericBackend(context, lp, solved, lambda a, sel=sel: a[sel].reshape(-1, 1, 1))
-            res = last_fit_error(state, be, _Join(be, "pair", u_sel=u_idx[sl]))
+            res = last_fit_error(state, be, _Join(be, "pair", u_sel=u_idx[sl], cache=cache))
             for name in parts:
                 parts[name][sl] = np.broadcast_to(res[name], (sl.stop - sl.start, 1, 1))[:, 0, 0]
     out = {"bias": parts["clean_bias"], "variance": parts["variance"],
            "collapse": parts["collapse"], "kappa": solved[last.name][0][l_idx]}
     out = {k: v.reshape(full) for k, v in out.items()}
+    if last_teachers is not None and stack == 1:
+        out = {k: v[None] for k, v in out.items()}
     out["test_error"] = out["bias"] + out["variance"] + out["collapse"]
     return out
 
