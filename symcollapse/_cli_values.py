@@ -3,8 +3,9 @@
 Nothing here evaluates a user string as code: numbers go through :func:`float`, after a
 regular expression has checked their shape.  Grammar of a value::
 
-    value  := number | list | range
-    list   := number ("," number)+                 e.g. 0,1,2,5
+    value  := number | list | range | schedule
+    list   := number ("," number)+                 e.g. 0,1,2,5 (a grid: one row per value)
+    schedule := "[" number ("," number)* "]"       e.g. T0=[600,900,1200] (one per generator)
     range  := number ":" number ":" count ["log"]  e.g. 100:10000:20log (20 points, log-spaced)
     number := decimal or scientific notation        e.g. 1e-3, 0.5, 600
 """
@@ -29,6 +30,7 @@ class Value:
 
     values: np.ndarray
     is_range: bool
+    per_generation: bool = False
 
     @property
     def scalar(self) -> bool:
@@ -47,6 +49,13 @@ def parse_number(text: str, key: str) -> float:
 def parse_value(text: str, key: str) -> Value:
     """Parse ``text`` (a number, a comma list or a ``start:stop:count[log]`` range)."""
     text = text.strip()
+    if text.startswith("[") or text.endswith("]"):
+        inner = text[1:-1] if text.startswith("[") and text.endswith("]") else ""
+        parts = inner.split(",")
+        if not inner or any(not p.strip() for p in parts) or ":" in inner:
+            raise ValueError(f"{key}={text!r} is a malformed per-generation schedule: expected "
+                             "numbers in brackets separated by commas, e.g. [600,900,1200]")
+        return Value(np.array([parse_number(p.strip(), key) for p in parts]), False, True)
     if ":" in text:
         m = _RANGE.fullmatch(text)
         if not m:
@@ -82,6 +91,23 @@ def parse_assignments(items: list[str], allowed: tuple[str, ...], what: str) -> 
             raise ValueError(f"parameter {key!r} given twice")
         out[key] = parse_value(text, key)
     return out
+
+
+SCHEDULE_KEYS = ("T0", "sigma0", "lam0")
+
+
+def split_schedules(parsed: dict[str, Value]) -> tuple[dict[str, Value], dict[str, np.ndarray]]:
+    """Separate the per-generation schedules (``T0=[...]``) from the grid values."""
+    grid_values, schedules = {}, {}
+    for key, value in parsed.items():
+        if not value.per_generation:
+            grid_values[key] = value
+        elif key not in SCHEDULE_KEYS:
+            raise ValueError(f"{key}=[...]: only {', '.join(SCHEDULE_KEYS)} take a per-generation "
+                             "schedule; a grid of values is written without brackets (e.g. 1,2,5)")
+        else:
+            schedules[key] = value.values
+    return grid_values, schedules
 
 
 def as_integers(key: str, value: Value) -> np.ndarray:

@@ -108,12 +108,15 @@ def _build_parser() -> _Parser:
         "eval", formatter_class=fmt, help="evaluate a catalogued formula on a grid of values",
         description="Evaluate one catalogued formula. Each value is a number, a comma list "
                     "(0,1,2,5) or a range start:stop:count (linear) or start:stop:countlog "
-                    "(log-spaced); lists and ranges span a grid (all combinations). Formulas "
+                    "(log-spaced); lists and ranges span a grid (all combinations); T0=[40,60,90] "
+                    "(brackets) is a per-generation schedule, one value per generator. Formulas "
                     "with spectral sums use the spectrum options. A formula refuses points "
                     "outside its regime unless --unchecked.",
         epilog=_example("symcollapse eval theorem_4_1_exact d=100 T=200:10000:5log T0=400 n=0,1,5 "
                         "sigma=1 sigma0=1\n"
                         "symcollapse eval kappa_isotropic lam=1e-3 phi=0.5,2 --format json\n"
+                        "symcollapse eval theorem_4_1_schedule d=30 T=50 T0=[40,60,90] "
+                        "sigma0=0.5 sigma=0.3 lam=0\n"
                         "symcollapse eval rho_general lam=0.01 T=500 T0=400 --spectrum power_law "
                         "--d 200 --format csv"),
     )
@@ -128,11 +131,14 @@ def _build_parser() -> _Parser:
         "predict", formatter_class=fmt, help="theory's test error for a spectrum",
         description="The theory's test error (with its bias, variance and collapse parts and "
                     "kappa) of ridge trained on the n-th generation of fake data, on a grid of "
-                    "values (numbers, comma lists, start:stop:count[log] ranges).",
+                    "values (numbers, comma lists, start:stop:count[log] ranges); T0, sigma0 and "
+                    "lam0 in brackets, T0=[600,900,1200], are per-generation schedules (one value "
+                    "per generator, as per_generation([...]) in Python).",
         epilog=_example("symcollapse predict T=100:10000:20log lam=1e-3 n=0,5 T0=600 sigma=0.1 "
                         "sigma0=0.2 --d 300\n"
                         "symcollapse predict T=1000 lam=1e-4:1:9log n=2 T0=600 sigma=1 sigma0=1 "
-                        "--eigenvalues eigs.npy --w0 w0.npy --format csv"),
+                        "--eigenvalues eigs.npy --w0 w0.npy --format csv\n"
+                        "symcollapse predict T=1000 lam=1e-3 T0=[600,900,1200] sigma0=0.2 --d 300"),
     )
     _chain_options(p, _predict_keys())
     _spectrum_options(p)
@@ -142,7 +148,8 @@ def _build_parser() -> _Parser:
         "simulate", formatter_class=fmt, help="Monte-Carlo of the fake-data chain for a spectrum",
         description="Simulate the chain (generators fitted on their own samples, labels passed "
                     "down, ridge on the last generation) with Gaussian features of the given "
-                    "spectrum: mean test error and its standard error, on a grid of values. "
+                    "spectrum: mean test error and its standard error, on a grid of values "
+                    "(T0=[600,900] in brackets: a per-generation schedule). "
                     "--compare adds the theory and z = (theory - mean)/stderr.",
         epilog=_example("symcollapse simulate T=1000 lam=1e-3 n=0,2 T0=600 sigma=0.1 sigma0=0.2 "
                         "--d 300 --reps 50 --seed 1 --compare\n"
@@ -302,9 +309,12 @@ def _write_rows(columns: list[str], rows: list[list], style: str) -> None:
         json.dump(records, out, indent=1)
         out.write("\n")
     elif style == "csv":
-        out.write(",".join(columns) + "\n")
+        import csv
+
+        writer = csv.writer(out, lineterminator="\n")      # quotes a schedule's commas
+        writer.writerow(columns)
         for row in rows:
-            out.write(",".join(v if isinstance(v, str) else _fmt(v) for v in row) + "\n")
+            writer.writerow([v if isinstance(v, str) else _fmt(v) for v in row])
     else:
         cells = [columns] + [[v if isinstance(v, str) else _fmt(v) for v in row] for row in rows]
         widths = [max(len(r[i]) for r in cells) for i in range(len(columns))]
@@ -319,9 +329,13 @@ def _cmd_eval(args) -> int:
     allowed = tuple(dict.fromkeys(f.parameters + tuple(
         k for k in ("lam", "T", "T0", "phi", "phi0") if k not in f.parameters)))
     allowed = tuple(k for k in allowed if not (f.spectral and k == "d"))
-    parsed = CV.parse_assignments(args.values, allowed, f.name)
+    from .pipeline.schedule import per_generation
+
+    parsed, schedules = CV.split_schedules(CV.parse_assignments(args.values, allowed, f.name))
     keys, cols = CV.grid({k: v.values for k, v in parsed.items()})
     kwargs = dict(zip(keys, cols, strict=True))
+    _scalars_beside_schedules(kwargs, schedules)
+    kwargs.update({k: per_generation(v) for k, v in schedules.items()})
     if f.spectral:
         kwargs["eigenvalues"], kwargs["w0"] = _spectrum(args)
     try:
@@ -329,36 +343,64 @@ def _cmd_eval(args) -> int:
     except ValueError as e:
         raise ValueError(str(e).replace("pass check=False", "pass --unchecked")) from None
     values = np.broadcast_to(np.asarray(result, dtype=float), cols[0].shape if cols else ())
-    rows = [[c[i] for c in cols] + [v] for i, v in enumerate(np.atleast_1d(values))]
-    _write_rows(keys + [f.name], rows, args.format)
+    fixed = [_schedule_text(v) for v in schedules.values()]
+    rows = [[c[i] for c in cols] + fixed + [v] for i, v in enumerate(np.atleast_1d(values))]
+    _write_rows(keys + list(schedules) + [f.name], rows, args.format)
     return 0
 
 
 _INTEGER_KEYS = ("T", "T0", "n")
 
 
+def _scalars_beside_schedules(kw: dict, schedules: dict) -> None:
+    """With a per-generation schedule, ``n`` and the other generator parameters are one number."""
+    if not schedules:
+        return
+    for k in ("n",) + CV.SCHEDULE_KEYS:
+        if k in kw and k not in schedules:
+            if np.unique(kw[k]).size > 1:
+                raise ValueError(f"with a per-generation schedule ({', '.join(schedules)}=[...]), "
+                                 f"{k} must be one number, not a list or range")
+            kw[k] = kw[k].flat[0]
+
+
+def _schedule_text(values: np.ndarray) -> str:
+    return "[" + ",".join(_fmt(v) for v in values) + "]"
+
+
 def _chain_grid(args, allowed: tuple[str, ...], what: str, *, integers: bool):
-    parsed = CV.parse_assignments(args.values, allowed, what)
+    """The grid columns and the per-generation schedules (``T0=[600,900]``) of a chain command."""
+    from .pipeline.schedule import per_generation
+
+    parsed, schedules = CV.split_schedules(CV.parse_assignments(args.values, allowed, what))
     if "T" not in parsed:
         raise ValueError(f"{what} needs T=... (the downstream sample size)")
     values = {}
     for k, v in parsed.items():
         values[k] = (CV.as_integers(k, v) if (k in _INTEGER_KEYS and (integers or k == "n"))
                      else v.values)
-    return CV.grid(values)
+    for k, v in schedules.items():
+        if k == "T0" and integers and not np.all(v == np.rint(v)):
+            raise ValueError(f"T0 must be integers, got {v.tolist()}")
+    keys, cols = CV.grid(values)
+    return keys, cols, {k: per_generation(v) for k, v in schedules.items()}
 
 
 def _cmd_predict(args) -> int:
     from .predict import predict
 
-    keys, cols = _chain_grid(args, _predict_keys(), "predict", integers=False)
+    keys, cols, schedules = _chain_grid(args, _predict_keys(), "predict", integers=False)
     eigs, w0 = _spectrum(args)
     kw = dict(zip(keys, cols, strict=True))
-    pred = predict(eigs, w0, design=args.design, **kw)
+    _scalars_beside_schedules(kw, schedules)
+    if schedules:
+        kw.setdefault("n", len(next(iter(schedules.values()))))
+    pred = predict(eigs, w0, design=args.design, **kw, **schedules)
     parts = ("test_error", "bias", "variance", "collapse", "kappa")
     arrays = [np.broadcast_to(np.asarray(getattr(pred, p), dtype=float), cols[0].shape) for p in parts]
-    rows = [[c[i] for c in cols] + [a[i] for a in arrays] for i in range(cols[0].size)]
-    _write_rows(keys + list(parts), rows, args.format)
+    fixed = [_schedule_text(v) for v in schedules.values()]
+    rows = [[c[i] for c in cols] + fixed + [a[i] for a in arrays] for i in range(cols[0].size)]
+    _write_rows(keys + list(schedules) + list(parts), rows, args.format)
     return 0
 
 
@@ -368,7 +410,8 @@ def _cmd_simulate(args) -> int:
     from .simulate import simulate
     from .testing import z_score
 
-    keys, cols = _chain_grid(args, _simulate_keys(), "simulate", integers=True)
+    keys, cols, schedules = _chain_grid(args, _simulate_keys(), "simulate", integers=True)
+    fixed = [_schedule_text(v) for v in schedules.values()]
     eigs, w0 = _spectrum(args)
     streams = np.random.SeedSequence(args.seed).spawn(cols[0].size)
     rows = []
@@ -376,16 +419,19 @@ def _cmd_simulate(args) -> int:
         for i, stream in enumerate(streams):
             kw = {k: (int(c[i]) if k in _INTEGER_KEYS else float(c[i])) for k, c in zip(keys, cols,
                                                                                        strict=True)}
+            if schedules:
+                kw.setdefault("n", len(next(iter(schedules.values()))))
+                kw.update(schedules)
             sim = simulate(eigs, w0, design=args.design, reps=args.reps,
                            seed=np.random.default_rng(stream), **kw)
-            row = [c[i] for c in cols] + [sim.mean, sim.stderr, sim.reps]
+            row = [c[i] for c in cols] + fixed + [sim.mean, sim.stderr, sim.reps]
             if args.compare:
                 theory = predict(eigs, w0, design=args.design, **kw)
                 row += [float(theory.test_error), z_score(theory, sim)]
             rows.append(row)
             bar.update(1)
     extra = ["theory", "z"] if args.compare else []
-    _write_rows(keys + ["mean", "stderr", "reps"] + extra, rows, args.format)
+    _write_rows(keys + list(schedules) + ["mean", "stderr", "reps"] + extra, rows, args.format)
     return 0
 
 

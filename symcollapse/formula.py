@@ -198,11 +198,15 @@ class Formula:
         of ``mpf``.
         """
         from ._validation import as_float_array, spectrum_arrays
+        from .pipeline.schedule import PerGeneration
 
         schedules = {k: base for k, base in S.SCHEDULES.items() if self.expr.has(base)}
         if schedules:
-            return self._evaluate_schedule(schedules, values, check=check, backend=backend,
-                                           dps=dps, eigenvalues=eigenvalues, w0=w0)
+            options = dict(check=check, backend=backend, dps=dps, eigenvalues=eigenvalues, w0=w0)
+            if any(isinstance(values.get(name), PerGeneration) for name in schedules):
+                return self._evaluate_schedule(schedules, values, **options)
+            # numbers and arrays: the same value for every generator (a grid, as in predict)
+            return self._constant_schedule.evaluate(**options, **values)
         if backend not in ("numpy", "mpmath"):
             raise ValueError(f"backend must be 'numpy' or 'mpmath', got {backend!r}")
         unknown = set(values) - set(self.parameters) - {"lam", "T", "T0", "phi", "phi0"}
@@ -246,24 +250,51 @@ class Formula:
                              "the parameters lie outside the formula's domain")
         return out[()] if out.ndim == 0 else out
 
+    @cached_property
+    def _constant_schedule(self) -> Formula:
+        """This formula with every per-generation value equal (``T0[m] -> T0``), the sums and
+        products over generations done by SymPy: a formula in ``n`` and the scalars."""
+        import dataclasses
+
+        to_scalar = {base: S.by_name(name) for name, base in S.SCHEDULES.items()}
+
+        def flat(e):
+            e = e.replace(lambda x: isinstance(x, sp.Indexed) and x.base in to_scalar,
+                          lambda x: to_scalar[x.base])
+            return e.doit() if isinstance(e, sp.Expr) else e
+
+        regime = tuple(Condition(flat(c.relation), c.text.replace("[m]", "")) for c in self.regime)
+        return dataclasses.replace(self, expr=sp.simplify(flat(self.expr)), regime=regime,
+                                   numeric_expr=None)
+
     def _evaluate_schedule(self, schedules, values, **options):
-        """Formulas over per-generation schedules: ``T0=[...]``, ``sigma0=[...]`` (n values)."""
+        """Formulas over per-generation schedules: ``T0=per_generation([...])`` (n values); the
+        other scheduled parameters per_generation too, or one number for every generator."""
         import dataclasses
 
         from ._validation import as_float_array
+        from .pipeline.schedule import PerGeneration
 
-        seqs = {}
+        given = {}
         for name in schedules:
             if name not in values:
-                raise TypeError(f"{self.name}() needs {name}=[...], one value per generator")
-            arr = as_float_array(values.pop(name), name)
-            if arr.ndim != 1:
-                raise ValueError(f"{name} must be a 1-D sequence, one value per generator")
-            seqs[name] = arr
-        lengths = {arr.size for arr in seqs.values()}
+                raise TypeError(f"{self.name}() needs {name}=per_generation([...]) (one value "
+                                "per generator) or one number for every generator")
+            given[name] = values.pop(name)
+        lengths = {len(v) for v in given.values() if isinstance(v, PerGeneration)}
         if len(lengths) != 1:
-            raise ValueError(f"the schedules {sorted(seqs)} must have the same length")
+            raise ValueError(f"the schedules {sorted(given)} must have the same length")
         count = lengths.pop()
+        seqs = {}
+        for name, value in given.items():
+            if isinstance(value, PerGeneration):
+                seqs[name] = np.asarray(value, dtype=float)
+                continue
+            arr = as_float_array(value, name)
+            if arr.ndim:
+                raise ValueError(f"{name}: with another parameter given per_generation, {name} "
+                                 "must be one number or per_generation([...]), not a grid")
+            seqs[name] = np.full(count, float(arr))
         if "n" in values and np.any(np.asarray(values["n"]) != count):
             raise ValueError(f"n = {values['n']} does not match the schedule length {count}")
         values.pop("n", None)

@@ -229,3 +229,40 @@ def test_predict_with_ridge_generators():
                           sigma0=0.5, lam0=0.01).test_error
     np.testing.assert_allclose([r["test_error"] for r in json.loads(proc.stdout)], expected,
                                rtol=1e-12)
+
+
+# ---------------------------------------------------------------------------------- schedules
+def test_per_generation_schedules_in_brackets(capsys):
+    """T0=[...] is one value per generator in eval, predict and simulate (per_generation in
+    Python); a comma list stays a grid."""
+    from symcollapse.cli import main
+
+    assert main(["predict", "T=1000,2000", "lam=1e-3", "T0=[600,900,1200]", "sigma0=0.2",
+                 "--d", "300", "--format", "csv"]) == 0
+    rows = _csv(capsys.readouterr().out)
+    assert [r["T0"] for r in rows] == ["[600,900,1200]"] * 2
+    eigs, w0 = sc.isotropic(300)
+    expected = sc.predict(eigs, w0, T=np.array([1000, 2000]), lam=1e-3, n=3, sigma0=0.2,
+                          T0=sc.per_generation([600, 900, 1200])).test_error
+    np.testing.assert_allclose([float(r["test_error"]) for r in rows], expected, rtol=1e-9)
+
+    assert main(["eval", "theorem_4_1_schedule", "d=30", "T=50", "T0=[40,60,90]", "sigma0=0.5",
+                 "sigma=0.3", "lam=0", "--format", "json"]) == 0
+    (row,) = json.loads(capsys.readouterr().out)
+    f = sc.formula("theorem_4_1_schedule")
+    assert row["theorem_4_1_schedule"] == pytest.approx(
+        f.evaluate(d=30, T=50, T0=sc.per_generation([40, 60, 90]), sigma0=0.5, sigma=0.3, lam=0),
+        rel=1e-9)
+
+    assert main(["simulate", "T=200", "lam=0.01", "T0=[50,80]", "sigma0=0.3", "--d", "20",
+                 "--reps", "5", "--seed", "2", "--format", "csv", "--progress", "off"]) == 0
+    (row,) = _csv(capsys.readouterr().out)
+    sim = sc.simulate(*sc.isotropic(20), T=200,
+                      lam=0.01, n=2, T0=sc.per_generation([50, 80]), sigma0=0.3, reps=5,
+                      seed=np.random.default_rng(np.random.SeedSequence(2).spawn(1)[0]))
+    assert float(row["mean"]) == pytest.approx(sim.mean, rel=1e-9)
+
+    for bad, message in ((["n=[1,2]"], "only T0, sigma0, lam0"), (["T0=[600,"], "malformed"),
+                         (["T0=[600,900]", "sigma0=0.1,0.2"], "one number")):
+        assert main(["predict", "T=100", *bad, "--d", "30"]) == 2
+        assert message in capsys.readouterr().err

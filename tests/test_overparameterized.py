@@ -171,7 +171,8 @@ def test_same_design_noise_is_eq_18_with_the_finite_size_factor(lam):
 def test_schedule_formulas_against_predict_and_printed_forms():
     T0s, s0s = [40, 60, 90], [0.1, 0.5, 0.2]
     f = sc.formula("theorem_4_1_schedule")
-    value = f.evaluate(d=30, T=50, T0=T0s, sigma0=s0s, sigma=0.3, lam=0)
+    value = f.evaluate(d=30, T=50, T0=sc.per_generation(T0s), sigma0=sc.per_generation(s0s),
+                       sigma=0.3, lam=0)
     typed = 0.09 * 30 / (50 - 31) + sum(s**2 * 30 / (t - 31) for t, s in zip(T0s, s0s, strict=True))
     assert value == pytest.approx(typed, rel=1e-14)
     eigs, w0 = sc.power_law(30, 2.0, 0.5)
@@ -179,13 +180,44 @@ def test_schedule_formulas_against_predict_and_printed_forms():
                    sigma=0.3)
     assert p.test_error == pytest.approx(value, rel=1e-13)
     with pytest.raises(ValueError, match="generator 1"):
-        f.evaluate(d=30, T=50, T0=[40, 31, 90], sigma0=s0s, sigma=0.3, lam=0)
+        f.evaluate(d=30, T=50, T0=sc.per_generation([40, 31, 90]), sigma0=sc.per_generation(s0s),
+                   sigma=0.3, lam=0)
     with pytest.raises(ValueError, match="does not match the schedule length"):
-        f.evaluate(d=30, T=50, T0=T0s, sigma0=s0s, sigma=0.3, lam=0, n=2)
+        f.evaluate(d=30, T=50, T0=sc.per_generation(T0s), sigma0=sc.per_generation(s0s),
+                   sigma=0.3, lam=0, n=2)
     # Theorem 4.6 with eta a product over generations, against the numeric recursion
     e2, w2 = sc.isotropic(300)
     sizes = [150, 100, 600, 240]
-    t46 = sc.formula("theorem_4_6_schedule").evaluate(d=300, T0=sizes, w0_sq=1.0)
+    t46 = sc.formula("theorem_4_6_schedule").evaluate(d=300, T0=sc.per_generation(sizes),
+                                                      w0_sq=1.0)
     assert t46 == pytest.approx(1 - 0.5 * (1 / 3) * 1 * 0.8, rel=1e-14)
     q = sc.predict(e2, w2, T=2000, n=4, T0=sc.per_generation(sizes), sigma=0.0)
     assert q.collapse == pytest.approx(t46, rel=1e-12)
+
+
+def test_schedule_formulas_follow_the_one_schedule_convention():
+    """A number is the same value for every generator, an array a grid (as in predict), and
+    per_generation([...]) one value per generator: a constant schedule equals the number."""
+    f = sc.formula("theorem_4_1_schedule")
+    kw = dict(d=30, T=50, sigma=0.3, lam=0)
+    repeated = f.evaluate(T0=sc.per_generation([40, 40, 40]), sigma0=sc.per_generation([.5] * 3),
+                          **kw)
+    mixed = f.evaluate(T0=sc.per_generation([40, 40, 40]), sigma0=0.5, **kw)
+    constant = f.evaluate(T0=40, sigma0=0.5, n=3, **kw)
+    assert repeated == pytest.approx(constant, rel=1e-14) and mixed == repeated
+    grid = f.evaluate(T0=np.array([40, 60]), sigma0=0.5, n=np.array([[1], [3]]), **kw)
+    for i, n in enumerate((1, 3)):
+        for k, t0 in enumerate((40, 60)):
+            one = f.evaluate(T0=sc.per_generation([t0] * n), sigma0=0.5, **kw)
+            assert grid[i, k] == pytest.approx(one, rel=1e-14)
+    eigs, w0 = sc.power_law(30, 2.0, 0.5)
+    p = sc.predict(eigs, w0, T=50, n=np.array([[1], [3]]), T0=np.array([40, 60]), sigma0=0.5,
+                   sigma=0.3)
+    np.testing.assert_allclose(p.test_error, grid, rtol=1e-12)
+    with pytest.raises(TypeError, match="missing argument"):        # a number needs n
+        f.evaluate(T0=40, sigma0=0.5, **kw)
+    with pytest.raises(ValueError, match="not a grid"):
+        f.evaluate(T0=sc.per_generation([40, 60]), sigma0=np.array([0.1, 0.2]), **kw)
+    t46 = sc.formula("theorem_4_6_schedule")
+    assert t46.evaluate(d=300, T0=150, n=2, w0_sq=1.0) == pytest.approx(
+        t46.evaluate(d=300, T0=sc.per_generation([150, 150]), w0_sq=1.0), rel=1e-14)

@@ -24,7 +24,7 @@ from ..functionals import display_form, isotropic, spectral_sum
 from ..symbols import coef, d, eig, j
 from . import rules
 from .declaration import Pipeline, ResolvedFit
-from .engine import fit_kinds, last_fit_error, propagate
+from .engine import fit_kinds, last_fit_error, last_fit_vectors, propagate
 
 __all__ = ["Derivation", "derive"]
 
@@ -148,6 +148,9 @@ class SymbolicBackend:
 
     def gc2(self, ing):
         return ing.gc2
+
+    def last_vectors(self, ing):
+        return last_fit_vectors(self.ell, ing.p, ing.q, ing.g)
 
     def noise_vector(self, fit, ing, noise):
         return sp.S.Zero if noise is None else ing.C * noise

@@ -251,6 +251,12 @@ def with_stacked_teacher(state: _State, K, H) -> _State:
     return new
 
 
+def last_fit_vectors(ell, p, q, g):
+    r"""The last fit's vectors that meet the teachers' moments: :math:`\ell p^2`, :math:`\ell pq`
+    and :math:`g` (each a function of the eigenvalue and the fit's :math:`\kappa` only)."""
+    return ell * p**2, ell * p * q, g
+
+
 def last_fit_error(state: _State, be, upstream) -> dict[str, Any]:
     r"""The last fit's error :math:`\operatorname{tr}(\Sigma H_{LL})`, split into its parts.
 
@@ -273,7 +279,6 @@ def last_fit_error(state: _State, be, upstream) -> dict[str, Any]:
     ing = be.ingredients(last)
     N = be.total_rows(last)
     mix = [(be.rows(last, k) / N, b.teacher) for k, b in enumerate(last.blocks)]
-    ell = be.ell
     df2 = be.df2(ing)                       # tr(Sigma g)
     trC = ing.Cscale * df2                  # tr(Sigma C)
     clean_bias = (ing.kappa**2 + ing.w * df2) * be.gc2(ing)   # tr(Sigma q^2 c^2) + w df2 tr(g c^2)
@@ -282,7 +287,7 @@ def last_fit_error(state: _State, be, upstream) -> dict[str, Any]:
     collapse = be.zero()
     if all(t == TRUTH for _, t in mix):        # clean fit: no vector is needed
         return {"clean_bias": clean_bias, "variance": variance, "collapse": collapse}
-    vp2, vpq, vg = ell * ing.p**2, ell * ing.p * ing.q, ing.g
+    vp2, vpq, vg = be.last_vectors(ing)
     for a_b, t_b in mix:
         kb = state.k(t_b)
         if kb is not None:

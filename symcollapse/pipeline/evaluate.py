@@ -20,9 +20,10 @@ from typing import Any
 import numpy as np
 
 from ..kappa import solve_kappa
+from ..spectral_numerics import _NODES, _PANEL, _X, dct
 from . import rules
 from .declaration import TRUTH, Pipeline, ResolvedFit
-from .engine import fit_kinds, last_fit_error, propagate, with_stacked_teacher
+from .engine import fit_kinds, last_fit_error, last_fit_vectors, propagate, with_stacked_teacher
 
 __all__ = ["PipelinePrediction", "predict_pipeline", "evaluate_pipeline", "EvaluationContext"]
 
@@ -122,8 +123,10 @@ class _Ingredients:
 class NumericBackend:
     """The engine's NumPy backend over parameter arrays of a common layout."""
 
-    def __init__(self, context: EvaluationContext, params: dict, solved: dict, shape_like):
+    def __init__(self, context: EvaluationContext, params: dict, solved: dict, shape_like,
+                 tabled: bool = False):
         self.ctx = context
+        self.tabled = tabled          # last-fit vectors as functions of kappa (Chebyshev join)
         self.params = params          # (fit name, field) -> array, already shaped
         self.solved = solved          # fit name -> (kappa, sums) over the same settings, flat
         self._shape_like = shape_like  # flat settings -> this backend's layout of scalars
@@ -169,6 +172,11 @@ class NumericBackend:
     def gc2(self, ing):
         return ing.gc2
 
+    def last_vectors(self, ing):
+        if self.tabled:
+            return tuple(_OfKappa(k, ing.kappa) for k in range(3))
+        return last_fit_vectors(self.ell, ing.p, ing.q, ing.g)
+
     def noise_vector(self, fit, ing, noise):
         if noise is None:
             return 0.0
@@ -190,6 +198,22 @@ class NumericBackend:
                 f"fit {fit.name!r}: a least-squares fit (lam = 0) with N rows in [d - 1, d + 1] "
                 f"(d = {d:g}) on noisy or disagreeing labels has an infinite expected error "
                 "(inverse-Wishart mean): use N <= d - 2 or N >= d + 2 rows, or a ridge lam > 0")
+
+
+@dataclass(frozen=True)
+class _OfKappa:
+    """The ``which``-th last-fit vector (:func:`~.engine.last_fit_vectors`) at ``kappa``, left
+    unbuilt: the join interpolates its contractions in log kappa instead."""
+
+    which: int
+    kappa: np.ndarray
+
+
+def _vectors_at(ell: np.ndarray, kappa: np.ndarray) -> np.ndarray:
+    """The three last-fit vectors at each of ``kappa`` (1-D): shape (3, kappas, nodes)."""
+    rule = rules.numeric_rules()
+    k = kappa[:, None]
+    return np.stack(last_fit_vectors(ell, rule["p"](ell, k), rule["q"](ell, k), rule["g"](ell, k)))
 
 
 class _Join:
@@ -214,11 +238,43 @@ class _Join:
 
     def cross(self, x, v):
         vw = self._entry(v)[1]
+        if isinstance(x, _OfKappa):
+            return self._tabled(x, v, vw)
         x = np.broadcast_to(x, np.shape(x)[:-1] + self.be._weights.shape)
         if self.mode == "cross":                       # x: (1, Lc, n), vw: (U, 1, n)
             return (vw[:, 0, :] @ x[0].T)[..., None]
         vv = vw[self.u_sel]                            # (Pc, 1, n)
         return np.einsum("pan,pan->pa", x, vv)[..., None]
+
+    def _tabled(self, x: _OfKappa, v, vw):
+        r"""``tr(x v)`` for a vector depending on the grid only through kappa: the function
+        :math:`\kappa\mapsto\sum_j w_jx_j(\kappa)v_j` is analytic in :math:`\log\kappa` (a strip
+        of half-width :math:`\pi`), so it is tabulated on Chebyshev panels in :math:`\log\kappa`
+        (as the spectral functionals are) and every grid point costs O(1) per upstream setting."""
+        kappa = np.asarray(x.kappa, dtype=float).reshape(-1)
+        u = np.log(kappa)
+        idx = np.floor(u / _PANEL).astype(np.int64)
+        panels = self._cache.setdefault(("panels", id(v)), {})
+        for i in np.unique(idx):
+            if int(i) not in panels:
+                nodes = np.exp((i + 0.5) * _PANEL + 0.5 * _PANEL * _X)
+                X = _vectors_at(self.be.ell, nodes)                  # (3, nodes_k, n)
+                F = np.einsum("un,akn->auk", vw[:, 0, :], X)          # (3, U, nodes_k)
+                c = dct(F, type=1, axis=-1) / (_NODES - 1)
+                c[..., 0] /= 2
+                c[..., -1] /= 2
+                panels[int(i)] = c
+        keys = np.array(sorted(panels))
+        stacked = self._cache.get(("stacked", id(v)))
+        if stacked is None or stacked.shape[0] != keys.size:
+            stacked = np.stack([panels[int(i)] for i in keys])      # (panels, 3, U, nodes_k)
+            self._cache[("stacked", id(v))] = stacked
+        coeffs = stacked[np.searchsorted(keys, idx), x.which]      # (Lc, U, nodes_k)
+        t = ((2.0 / _PANEL) * (u - (idx + 0.5) * _PANEL))[:, None]
+        b1, b2 = coeffs[..., -1].copy(), np.zeros(coeffs.shape[:2])
+        for m in range(_NODES - 2, 0, -1):
+            b1, b2 = 2.0 * t * b1 - b2 + coeffs[..., m], b1
+        return (t * b1 - b2 + coeffs[..., 0]).T[..., None]          # (U, Lc, 1)
 
     def trace_ell(self, v):
         t = self._entry(v)[2]
@@ -329,7 +385,8 @@ def evaluate_pipeline(pipeline: Pipeline, context: EvaluationContext,
     state = propagate(up_be, pipeline, kinds)
     _share_cache(context, pipeline, state, flat_up, len(up_fits))
     stack = 1
-    if last_teachers is not None:
+    declared = [b.teacher for b in last.blocks]
+    if last_teachers is not None and list(last_teachers) != declared:
         stack = len(last_teachers)
         if stack * U * nodes * 2 > _STATE_BUDGET * 8:
             raise ValueError(f"{stack} teachers x {U} generator settings x {nodes} spectral nodes "
@@ -354,11 +411,22 @@ def evaluate_pipeline(pipeline: Pipeline, context: EvaluationContext,
     cache: dict = {}
     if mode == "cross":
         cross = {name: np.empty((U, L)) for name in parts}
+        # the last fit's vectors depend on its grid only through kappa: with the table method
+        # and many more grid points than Chebyshev nodes, interpolate their contractions
+        k_last = solved[last.name][0]
+        tabled = False
+        if context.method == "table" and np.all(k_last > 0):
+            u = np.log(k_last)
+            n_panels = np.unique(np.floor(u / _PANEL)).size
+            tabled = L > 4 * _NODES * n_panels
         step = max(1, min(_CHUNK // max(nodes, 1), _CHUNK // max(U, 1)))
+        if tabled:
+            step = max(1, _CHUNK // (_NODES * max(U, 1)))
         for s in range(0, L, step):
             sl = slice(s, min(L, s + step))
             lp = {k: v[sl].reshape(1, -1, 1) for k, v in flat_last.items()}
-            be = NumericBackend(context, lp, solved, lambda a, sl=sl: a[sl].reshape(1, -1, 1))
+            be = NumericBackend(context, lp, solved, lambda a, sl=sl: a[sl].reshape(1, -1, 1),
+                                tabled=tabled)
             res = last_fit_error(state, be, _Join(be, "cross", cache=cache))
             for name in parts:
                 cross[name][:, sl] = np.broadcast_to(res[name], (U, sl.stop - sl.start, 1))[..., 0]
