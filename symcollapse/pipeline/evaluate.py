@@ -139,6 +139,17 @@ class NumericBackend:
     def zero(self):
         return 0.0
 
+    def exact(self, fraction) -> float:
+        return float(fraction)
+
+    def require_full_rank(self, fit: ResolvedFit, N, what: str) -> None:
+        d = self.ctx.d
+        if not np.isfinite(d) or np.any(np.asarray(N) < d + 2):
+            raise ValueError(
+                f"fit {fit.name!r}: {what} is derived for N >= d + 2 rows (the fit's Gram matrix "
+                f"invertible, inverse-Wishart mean), got N = {np.min(N):g} with d = {d:g}; "
+                "simulate() runs it")
+
     def tr(self, v):
         v = np.asarray(v)
         if v.shape[-1:] != self._weights.shape:
