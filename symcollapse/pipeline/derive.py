@@ -69,6 +69,7 @@ class SymbolicBackend:
 
     def __init__(self, pipeline: Pipeline, regimes: dict[str, str]):
         self.ell = eig[j]
+        self.coef = coef[j]
         self.c2 = coef[j] ** 2
         self.regimes = regimes
         self.symbols: dict[str, sp.Symbol] = {}
@@ -88,6 +89,12 @@ class SymbolicBackend:
 
     def zero(self):
         return sp.S.Zero
+
+    def fixed_teacher(self, name: str):
+        r""":math:`\Delta_j`: the fixed teacher's coefficient minus the target's."""
+        base = sp.IndexedBase(f"Delta_{name}", real=True)
+        self._latex.setdefault(base, rf"\Delta^{{({_tag(name)})}}")
+        return base[j]
 
     def exact(self, fraction):
         return sp.Rational(fraction.numerator, fraction.denominator)

@@ -91,7 +91,15 @@ def fit_kinds(pipeline: Pipeline) -> dict[str, FitKind]:
     roots: dict[str, str] = {}          # design id -> its first fit (least squares, one block)
     on_design: dict[str, set] = {}      # design id -> fits whose every block is on it
     users: dict[str, list] = {}         # design id -> fits that used it
+    fixed = set(getattr(pipeline, "teachers", {}))
     for fit in pipeline.resolved:
+        taught_by = {b.teacher for b in fit.blocks}
+        if taught_by & fixed and taught_by - fixed - {TRUTH}:
+            k = next(k for k, b in enumerate(fit.blocks) if b.teacher in fixed)
+            raise ValueError(f"fit {fit.name!r}, block {k}: a fixed teacher "
+                             f"{fit.blocks[k].teacher!r} is mixed with a fitted teacher in one "
+                             "fit; the engine derives a fixed teacher mixed with the truth only "
+                             "(simulate() runs it)")
         for b in fit.blocks:
             users.setdefault(b.design_id, [])
         special = [(k, b) for k, b in enumerate(fit.blocks)
@@ -155,6 +163,7 @@ class _State:
     def __init__(self, backend, pipeline: Pipeline, kinds: dict[str, FitKind]):
         self.be = backend
         self.fits: dict[str, ResolvedFit] = {f.name: f for f in pipeline.resolved}
+        self.fixed = set(getattr(pipeline, "teachers", {}))
         self.order = {f.name: i for i, f in enumerate(pipeline.resolved)}
         self.kinds = kinds
         self.H: dict[tuple[str, str], Any] = {}
@@ -193,6 +202,8 @@ class _State:
     def k(self, f: str):
         if f == TRUTH:
             return None
+        if f in self.fixed:                 # e = w2 - w0 =: Delta, deterministic
+            return self.be.fixed_teacher(f) * self.be.coef
         if f not in self.K:
             kind = self.kinds[f]
             if kind.kind in ("projected", "incremental"):
@@ -207,6 +218,11 @@ class _State:
     def h(self, f: str, s: str):
         if f == TRUTH or s == TRUTH:
             return None
+        if f in self.fixed or s in self.fixed:
+            if f in self.fixed and s in self.fixed:
+                return self.be.fixed_teacher(f) * self.be.fixed_teacher(s)
+            raise ValueError(f"{f!r} and {s!r}: the engine does not derive the correlation of a "
+                             "fixed teacher with a fitted one (simulate() runs it)")
         if self.order[f] < self.order[s]:
             f, s = s, f
         key = (f, s)
@@ -296,10 +312,11 @@ class _State:
         return any(b.design_id == design or self.depends_on_design_noise(b.teacher, design)
                    for b in fit.blocks)
 
-    def new_noise(self, fit: ResolvedFit):
+    def new_noise(self, fit: ResolvedFit, be=None):
         r""":math:`\sum_{b\ new}\alpha_b\sigma_b^2` of an accumulating fit's fresh blocks."""
-        N = self.be.total_rows(fit)
-        return sum(self.be.rows(fit, k) / N * self.be.noise(fit, k) ** 2
+        be = self.be if be is None else be
+        N = be.total_rows(fit)
+        return sum(be.rows(fit, k) / N * be.noise(fit, k) ** 2
                    for k, b in enumerate(fit.blocks) if not b.reused_labels)
 
     def own(self, fit: ResolvedFit, with_noise: bool = True):
@@ -415,7 +432,7 @@ def last_fit_error(state: _State, be, upstream) -> dict[str, Any]:
     if kind.kind == "incremental":   # e_last = e_g + S^-1 X_new' eps_new, exactly
         ing = be.ingredients(last)
         be.require_full_rank(last, be.total_rows(last), "accumulating least squares")
-        noise = state.new_noise(last)
+        noise = state.new_noise(last, be)
         return {"clean_bias": be.zero(),
                 "variance": be.check_noise(last, noise * ing.Cscale * be.df2(ing), noise),
                 "collapse": upstream.trace_ell(state.h(kind.teacher_fit, kind.teacher_fit))}

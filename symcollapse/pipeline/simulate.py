@@ -177,7 +177,8 @@ def _plan(pipeline: Pipeline) -> tuple[_Fit, ...]:
             groups=groups,
             drop_designs=tuple(k for k in used if last_design[k] == f),
             drop_labels=tuple(k for k in labels if last_label.get(k) == f),
-            drop_outputs=tuple(t for t in teachers if t != TRUTH and last_teacher[t] == f)))
+            drop_outputs=tuple(t for t in teachers if t != TRUTH and t not in pipeline.teachers
+                               and last_teacher[t] == f)))
     return tuple(plan)
 
 
@@ -262,6 +263,10 @@ def simulate_pipeline(pipeline: Pipeline, eigenvalues, w0=None, *, reps: int = 1
     opts = _options(options)
     eigs, coefs = V.spectrum_arrays(eigenvalues, w0)
     d = int(eigs.size)
+    for name, w2 in pipeline.teachers.items():
+        if w2.shape != (d,):
+            raise ValueError(f"the fixed teacher {name!r} has {w2.size} coefficients, the "
+                             f"spectrum {d} eigenvalues")
     _one_setting(pipeline)
     reps = _reps(reps)
     plan = _plan(pipeline)
@@ -292,7 +297,7 @@ def simulate_pipeline(pipeline: Pipeline, eigenvalues, w0=None, *, reps: int = 1
     # Many small batched factorisations: one BLAS thread is much faster than a pool fighting
     # over the cores (measured: 0.24 s against 83 s on a loaded 2-core machine).
     with threadpool_limits(limits=1, user_api="blas"):
-        samples = _run(rng, eigs, coefs, plan, reps, batch)
+        samples = _run(rng, eigs, coefs, plan, reps, batch, pipeline.teachers)
     settings = dict(
         pipeline=pipeline.name, d=d, reps=reps, batch=batch, flops=flops,
         floats_per_batch=batch * per_rep,
@@ -307,14 +312,16 @@ def simulate_pipeline(pipeline: Pipeline, eigenvalues, w0=None, *, reps: int = 1
 
 
 def _run(rng: np.random.Generator, eigs: np.ndarray, coefs: np.ndarray, plan: tuple[_Fit, ...],
-         reps: int, batch: int) -> np.ndarray:
+         reps: int, batch: int, fixed: dict[str, np.ndarray] | None = None) -> np.ndarray:
     """The repetitions, ``batch`` at a time; returns the test errors of the last fit."""
     d = eigs.size
     sqrt_eigs = np.sqrt(eigs)
     samples = np.empty(reps)
+    fixed = fixed or {}
     for start in range(0, reps, batch):
         B = min(batch, reps - start)
         outputs = {TRUTH: np.broadcast_to(coefs, (B, d)).copy()}
+        outputs.update({name: np.broadcast_to(v, (B, d)) for name, v in fixed.items()})
         designs: dict[str, np.ndarray] = {}
         labels: dict[str, np.ndarray] = {}
         w = outputs[TRUTH]
