@@ -200,11 +200,12 @@ class Pipeline:
         return tuple(f.name for f in self.fits)
 
     # ------------------------------------------------------------------ evaluation
-    def derive(self):
-        """The symbolic deterministic-equivalent test error (:class:`~symcollapse.pipeline.Derivation`)."""
+    def derive(self, *, d_value: int | None = None):
+        """The symbolic test error (:class:`~symcollapse.pipeline.Derivation`); ``d_value``: the
+        dimension, to treat least-squares fits on at least ``d_value + 2`` rows exactly."""
         from .derive import derive
 
-        return derive(self)
+        return derive(self, d_value=d_value)
 
     def predict(self, eigenvalues, w0=None, *, method: str = "auto"):
         """The theory's test error on the spectrum ``(eigenvalues, w0)`` or a ``PowerLaw``."""

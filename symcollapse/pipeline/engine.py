@@ -58,7 +58,7 @@ class FitKind:
 
     ``"fresh"``: the deterministic-equivalent rules (teachers independent of the fit's rows);
     ``"projected"``: least squares on one design ``D`` whose teachers are least-squares fits on
-    ``D`` (exact: :math:`\hat w_f=P_Dw_0+X_D^+\sum_\ell\gamma_{f\ell}\varepsilon_\ell`);
+    ``D`` (exact: :math:`\\hat w_f=P_Dw_0+X_D^+\\sum_\\ell\\gamma_{f\\ell}\varepsilon_\\ell`);
     ``"incremental"``: least squares on every block of an earlier least-squares fit ``g`` (labels
     included) plus fresh rows labelled by ``g`` (exact: :math:`e_f=e_g+S_f^{-1}X_{new}^\top
     \varepsilon_{new}`).
