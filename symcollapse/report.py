@@ -29,6 +29,7 @@ from .errata import errata
 from .export import Code, Figure, Heading, Math, Paragraph, Table
 from .figures import FIGURES, FigureResult, SimulatedPoint
 from .report_kernel import kernel_section
+from .report_workflows import WORKFLOW_SECTIONS
 
 __all__ = ["write_report", "ReportPaths", "compile_pdf", "EXTRA_SECTIONS"]
 
@@ -39,7 +40,7 @@ _CSV_COLUMNS = ("figure", "panel", "design", "n", "T", "lam", "reps", "theory", 
 #: Further sections: ``name -> callable(out_dir, quick, seed, progress) -> (blocks, figure)``
 #: where ``figure`` is a :class:`~symcollapse.figures.FigureResult` or ``None``; they run in a
 #: worker process, so the callable must be a module-level function.
-EXTRA_SECTIONS: dict[str, Callable] = {"kernel_chain": kernel_section}
+EXTRA_SECTIONS: dict[str, Callable] = {"kernel_chain": kernel_section, **WORKFLOW_SECTIONS}
 
 
 class ReportPaths(dict):
@@ -62,6 +63,8 @@ class ReportPaths(dict):
 
 
 def _lam_tex(lam: float) -> str:
+    if lam == 0:
+        return "0"
     exponent = int(np.floor(np.log10(lam)))
     if np.isclose(lam, 10.0**exponent):
         return f"10^{{{exponent}}}"

@@ -108,7 +108,8 @@ def test_report_quick(quick_report):
     assert proc.returncode == 0, proc.stderr
     assert proc.stderr == ""                     # not a terminal: no progress bar
     names = ["report.tex", "report.md", "agreement.csv", "figure_1a.png", "figure_1b.png",
-             "figure_2.png", "kernel_chain.png"]                  # scikit-learn: the test extra
+             "figure_2.png", "kernel_chain.png",                  # scikit-learn: the test extra
+             "accumulate.png", "fresh_real_mix.png", "strong_collapse.png"]
     if shutil.which("pdflatex"):
         names.append("report.pdf")
     for name in names:
@@ -119,7 +120,8 @@ def test_report_quick(quick_report):
     tex = (out / "report.tex").read_text()
     for name in sc.formulas():
         assert name in md
-    for fig in ("figure_1a", "figure_1b", "figure_2", "kernel_chain"):
+    for fig in ("figure_1a", "figure_1b", "figure_2", "kernel_chain", "accumulate",
+                "fresh_real_mix", "strong_collapse"):
         assert f"]({fig}.png)" in md                               # embedded
         assert f"\\includegraphics[width=\\textwidth]{{{fig}.png}}" in tex
     for e in sc.errata():                                          # the errata table
@@ -129,7 +131,8 @@ def test_report_quick(quick_report):
     with (out / "agreement.csv").open(newline="") as fh:
         rows = list(csv.DictReader(fh))
     assert len(rows) >= 30
-    assert {r["figure"] for r in rows} == {"figure_1a", "figure_1b", "figure_2", "kernel_chain"}
+    assert {r["figure"] for r in rows} == {"figure_1a", "figure_1b", "figure_2", "kernel_chain",
+                                           "accumulate", "fresh_real_mix", "strong_collapse"}
     assert "three effects the least-squares theory lacks" in md        # issue 6's findings
     assert "Corollary 5.2" in md and "Gaussian-feature simulation" in md
     for row in rows:
