@@ -164,7 +164,9 @@ def test_absurd_sizes_are_refused_before_any_work():
     pipe = sc.workflows.replace(n=2, T0=200, T=400)
     with pytest.raises(ValueError, match=r"flops \(reps = 1000000000 .* the largest is fit "
                                          r"'downstream' with rows = 400.*lower reps"):
-        pipe.simulate(e, w, reps=10**9)
+        pipe.simulate(e, w, reps=10**9, method="faithful")
+    with pytest.raises(ValueError, match=r"flops \(reps = 1000000000 .* the largest is fit 'gen1'"):
+        pipe.simulate(e, w, reps=10**9)     # fast: every design holds d rows
     with pytest.raises(ValueError, match=r"d = 2000000"):
         pipe.simulate(sc.PowerLaw(2.0, 0.5, d=2_000_000), reps=2)
     with pytest.raises(ValueError, match=r"reps = 1000000000 needs 7.45 GiB for the samples"):

@@ -144,15 +144,41 @@ def _tmatvec(X: np.ndarray, v: np.ndarray) -> np.ndarray:
 
 
 # --------------------------------------------------------------------------- the estimators
+#: below this ratio of the smallest to the largest squared diagonal entry of a Cholesky factor
+#: (a cheap lower bound on the inverse condition number) the normal equations are not trusted
+#: and least squares falls back to QR.
+_COND_FLOOR = 1e-10
+
+
+def _safe_cholesky(A: np.ndarray) -> np.ndarray | None:
+    """Lower Cholesky factors of ``A``, or ``None`` if one is (nearly) singular."""
+    try:
+        C = np.linalg.cholesky(A)
+    except np.linalg.LinAlgError:
+        return None
+    diag = np.diagonal(C, axis1=-2, axis2=-1) ** 2
+    if np.any(diag.min(axis=-1) < _COND_FLOOR * diag.max(axis=-1)):
+        return None
+    return C
+
+
 def _lstsq_min_norm(X: np.ndarray, y: np.ndarray) -> np.ndarray:
     """Batched least squares ``pinv(X) @ y`` (minimum-norm when rows < columns).
 
-    ``rows >= cols``: the normal equations by Cholesky; ``rows < cols``: ``X' = Q R`` (QR of the
-    short side) and ``Q R'^{-1} y``.
+    The normal equations of the short side by Cholesky (``X'X v = X'y``, or ``X X' a = y`` and
+    ``X' a``), unless a factor is ill-conditioned; then QR of the short side (``X' = Q R``,
+    ``Q R'^{-1} y`` for rows < columns).
     """
     rows, cols = X.shape[-2:]
     if rows >= cols:
-        return _cho_solve(_cholesky(_gram(X)), _tmatvec(X, y))
+        C = _safe_cholesky(_gram(X))
+        if C is not None:
+            return _cho_solve(C, _tmatvec(X, y))
+        Q, R = np.linalg.qr(X)
+        return _upper_solve(R, _tmatvec(Q, y))
+    C = _safe_cholesky(np.matmul(X, np.swapaxes(X, -1, -2)))
+    if C is not None:
+        return _tmatvec(X, _cho_solve(C, y))
     Q, R = np.linalg.qr(np.swapaxes(X, -1, -2))                  # X' = Q R: (B,cols,rows), (B,rows,rows)
     z = np.empty_like(y)
     RT = np.swapaxes(R, -1, -2)
@@ -255,7 +281,14 @@ def _fit(parts: list[tuple[str, np.ndarray, np.ndarray]], N: int, lam: float, s:
         else:
             A = G * (np.outer(s, s) / N)
             A[..., np.arange(d), np.arange(d)] += lam
-        C = _cholesky(A)
+        C = _safe_cholesky(A) if lam == 0 else _cholesky(A)
+        if C is None:      # ill-conditioned least squares: QR of the stacked factors
+            Fs, ys = [], []
+            for members in groups.values():
+                m = len(members)
+                Fs.append(parts[members[0]][1] * np.sqrt(m))
+                ys.append(sum(parts[i][2] for i in members) / np.sqrt(m))
+            return _lstsq_min_norm(np.concatenate(Fs, axis=1), np.concatenate(ys, axis=1)) / s
         if key in cache.reuse:
             cache.chol[key] = C
     if lam == 0:
@@ -486,7 +519,7 @@ def estimate(pipeline: Pipeline, d: int, reps: int, **options) -> dict[str, Any]
         big = plan[int(np.argmax(cost))]
         raise ValueError(
             f"simulate would take about {flops:.2g} flops (reps = {reps} x the sum over fits of "
-            f"rows*d*min(rows, d), d = {d}; the largest is fit {big.name!r} with rows = "
+            f"rows*d*min(rows, d), rows >= d counting as d for the fast method, d = {d}; the largest is fit {big.name!r} with rows = "
             f"{big.rows}), more than max_flops = {opts['max_flops']:.2g}: lower reps, the rows "
             "or d")
     if 8.0 * reps > opts["max_bytes"]:
