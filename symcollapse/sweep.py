@@ -52,7 +52,6 @@ from typing import Any
 
 import numpy as np
 
-from . import __version__
 from .pipeline import workflows
 from .pipeline.declaration import Pipeline
 from .pipeline.simulate import METHODS, estimate
@@ -282,10 +281,13 @@ def sweep(grid: Mapping[str, Any], *, fixed: Mapping[str, Any] | None = None, re
 
     Returns an :class:`xarray.Dataset` with data variables ``theory``, ``mc_mean``,
     ``mc_stderr``, ``z`` over the grid's dimensions, and attributes ``reps``, ``seed``,
-    ``method``, ``spectrum`` and the fixed values.  Raises ``ValueError`` / ``TypeError`` naming
+    ``method``, ``spectrum``, ``cells_computed`` (cells this call computed; the rest came from
+    the store) and the fixed values.  Raises ``ValueError`` / ``TypeError`` naming
     the parameter for bad input, before any work and before creating the store.
     """
     import xarray as xr
+
+    from . import __version__
 
     fixed = {} if fixed is None else fixed
     if spectrum not in SPECTRA:
@@ -338,7 +340,10 @@ def sweep(grid: Mapping[str, Any], *, fixed: Mapping[str, Any] | None = None, re
                 raise TypeError(f"pipeline(...) must return a Pipeline, got {type(pipe).__name__}")
             est = estimate(pipe, d, reps, method=method, max_bytes=budget)
         except (ValueError, TypeError) as err:
-            raise type(err)(f"cell {where}: {err}") from None
+            limit = ("" if "max_bytes" not in str(err) else
+                     f" [a sweep allows each cell min(4 GiB, 80% of this machine's "
+                     f"{machine / 2**30:.3g} GiB / {concurrent} concurrent worker(s))]")
+            raise type(err)(f"cell {where}: {err}{limit}") from None
         batch_bytes = max(est["bytes"], min(48 * 2**20, reps * est["bytes"]))
         if batch_bytes * concurrent > 0.8 * machine:    # pragma: no cover - caught by budget
             raise ValueError(f"cell {where} needs about {batch_bytes / 2**30:.3g} GiB per worker "
@@ -400,7 +405,7 @@ def sweep(grid: Mapping[str, Any], *, fixed: Mapping[str, Any] | None = None, re
         for name in OUTPUTS:
             values[name] = np.asarray(stored[name].values)
     coords = {k: np.asarray(ranges[k]) for k in dims}
-    attrs = dict(reps=reps, seed=seed, method=method, spectrum=spectrum,
+    attrs = dict(reps=reps, seed=seed, method=method, spectrum=spectrum, cells_computed=len(todo),
                  pipeline=_factory_name(pipeline), symcollapse=__version__,
                  **{f"fixed_{k}": v for k, v in fixed_vals.items()})
     return xr.Dataset({name: (dims, values[name]) for name in OUTPUTS}, coords=coords,
