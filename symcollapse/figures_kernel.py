@@ -33,11 +33,13 @@ __all__ = ["kernel_chain_figure"]
 
 T0, SIGMA, SIGMA0, LAM = 400, 0.5, 0.5, 1e-3
 LAM0S = {"near-interpolating": 1e-6, "regularised": 1e-2}
+#: repetitions behind every z-score of the quick report (see :data:`symcollapse.figures.QUICK_REPS`).
+QUICK_REPS = 24
 
 
 def _config(quick: bool) -> dict:
     if quick:
-        return dict(reps=10, ns=[0, 2, 8], Ts=[50, 200, 800], gauss=[("rbf", 1e-6, 8, 800)],
+        return dict(reps=QUICK_REPS, ns=[0, 2, 8], Ts=[50, 200, 800], gauss=[("rbf", 1e-6, 8, 800)],
                     gauss_reps=4, kernels=("rbf", "polynomial"))
     return dict(reps=24, ns=[0, 1, 2, 4, 8], Ts=[50, 100, 200, 400, 800],
                 gauss=[(k, l0, 8, T) for k in ("rbf", "polynomial") for l0 in (1e-6, 1e-2)
