@@ -12,6 +12,7 @@ on top of the library: it imports the theory and the simulator, never the revers
 from __future__ import annotations
 
 import csv
+import inspect
 import multiprocessing as mp
 import shutil
 import subprocess
@@ -38,7 +39,8 @@ _CSV_COLUMNS = ("figure", "panel", "design", "n", "T", "lam", "reps", "theory", 
 
 #: Further sections: ``name -> callable(out_dir, quick, seed, progress) -> (blocks, figure)``
 #: where ``figure`` is a :class:`~symcollapse.figures.FigureResult` or ``None``; they run in a
-#: worker process, so the callable must be a module-level function.
+#: worker process, so the callable must be a module-level function.  A callable that also takes
+#: ``executor`` runs in the main process and submits its heavy work to the report's pool.
 EXTRA_SECTIONS: dict[str, Callable] = {"kernel_chain": kernel_section}
 
 
@@ -175,26 +177,37 @@ def write_report(out_dir="symcollapse-report", *, quick: bool = False, seed: int
     seeds = [int(st.generate_state(1)[0]) for st in streams]
     figs: list[FigureResult] = []
     extra_blocks: list = []
-    # Every figure and every extra section is one job; the simulations inside use one BLAS
-    # thread each, so ``workers`` processes fill ``workers`` cores.  The jobs' results do not
-    # depend on where they run (each has its own seed).  The extra sections (the kernel chains,
-    # the longest job) are submitted first.
+    # Every figure is one job; an extra section that takes ``executor`` runs here and submits its
+    # own jobs (the kernel chains: eleven independent chains), any other is one job.  The
+    # simulations use one BLAS thread each, so ``workers`` processes fill ``workers`` cores, and
+    # the numbers do not depend on where a job runs (each has its own seed).  The formulas'
+    # derivations (about 13 s of SymPy) are one more job, submitted first.
     figure_jobs = [(make, out / f"{name}.png", sub_seed)
                    for (name, make), sub_seed in zip(FIGURES.items(), seeds, strict=False)]
     extra_jobs = list(zip(EXTRA_SECTIONS.values(), seeds[len(FIGURES):], strict=True))
+    names = formulas()
     if workers == 1:
         extra_results = [make(out, quick=quick, seed=sub_seed, progress=progress)
                          for make, sub_seed in extra_jobs]
         figs = [make(path, quick=quick, seed=sub_seed, progress=progress)
                 for make, path, sub_seed in figure_jobs]
+        formula_doc = export.blocks(names)
     else:
         with ProcessPoolExecutor(max_workers=workers, mp_context=mp.get_context("spawn")) as pool:
-            pending_extra = [pool.submit(make, out, quick=quick, seed=sub_seed, progress=progress)
-                             for make, sub_seed in extra_jobs]
+            formula_job = pool.submit(export.blocks, names)
             pending_figs = [pool.submit(make, path, quick=quick, seed=sub_seed, progress=progress)
                             for make, path, sub_seed in figure_jobs]
+            extra_results = []
+            for make, sub_seed in extra_jobs:
+                if "executor" in inspect.signature(make).parameters:
+                    extra_results.append(make(out, quick=quick, seed=sub_seed, progress=progress,
+                                              executor=pool))
+                else:
+                    extra_results.append(pool.submit(make, out, quick=quick, seed=sub_seed,
+                                                     progress=progress))
+            formula_doc = formula_job.result()
             figs = [job.result() for job in pending_figs]
-            extra_results = [job.result() for job in pending_extra]
+            extra_results = [r.result() if hasattr(r, "result") else r for r in extra_results]
     for name in FIGURES:
         paths[name] = out / f"{name}.png"
     for blocks, fig in extra_results:
@@ -218,8 +231,7 @@ def write_report(out_dir="symcollapse-report", *, quick: bool = False, seed: int
         *_errata_blocks(),
         *extra_blocks,
     ]
-    names = formulas()
-    doc = export.blocks(names, preface=preface)           # built once, written in two styles
+    doc = preface + formula_doc                # built once, written in two styles
     paths["tex"].write_text(export.render(doc, "latex", title=TITLE), encoding="utf-8")
     paths["md"].write_text(export.render(doc, "markdown", title=TITLE), encoding="utf-8")
     _write_csv(paths["csv"], points)
