@@ -166,3 +166,51 @@ def test_bad_arguments():
         sc.sweep(GRID, fixed=FIXED, executor="dask")
     with pytest.raises(ValueError, match="method must be one of"):
         sc.sweep(GRID, fixed=FIXED, method="exact")
+
+
+# --- symcollapse sweep FILE.toml -----------------------------------------------------------------
+TOML = """
+reps = 40
+seed = 2
+[grid]
+T = [40, 80]
+lam = { start = 1e-3, stop = 1e-1, num = 2, log = true }
+[fixed]
+d = 20
+n = 2
+T0 = 60
+sigma = 0.2
+sigma0 = 0.3
+"""
+
+
+def test_cli_sweep_runs_the_toml_grid(tmp_path, capsys):
+    from symcollapse.cli import main
+
+    path = tmp_path / "s.toml"
+    path.write_text(TOML)
+    assert main(["sweep", str(path), "--store", str(tmp_path / "s.zarr"), "--format", "csv"]) == 0
+    lines = capsys.readouterr().out.strip().splitlines()
+    assert lines[0] == "T,lam,theory,mc_mean,mc_stderr,z" and len(lines) == 5
+    ds = sc.sweep({"T": [40, 80], "lam": [1e-3, 1e-1]}, fixed=FIXED, reps=40, seed=2)
+    assert float(lines[1].split(",")[3]) == pytest.approx(float(ds.mc_mean.values[0, 0]), rel=1e-9)
+    _same(ds, xr.open_zarr(tmp_path / "s.zarr", consolidated=False).load())
+
+
+@pytest.mark.parametrize(("text", "match"), [
+    (TOML.replace("T = [40, 80]", "Tt = [40, 80]"), r"unknown sweep parameter 'Tt'"),
+    (TOML.replace("T = [40, 80]", "T = []"), r"grid parameter 'T' has an empty range"),
+    (TOML.replace("reps = 40", "repetitions = 40"), r"unknown key\(s\) \['repetitions'\]"),
+    (TOML.replace("num = 2,", "num = 0,"), r"grid parameter 'lam': num must be an integer >= 1"),
+    ("reps = [", r"not valid TOML"),
+])
+def test_cli_sweep_bad_files(tmp_path, capsys, text, match):
+    import re
+
+    from symcollapse.cli import main
+
+    path = tmp_path / "bad.toml"
+    path.write_text(text)
+    assert main(["sweep", str(path), "--store", str(tmp_path / "x.zarr")]) == 2
+    assert re.search(match, capsys.readouterr().err)
+    assert not (tmp_path / "x.zarr").exists()
