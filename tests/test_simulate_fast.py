@@ -115,3 +115,24 @@ def test_essential_flops_counts_the_faithful_work():
     gen = 600 * d * d + d**3 / 3 + 2 * d**2 + 2 * 600 * d + 2 * 600 * d
     down = 1000 * d * d + d**3 / 3 + 2 * d**2 + 2 * 1000 * d + 2 * 1000 * d
     assert essential_flops(pipe, d) == pytest.approx(gen + down)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("d", [30, 60])
+def test_fast_and_faithful_agree_at_larger_d(d):
+    """Longer runs: an accumulate-like pipeline (every fit reuses all earlier blocks with their
+    labels and adds a fresh one) and a ridge chain on one design, at d = 30 and 60."""
+    e, w = sc.power_law(d, 2.0, 0.375)
+    fits, reused = [], []
+    teacher = "truth"
+    for k in range(4):
+        fits.append(Fit(f"g{k}", [Reuse(b) for b in reused]
+                        + [Block(d + 10, teacher, 0.5, name=f"b{k}")], lam=1e-2 if k else 0.0))
+        reused.append(f"b{k}")
+        teacher = f"g{k}"
+    for pipe in (Pipeline(fits),
+                 sc.workflows.replace(n=4, T0=2 * d, sigma0=0.4, lam0=1e-2, T=3 * d, sigma=0.1,
+                                      lam=1e-3, design="same")):
+        fast = pipe.simulate(e, w, reps=4000, seed=7)
+        faithful = pipe.simulate(e, w, reps=4000, seed=8, method="faithful")
+        assert_same_distribution(fast.samples, faithful.samples)
