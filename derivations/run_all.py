@@ -14,6 +14,7 @@ SCRIPTS = [
     "corollary_4_4.py", "theorem_4_1.py", "theorem_4_1_remarks.py", "overparameterized.py",
     "schedules.py", "lemma_I_1.py", "power_law_asymptotics.py", "theorem_5_1.py",
     "corollary_5_2.py", "ridge_generators.py", "new_result_mixture.py",
+    "workflow_accumulate.py", "workflow_fresh_real_mix.py", "workflow_downstream_mix.py",
 ]
 
 def main() -> None:

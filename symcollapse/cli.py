@@ -141,7 +141,9 @@ def _build_parser() -> _Parser:
                         "sigma0=0.2 --d 300\n"
                         "symcollapse predict T=1000 lam=1e-4:1:9log n=2 T0=600 sigma=1 sigma0=1 "
                         "--eigenvalues eigs.npy --w0 w0.npy --format csv\n"
-                        "symcollapse predict T=1000 lam=1e-3 T0=[600,900,1200] sigma0=0.2 --d 300"),
+                        "symcollapse predict T=1000 lam=1e-3 T0=[600,900,1200] sigma0=0.2 --d 300\n"
+                        "symcollapse predict --workflow fresh_real_mix n=1,4,16 T0=150 alpha=0.3 "
+                        "sigma0=0.3 T=120 sigma=0.2 lam=1e-2 --d 100"),
     )
     _chain_options(p, _predict_keys())
     _spectrum_options(p)
@@ -157,7 +159,9 @@ def _build_parser() -> _Parser:
         epilog=_example("symcollapse simulate T=1000 lam=1e-3 n=0,2 T0=600 sigma=0.1 sigma0=0.2 "
                         "--d 300 --reps 50 --seed 1 --compare\n"
                         "symcollapse simulate T=200 lam=0.01 n=1 T0=100 --eigenvalues eigs.csv "
-                        "--format json"),
+                        "--format json\n"
+                        "symcollapse simulate --workflow accumulate n=3 T0=60 T=60 sigma0=0.5 "
+                        "sigma=0.5 --design same --d 20 --reps 200 --compare"),
     )
     _chain_options(p, _simulate_keys())
     p.add_argument("--reps", type=_positive_int, default=100,
@@ -176,10 +180,22 @@ def _build_parser() -> _Parser:
     return parser
 
 
+WORKFLOWS = ("replace", "accumulate", "fresh_real_mix", "downstream_mix")
+
+
 def _chain_options(p, keys: tuple[str, ...]) -> None:
-    p.add_argument("values", metavar="KEY=VALUE", nargs="*", help=f"parameters: {', '.join(keys)}")
+    p.add_argument("values", metavar="KEY=VALUE", nargs="*",
+                   help=f"parameters: {', '.join(keys)} (other workflows: see --workflow)")
     p.add_argument("--design", choices=("independent", "same"), default="independent",
-                   help="fresh generator designs or the same X0 (default: %(default)s)")
+                   help="fresh generator designs or the same X0 (default: %(default)s; "
+                        "accumulate calls fresh designs 'fresh')")
+    p.add_argument("--workflow", choices=WORKFLOWS, default="replace",
+                   help="the data workflow (default: %(default)s, the paper's chain); "
+                        "accumulate takes n, T0, sigma0, T, sigma, lam, lam0; fresh_real_mix "
+                        "and downstream_mix also alpha (one row per grid point)")
+    p.add_argument("--w2", metavar="FILE",
+                   help="downstream_mix: a fixed synthetic teacher's coefficients (with "
+                        "sigma2=...; then n = 0)")
 
 
 def _spectrum_options(p) -> None:
@@ -372,6 +388,50 @@ def _scalars_beside_schedules(kw: dict, schedules: dict) -> None:
             kw[k] = kw[k].flat[0]
 
 
+def _workflow_keys(name: str) -> tuple[str, ...]:
+    from .pipeline import workflows
+
+    fn = getattr(workflows, name)
+    return tuple(k for k in inspect.signature(fn).parameters if k not in ("design", "w2"))
+
+
+def _workflow_pipelines(args, what: str):
+    """(columns, rows of values, one pipeline per grid point) for a non-replace workflow."""
+    from .pipeline import workflows
+
+    if args.w2 and args.workflow != "downstream_mix":
+        raise ValueError("--w2 applies to --workflow downstream_mix only")
+    keys_allowed = _workflow_keys(args.workflow)
+    parsed, schedules = CV.split_schedules(CV.parse_assignments(args.values, keys_allowed,
+                                                                f"{what} --workflow {args.workflow}"))
+    if schedules:
+        raise ValueError(f"--workflow {args.workflow} takes no per-generation schedules")
+    if "T" not in parsed:
+        raise ValueError(f"{what} needs T=... (the downstream sample size)")
+    values = {k: (CV.as_integers(k, v) if k in _INTEGER_KEYS else v.values)
+              for k, v in parsed.items()}
+    keys, cols = CV.grid(values)
+    fn = getattr(workflows, args.workflow)
+    extra = {}
+    if args.workflow == "accumulate":
+        extra["design"] = "fresh" if args.design == "independent" else "same"
+    elif args.workflow == "downstream_mix":
+        extra["design"] = args.design
+    elif args.design != "independent":
+        raise ValueError(f"--design does not apply to --workflow {args.workflow}")
+    if args.w2:
+        if args.workflow != "downstream_mix":
+            raise ValueError("--w2 applies to --workflow downstream_mix only")
+        extra["w2"] = CV.load_vector(args.w2, "w2")
+        extra.pop("design")
+    pipes = []
+    for i in range(cols[0].size):
+        kw = {k: (int(c[i]) if k in _INTEGER_KEYS else float(c[i]))
+              for k, c in zip(keys, cols, strict=True)}
+        pipes.append(fn(**kw, **extra))
+    return keys, cols, pipes
+
+
 def _schedule_text(values: np.ndarray) -> str:
     return "[" + ",".join(_fmt(v) for v in values) + "]"
 
@@ -397,6 +457,17 @@ def _chain_grid(args, allowed: tuple[str, ...], what: str, *, integers: bool):
 def _cmd_predict(args) -> int:
     from .predict import predict
 
+    if args.workflow != "replace" or args.w2:
+        keys, cols, pipes = _workflow_pipelines(args, "predict")
+        eigs, w0 = _spectrum(args)
+        parts = ("test_error", "bias", "variance", "collapse", "kappa")
+        rows = []
+        for i, pipe in enumerate(pipes):
+            pred = pipe.predict(eigs, w0)
+            rows.append([c[i] for c in cols] + [float(getattr(pred, p)) for p in parts])
+        _write_rows(keys + list(parts), rows, args.format)
+        return 0
+
     keys, cols, schedules = _chain_grid(args, _predict_keys(), "predict", integers=False)
     eigs, w0 = _spectrum(args)
     kw = dict(zip(keys, cols, strict=True))
@@ -418,6 +489,23 @@ def _cmd_simulate(args) -> int:
     from .simulate import simulate
     from .testing import z_score
 
+    if args.workflow != "replace" or args.w2:
+        keys, cols, pipes = _workflow_pipelines(args, "simulate")
+        eigs, w0 = _spectrum(args)
+        streams = np.random.SeedSequence(args.seed).spawn(len(pipes))
+        rows = []
+        with progress_bar(len(pipes), "simulate", _progress(args)) as bar:
+            for i, (pipe, stream) in enumerate(zip(pipes, streams, strict=True)):
+                sim = pipe.simulate(eigs, w0, reps=args.reps, seed=np.random.default_rng(stream))
+                row = [c[i] for c in cols] + [sim.mean, sim.stderr, sim.reps]
+                if args.compare:
+                    theory = pipe.predict(eigs, w0)
+                    row += [float(theory.test_error), z_score(theory, sim)]
+                rows.append(row)
+                bar.update(1)
+        extra = ["theory", "z"] if args.compare else []
+        _write_rows(keys + ["mean", "stderr", "reps"] + extra, rows, args.format)
+        return 0
     keys, cols, schedules = _chain_grid(args, _simulate_keys(), "simulate", integers=True)
     fixed = [_schedule_text(v) for v in schedules.values()]
     eigs, w0 = _spectrum(args)

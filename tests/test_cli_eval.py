@@ -266,3 +266,43 @@ def test_per_generation_schedules_in_brackets(capsys):
                          (["T0=[600,900]", "sigma0=0.1,0.2"], "one number")):
         assert main(["predict", "T=100", *bad, "--d", "30"]) == 2
         assert message in capsys.readouterr().err
+
+
+def test_workflow_option(capsys, tmp_path):
+    """--workflow runs the other workflows (one pipeline per grid point), equal to the API."""
+    from symcollapse.cli import main
+
+    assert main(["predict", "--workflow", "fresh_real_mix", "n=1,4", "T0=150", "alpha=0.3",
+                 "sigma0=0.3", "T=120", "sigma=0.2", "lam=1e-2", "--d", "100",
+                 "--format", "csv"]) == 0
+    rows = _csv(capsys.readouterr().out)
+    e, w = sc.isotropic(100)
+    for row in rows:
+        pipe = sc.workflows.fresh_real_mix(n=int(row["n"]), T0=150, alpha=0.3, sigma0=0.3, T=120,
+                                           sigma=0.2, lam=1e-2)
+        assert float(row["test_error"]) == pytest.approx(float(pipe.predict(e, w).test_error),
+                                                         rel=1e-9)
+    assert main(["simulate", "--workflow", "accumulate", "n=2", "T0=30", "T=30", "sigma0=0.5",
+                 "sigma=0.5", "--design", "same", "--d", "10", "--reps", "50", "--seed", "4",
+                 "--compare", "--format", "json", "--progress", "off"]) == 0
+    (row,) = json.loads(capsys.readouterr().out)
+    assert abs(row["z"]) < 4
+    w2 = tmp_path / "w2.npy"
+    e30, w30 = sc.isotropic(30)
+    np.save(w2, w30 + 0.05)
+    assert main(["predict", "--workflow", "downstream_mix", "T=100", "alpha=0.9", "sigma=0.2",
+                 "sigma2=0.2", "lam=1e-3", "--w2", str(w2), "--d", "30", "--format", "csv"]) == 0
+    (row,) = _csv(capsys.readouterr().out)
+    pipe = sc.workflows.downstream_mix(T=100, alpha=0.9, sigma=0.2, sigma2=0.2, lam=1e-3,
+                                       w2=w30 + 0.05)
+    assert float(row["test_error"]) == pytest.approx(float(pipe.predict(e30, w30).test_error),
+                                                     rel=1e-9)
+    for argv, message in (
+            (["predict", "--workflow", "accumulate", "n=2", "T0=60", "T=60", "lam=0.1"],
+             "reuses the labels"),
+            (["predict", "--workflow", "fresh_real_mix", "T=60", "beta=2"], "unknown parameter"),
+            (["predict", "--workflow", "fresh_real_mix", "T=60", "alpha=2"], "alpha must be in"),
+            (["predict", "--workflow", "accumulate", "n=1", "T0=[60]", "T=60"], "no per-generation"),
+            (["predict", "--w2", str(w2), "T=60", "alpha=0.5", "sigma2=0.1"], "applies to")):
+        assert main(argv + ["--d", "20"]) == 2
+        assert message in capsys.readouterr().err

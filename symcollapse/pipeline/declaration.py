@@ -8,7 +8,9 @@ A **fit** is a ridge regression, per-sample normalised,
 on the union of its **blocks** (:math:`N=\sum_b T_b` rows).  A block has
 
 * ``rows``: its number of rows :math:`T_b\ge1` (the theory accepts non-integer sizes);
-* ``teacher``: who labels it, ``"truth"`` (the target :math:`w_0`) or the name of an earlier fit;
+* ``teacher``: who labels it, ``"truth"`` (the target :math:`w_0`), the name of an earlier fit,
+  or the name of a fixed teacher given to the pipeline (``Pipeline(..., teachers={"w2": w2})``,
+  coefficients in the eigenbasis of :math:`\Sigma`, like ``w0``);
 * ``noise``: its label-noise level :math:`\sigma_b\ge0`, :math:`y=Xw_{teacher}+\sigma_b\varepsilon`;
 * ``design``: ``None`` for fresh Gaussian rows :math:`x\sim N(0,\Sigma)`, or a name: the first
   block with that name draws the rows, every later block with the same name reuses exactly those
@@ -157,16 +159,20 @@ class Pipeline:
     process, ``derive()`` gives the symbolic result with its steps.
     """
 
-    def __init__(self, fits: Iterable[Fit], *, name: str | None = None):
+    def __init__(self, fits: Iterable[Fit], *, name: str | None = None,
+                 teachers: dict[str, Any] | None = None):
         self.fits: tuple[Fit, ...] = tuple(fits)
         self.name = name
-        self.resolved: tuple[ResolvedFit, ...] = _resolve(self.fits)
+        self.teachers: dict[str, np.ndarray] = _fixed_teachers(teachers, self.fits)
+        self.resolved: tuple[ResolvedFit, ...] = _resolve(self.fits, tuple(self.teachers))
 
     # ------------------------------------------------------------------ presentation
     def __repr__(self) -> str:
         head = "Pipeline([" if self.name is None else f"Pipeline(name={self.name!r}, fits=["
         body = "".join(f"    {f!r},\n" for f in self.fits)
-        return f"{head}\n{body}])"
+        tail = "" if not self.teachers else ", teachers={" + ", ".join(
+            f"{k!r}: {_fmt(v)}" for k, v in self.teachers.items()) + "}"
+        return f"{head}\n{body}]{tail})"
 
     def _repr_markdown_(self) -> str:
         lines = ["| fit | ridge | block | rows | teacher | noise | design |",
@@ -194,11 +200,12 @@ class Pipeline:
         return tuple(f.name for f in self.fits)
 
     # ------------------------------------------------------------------ evaluation
-    def derive(self):
-        """The symbolic deterministic-equivalent test error (:class:`~symcollapse.pipeline.Derivation`)."""
+    def derive(self, *, d_value: int | None = None):
+        """The symbolic test error (:class:`~symcollapse.pipeline.Derivation`); ``d_value``: the
+        dimension, to treat least-squares fits on at least ``d_value + 2`` rows exactly."""
         from .derive import derive
 
-        return derive(self)
+        return derive(self, d_value=d_value)
 
     def predict(self, eigenvalues, w0=None, *, method: str = "auto"):
         """The theory's test error on the spectrum ``(eigenvalues, w0)`` or a ``PowerLaw``."""
@@ -226,7 +233,28 @@ class Pipeline:
                              f"shapes {shapes}") from None
 
 
-def _resolve(fits: tuple[Fit, ...]) -> tuple[ResolvedFit, ...]:
+def _fixed_teachers(teachers, fits) -> dict[str, np.ndarray]:
+    """Validate the fixed teachers: names that no fit uses, finite 1-D coefficient vectors."""
+    if teachers is None:
+        return {}
+    if not isinstance(teachers, dict):
+        raise TypeError(f"teachers must be a dict name -> coefficients, got {type(teachers).__name__}")
+    out = {}
+    names = {f.name for f in fits if isinstance(f, Fit)}
+    for key, value in teachers.items():
+        if not isinstance(key, str) or not key or key == TRUTH or key in names:
+            raise ValueError(f"teachers: a fixed teacher's name must be a new non-empty string "
+                             f"(not {TRUTH!r} or a fit's name), got {key!r}")
+        arr = _number(value, f"teachers[{key!r}]", "the coefficients", minimum=-np.inf)
+        arr = np.atleast_1d(np.asarray(arr, dtype=float))
+        if arr.ndim != 1:
+            raise ValueError(f"teachers[{key!r}]: the coefficients must be a 1-D array (one per "
+                             f"eigenvalue), got shape {arr.shape}")
+        out[key] = arr
+    return out
+
+
+def _resolve(fits: tuple[Fit, ...], fixed: tuple[str, ...] = ()) -> tuple[ResolvedFit, ...]:
     if not fits:
         raise ValueError("a pipeline needs at least one fit")
     seen_fits: set[str] = set()
@@ -264,11 +292,13 @@ def _resolve(fits: tuple[Fit, ...]) -> tuple[ResolvedFit, ...]:
                                    "simulate needs integers)")
             noise = _number(blk.noise, bwhere, "noise", minimum=0.0)
             if not isinstance(blk.teacher, str) or (blk.teacher != TRUTH
-                                                    and blk.teacher not in seen_fits):
+                                                    and blk.teacher not in seen_fits
+                                                    and blk.teacher not in fixed):
                 later = [f.name for f in fits[i:]]
                 why = (" (a fit cannot be taught by itself or a later fit)"
                        if blk.teacher in later else "")
-                raise ValueError(f"{bwhere}: teacher must be {TRUTH!r} or an earlier fit "
+                extra = f", a fixed teacher {sorted(fixed)}" if fixed else ""
+                raise ValueError(f"{bwhere}: teacher must be {TRUTH!r}{extra} or an earlier fit "
                                  f"{sorted(seen_fits)}, got {blk.teacher!r}{why}")
             if blk.design is None:
                 fresh += 1

@@ -69,6 +69,7 @@ class SymbolicBackend:
 
     def __init__(self, pipeline: Pipeline, regimes: dict[str, str]):
         self.ell = eig[j]
+        self.coef = coef[j]
         self.c2 = coef[j] ** 2
         self.regimes = regimes
         self.symbols: dict[str, sp.Symbol] = {}
@@ -88,6 +89,19 @@ class SymbolicBackend:
 
     def zero(self):
         return sp.S.Zero
+
+    def fixed_teacher(self, name: str):
+        r""":math:`\Delta_j`: the fixed teacher's coefficient minus the target's."""
+        base = sp.IndexedBase(f"Delta_{name}", real=True)
+        self._latex.setdefault(base, rf"\Delta^{{({_tag(name)})}}")
+        return base[j]
+
+    def exact(self, fraction):
+        return sp.Rational(fraction.numerator, fraction.denominator)
+
+    def require_full_rank(self, fit, N, what: str) -> None:
+        if self.regimes[fit.name] != "under":       # pragma: no cover - set by _regimes
+            raise ValueError(f"fit {fit.name!r}: {what} needs N >= d + 2 rows")
 
     def tr(self, v):
         """``sum_j v``: sums already inside ``v`` are scalars (held as dummies while summing)."""
@@ -221,9 +235,16 @@ class Derivation:
                 f"{len(self.definitions)} kappa definitions)")
 
 
-def _regimes(pipeline: Pipeline, d_value) -> dict[str, str]:
+def _regimes(pipeline: Pipeline, d_value, kinds) -> dict[str, str]:
     out = {}
     for fit in pipeline.resolved:
+        if kinds[fit.name].kind == "incremental":     # exact only with an invertible Gram matrix
+            N = sum(np.asarray(b.rows, dtype=float) for b in fit.blocks)
+            if d_value is not None and np.any(N < d_value + 2):
+                raise ValueError(f"fit {fit.name!r}: accumulating least squares is derived for "
+                                 f"N >= d + 2 rows, got N = {np.min(N):g} with d = {d_value}")
+            out[fit.name] = "under"
+            continue
         if not np.all(np.asarray(fit.lam) == 0):
             if np.any(np.asarray(fit.lam) == 0):
                 raise ValueError(f"fit {fit.name!r}: derive() needs lam either > 0 everywhere or "
@@ -246,7 +267,7 @@ def derive(pipeline: Pipeline, *, d_value: int | None = None) -> Derivation:
     ``d_value + 2`` (then :math:`\kappa_f=0` and the exact inverse-Wishart factor).
     """
     kinds = fit_kinds(pipeline)
-    be = SymbolicBackend(pipeline, _regimes(pipeline, d_value))
+    be = SymbolicBackend(pipeline, _regimes(pipeline, d_value, kinds))
     state = propagate(be, pipeline, kinds)
     steps = []
     for fit in pipeline.resolved[:-1]:

@@ -54,10 +54,19 @@ STACKED_TEACHER = "<stacked teachers>"
 
 @dataclass(frozen=True)
 class FitKind:
-    """How the engine treats a fit: ``"fresh"`` (rules) or ``"same_design"`` (exact identity)."""
+    """How the engine treats a fit.
+
+    ``"fresh"``: the deterministic-equivalent rules (teachers independent of the fit's rows);
+    ``"projected"``: least squares on one design ``D`` whose teachers are least-squares fits on
+    ``D`` (exact: :math:`\\hat w_f=P_Dw_0+X_D^+\\sum_\\ell\\gamma_{f\\ell}\varepsilon_\\ell`);
+    ``"incremental"``: least squares on every block of an earlier least-squares fit ``g`` (labels
+    included) plus fresh rows labelled by ``g`` (exact: :math:`e_f=e_g+S_f^{-1}X_{new}^\top
+    \varepsilon_{new}`).
+    """
 
     kind: str
-    teacher_fit: str | None = None     # for same_design: the least-squares fit on the same rows
+    teacher_fit: str | None = None     # projected: the design's root fit; incremental: g
+    design: str | None = None          # projected: the design's id
 
 
 def _all_zero(x) -> bool:
@@ -66,38 +75,80 @@ def _all_zero(x) -> bool:
     return bool(np.all(np.asarray(x) == 0))
 
 
+_RULES_TEXT = (
+    "the engine derives reused rows or labels in two exact cases: (a) a least-squares fit "
+    "(lam = 0) all of whose blocks are on one design D, taught by least-squares fits on D (or by "
+    "the truth when D's first fit was), so that w_f = P_D w0 + pinv(X_D) (its noises); "
+    "(b) accumulation: a least-squares fit on every block of an earlier least-squares fit g, "
+    "labels included and in order, plus fresh rows labelled by g, so that "
+    "e_f = e_g + S_f^-1 X_new' eps (N_f >= d + 2); simulate() runs it")
+
+
 def fit_kinds(pipeline: Pipeline) -> dict[str, FitKind]:
     """Classify every fit, or raise ``ValueError`` naming the block that breaks the engine's rules."""
     kinds: dict[str, FitKind] = {}
-    design_users: dict[str, list[str]] = {}   # design id -> fits that used it
     fits = {f.name: f for f in pipeline.resolved}
+    roots: dict[str, str] = {}          # design id -> its first fit (least squares, one block)
+    on_design: dict[str, set] = {}      # design id -> fits whose every block is on it
+    users: dict[str, list] = {}         # design id -> fits that used it
+    fixed = set(getattr(pipeline, "teachers", {}))
     for fit in pipeline.resolved:
-        reused = [(k, b) for k, b in enumerate(fit.blocks) if not b.fresh_design or b.reused_labels]
-        for k, b in enumerate(fit.blocks):
-            if b.reused_labels:
-                raise ValueError(
-                    f"fit {fit.name!r}, block {k}: a block reused with its labels makes the fit's "
-                    "teachers depend on its own rows, which the engine cannot derive "
-                    "(simulate() runs it)")
-        if not reused:
-            kinds[fit.name] = FitKind("fresh")
-        else:
-            k, b = reused[0]
-            users = design_users.get(b.design_id, [])
-            teacher = fits.get(b.teacher)
-            ok = (len(fit.blocks) == 1 and _all_zero(fit.lam) and teacher is not None
-                  and len(teacher.blocks) == 1 and teacher.blocks[0].design_id == b.design_id
-                  and _all_zero(teacher.lam))
-            if not ok:
-                raise ValueError(
-                    f"fit {fit.name!r}, block {k}: design {b.design_id!r} was already used by "
-                    f"{users}; the engine derives a reused design only for a least-squares fit "
-                    "(lam = 0) with that one block, taught by a least-squares fit on the same "
-                    "rows (then w_f = w_teacher + pinv(X) noise exactly); simulate() runs any "
-                    "pipeline")
-            kinds[fit.name] = FitKind("same_design", teacher_fit=b.teacher)
+        taught_by = {b.teacher for b in fit.blocks}
+        if taught_by & fixed and taught_by - fixed - {TRUTH}:
+            k = next(k for k, b in enumerate(fit.blocks) if b.teacher in fixed)
+            raise ValueError(f"fit {fit.name!r}, block {k}: a fixed teacher "
+                             f"{fit.blocks[k].teacher!r} is mixed with a fitted teacher in one "
+                             "fit; the engine derives a fixed teacher mixed with the truth only "
+                             "(simulate() runs it)")
         for b in fit.blocks:
-            design_users.setdefault(b.design_id, []).append(fit.name)
+            users.setdefault(b.design_id, [])
+        special = [(k, b) for k, b in enumerate(fit.blocks)
+                   if not b.fresh_design or b.reused_labels]
+        ls = _all_zero(fit.lam)
+        before = {b.design_id: list(users[b.design_id]) for b in fit.blocks}
+        for b in fit.blocks:
+            if fit.name not in users[b.design_id]:
+                users[b.design_id].append(fit.name)
+        if not special:
+            kinds[fit.name] = FitKind("fresh")
+            if len(fit.blocks) == 1 and ls:
+                roots[fit.blocks[0].design_id] = fit.name
+                on_design.setdefault(fit.blocks[0].design_id, set()).add(fit.name)
+            continue
+        designs = {b.design_id for b in fit.blocks}
+        k0, b0 = special[0]
+        if len(designs) == 1 and ls:
+            design = designs.pop()
+            root = roots.get(design)
+            if root is None:
+                raise ValueError(f"fit {fit.name!r}, block {k0}: design {b0.design_id!r} was "
+                                 f"already used by {before[design]}, first by a ridge fit or a "
+                                 "fit with several blocks; " + _RULES_TEXT)
+            root_teacher = fits[root].blocks[0].teacher
+            for k, b in enumerate(fit.blocks):
+                ok = b.teacher in on_design[design] or (b.teacher == TRUTH
+                                                        and root_teacher == TRUTH)
+                if not ok:
+                    raise ValueError(f"fit {fit.name!r}, block {k}: on design {design!r} its "
+                                     f"teacher {b.teacher!r} is not a least-squares fit on that "
+                                     "design; " + _RULES_TEXT)
+            kinds[fit.name] = FitKind("projected", teacher_fit=root, design=design)
+            on_design[design].add(fit.name)
+            continue
+        teachers = {b.teacher for b in fit.blocks if not b.reused_labels}
+        g = next(iter(teachers)) if len(teachers) == 1 else None
+        gfit = fits.get(g) if g is not None else None
+        if ls and gfit is not None and _all_zero(gfit.lam):
+            n_old = len(gfit.blocks)
+            old, new = fit.blocks[:n_old], fit.blocks[n_old:]
+            if ([b.label_id for b in old] == [b.label_id for b in gfit.blocks]
+                    and all(b.reused_labels for b in old) and new
+                    and all(b.fresh_design and not b.reused_labels for b in new)):
+                kinds[fit.name] = FitKind("incremental", teacher_fit=g)
+                continue
+        what = ("reuses the labels of an earlier block" if b0.reused_labels else
+                f"design {b0.design_id!r} was already used by {before[b0.design_id]}")
+        raise ValueError(f"fit {fit.name!r}, block {k0}: {what}; " + _RULES_TEXT)
     return kinds
 
 
@@ -112,10 +163,16 @@ class _State:
     def __init__(self, backend, pipeline: Pipeline, kinds: dict[str, FitKind]):
         self.be = backend
         self.fits: dict[str, ResolvedFit] = {f.name: f for f in pipeline.resolved}
+        self.fixed = set(getattr(pipeline, "teachers", {}))
         self.order = {f.name: i for i, f in enumerate(pipeline.resolved)}
         self.kinds = kinds
         self.H: dict[tuple[str, str], Any] = {}
         self.K: dict[str, Any] = {}
+        self.B: dict[str, Any] = {}          # a design root's second moment without its noise
+        self.label_source: dict[str, tuple[ResolvedFit, int]] = {}
+        for fit in pipeline.resolved:
+            for k, b in enumerate(fit.blocks):
+                self.label_source.setdefault(b.label_id, (fit, k))
 
     # -- helpers -------------------------------------------------------------------------
     def mixed(self, fit: ResolvedFit):
@@ -145,9 +202,11 @@ class _State:
     def k(self, f: str):
         if f == TRUTH:
             return None
+        if f in self.fixed:                 # e = w2 - w0 =: Delta, deterministic
+            return self.be.fixed_teacher(f) * self.be.coef
         if f not in self.K:
             kind = self.kinds[f]
-            if kind.kind == "same_design":
+            if kind.kind in ("projected", "incremental"):
                 self.K[f] = self.k(kind.teacher_fit)
             else:
                 fit = self.fits[f]
@@ -159,6 +218,11 @@ class _State:
     def h(self, f: str, s: str):
         if f == TRUTH or s == TRUTH:
             return None
+        if f in self.fixed or s in self.fixed:
+            if f in self.fixed and s in self.fixed:
+                return self.be.fixed_teacher(f) * self.be.fixed_teacher(s)
+            raise ValueError(f"{f!r} and {s!r}: the engine does not derive the correlation of a "
+                             "fixed teacher with a fitted one (simulate() runs it)")
         if self.order[f] < self.order[s]:
             f, s = s, f
         key = (f, s)
@@ -167,13 +231,16 @@ class _State:
         be = self.be
         kind = self.kinds[f]
         fit = self.fits[f]
-        if kind.kind == "same_design":
+        if kind.kind == "projected":
+            val = self._projected(f, s)
+        elif kind.kind == "incremental":
             g = kind.teacher_fit
             if s != f:
                 val = self.h(g, s)
             else:
                 ing = be.ingredients(fit)
-                val = _add(self.h(g, g), be.noise(fit, 0) ** 2 * ing.C)
+                be.require_full_rank(fit, be.total_rows(fit), "accumulating least squares")
+                val = _add(self.h(g, g), be.noise_vector(fit, ing, self.new_noise(fit)))
         elif s != f:
             ing = be.ingredients(fit)
             acc = None
@@ -188,7 +255,71 @@ class _State:
         self.H[key] = val
         return val
 
-    def own(self, fit: ResolvedFit):
+    # -- least squares on one design: noise coefficients ----------------------------------
+    def gamma(self, f: str) -> dict[str, Any]:
+        r""":math:`\gamma_f`: the weight of each label draw in :math:`X_D^+\sum_\ell
+        \gamma_{f\ell}\varepsilon_\ell` for a fit on design ``D`` (its root: one draw)."""
+        if f == TRUTH:
+            return {}
+        fit = self.fits[f]
+        if self.kinds[f].kind != "projected":          # the design's root
+            return {fit.blocks[0].label_id: 1}
+        out: dict[str, Any] = {}
+        weight = _fraction(1, len(fit.blocks))         # every block has the design's rows
+        for b in fit.blocks:
+            for label, c in list(self.gamma(b.teacher).items()) + [(b.label_id, 1)]:
+                out[label] = out.get(label, 0) + weight * c
+        return out
+
+    def noise_weight(self, gf: dict, gs: dict, own: str | None = None, keep: bool = True):
+        r""":math:`\sum_\ell\gamma_{f\ell}\gamma_{s\ell}\sigma_\ell^2` over the labels drawn
+        in fit ``own`` (``keep``) or in every other fit (``not keep``; all when ``own`` is None)."""
+        acc = 0
+        for label, c in gf.items():
+            if label not in gs:
+                continue
+            fit, k = self.label_source[label]
+            if own is not None and (fit.name == own) != keep:
+                continue
+            acc = acc + self.be.exact(c * gs[label]) * self.be.noise(fit, k) ** 2
+        return acc
+
+    def root_moment(self, root: str):
+        """The root's second moment without its own label noise (its bias part)."""
+        if root not in self.B:
+            self.B[root] = self.own(self.fits[root], with_noise=False)
+        return self.B[root]
+
+    def _projected(self, f: str, s: str):
+        """H_fs for a least-squares fit ``f`` on design D (``s`` earlier or equal)."""
+        kind = self.kinds[f]
+        root, design = kind.teacher_fit, kind.design
+        s_on_design = s == root or (self.kinds[s].kind == "projected"
+                                    and self.kinds[s].design == design)
+        if not s_on_design:
+            if self.depends_on_design_noise(s, design):
+                raise ValueError(f"fits {f!r} and {s!r}: {s!r} depends on labels drawn on design "
+                                 f"{design!r} without being fitted on it; " + _RULES_TEXT)
+            return self.h(root, s)
+        ing = self.be.ingredients(self.fits[root])
+        weight = self.noise_weight(self.gamma(f), self.gamma(s))
+        return _add(self.root_moment(root), self.be.noise_vector(self.fits[root], ing, weight))
+
+    def depends_on_design_noise(self, s: str, design: str) -> bool:
+        if s == TRUTH:
+            return False
+        fit = self.fits[s]
+        return any(b.design_id == design or self.depends_on_design_noise(b.teacher, design)
+                   for b in fit.blocks)
+
+    def new_noise(self, fit: ResolvedFit, be=None):
+        r""":math:`\sum_{b\ new}\alpha_b\sigma_b^2` of an accumulating fit's fresh blocks."""
+        be = self.be if be is None else be
+        N = be.total_rows(fit)
+        return sum(be.rows(fit, k) / N * be.noise(fit, k) ** 2
+                   for k, b in enumerate(fit.blocks) if not b.reused_labels)
+
+    def own(self, fit: ResolvedFit, with_noise: bool = True):
         """H_ff of a fresh-design fit (materialised)."""
         be = self.be
         ing = be.ingredients(fit)
@@ -196,7 +327,8 @@ class _State:
         Hb, Kb = self.Hbar(mix), self.Kbar(mix)
         c2 = be.c2
         out = ing.q**2 * c2 + ing.w * be.tr(ing.g * c2) * ing.g
-        noise = sum(a * be.noise(fit, k) ** 2 for k, (a, _) in enumerate(mix))
+        noise = sum(a * be.noise(fit, k) ** 2 for k, (a, _) in enumerate(mix)) if with_noise \
+            else None
         if Hb is not None:
             out = out + ing.p**2 * Hb + ing.w * be.tr(ing.g * Hb) * ing.g
             noise = _add(noise, self.disagreement(mix, Hb))
@@ -214,6 +346,12 @@ class _State:
         return _add(acc, -be.tr(be.ell * Hb))
 
 
+def _fraction(a: int, b: int):
+    from fractions import Fraction
+
+    return Fraction(a, b)
+
+
 def _add(a, b):
     if a is None:
         return b
@@ -225,6 +363,15 @@ def _add(a, b):
 def propagate(backend, pipeline: Pipeline, kinds: dict[str, FitKind] | None = None) -> _State:
     """The memoised moment state of ``pipeline`` on ``backend``."""
     return _State(backend, pipeline, fit_kinds(pipeline) if kinds is None else kinds)
+
+
+def _own_noise(be, last: ResolvedFit, gamma: dict):
+    """sum of gamma^2 sigma^2 over the labels the last fit draws itself (its own backend)."""
+    acc = 0
+    for k, b in enumerate(last.blocks):
+        if not b.reused_labels and b.label_id in gamma:
+            acc = acc + be.exact(gamma[b.label_id] ** 2) * be.noise(last, k) ** 2
+    return acc
 
 
 def with_stacked_teacher(state: _State, K, H) -> _State:
@@ -271,11 +418,24 @@ def last_fit_error(state: _State, be, upstream) -> dict[str, Any]:
     names = list(state.fits)
     last = state.fits[names[-1]]
     kind = state.kinds[last.name]
-    if kind.kind == "same_design":   # the last fit adds noise to its teacher's error
+    if kind.kind == "projected":     # w_last = P_D w0 + pinv(X_D) (weighted noises), exactly
+        root = kind.teacher_fit
+        gamma = state.gamma(last.name)
+        C_root = state.be.ingredients(state.fits[root]).C
+        upstream_part = _add(state.root_moment(root), state.be.noise_vector(
+            state.fits[root], state.be.ingredients(state.fits[root]),
+            state.noise_weight(gamma, gamma, own=last.name, keep=False)))
+        own = _own_noise(be, last, gamma)
+        return {"clean_bias": be.zero(),
+                "variance": be.check_noise(last, own * upstream.trace_ell(C_root), own),
+                "collapse": upstream.trace_ell(upstream_part)}
+    if kind.kind == "incremental":   # e_last = e_g + S^-1 X_new' eps_new, exactly
         ing = be.ingredients(last)
-        g = kind.teacher_fit
-        return {"clean_bias": be.zero(), "variance": be.noise(last, 0) ** 2 * ing.Cscale * be.df2(ing),
-                "collapse": upstream.trace_ell(state.h(g, g))}
+        be.require_full_rank(last, be.total_rows(last), "accumulating least squares")
+        noise = state.new_noise(last, be)
+        return {"clean_bias": be.zero(),
+                "variance": be.check_noise(last, noise * ing.Cscale * be.df2(ing), noise),
+                "collapse": upstream.trace_ell(state.h(kind.teacher_fit, kind.teacher_fit))}
     ing = be.ingredients(last)
     N = be.total_rows(last)
     mix = [(be.rows(last, k) / N, b.teacher) for k, b in enumerate(last.blocks)]

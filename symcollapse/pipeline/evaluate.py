@@ -64,6 +64,7 @@ class _ExplicitMeasure:
 
     def __init__(self, eigenvalues: np.ndarray, w0: np.ndarray):
         self.eigenvalues = eigenvalues
+        self.coef = w0
         self.c2 = w0**2
         self.weights = np.ones_like(eigenvalues)
         self.exact = True
@@ -133,11 +134,27 @@ class NumericBackend:
         m = context.measure
         self.ell = m.eigenvalues
         self.c2 = m.c2
+        self.coef = getattr(m, "coef", None)
         self._weights = m.weights
         self._ing: dict[str, _Ingredients] = {}
 
     def zero(self):
         return 0.0
+
+    def fixed_teacher(self, name: str) -> np.ndarray:
+        """Delta = w2 - w0 on the spectral nodes (explicit spectra only)."""
+        return self.ctx.fixed_delta(name)
+
+    def exact(self, fraction) -> float:
+        return float(fraction)
+
+    def require_full_rank(self, fit: ResolvedFit, N, what: str) -> None:
+        d = self.ctx.d
+        if not np.isfinite(d) or np.any(np.asarray(N) < d + 2):
+            raise ValueError(
+                f"fit {fit.name!r}: {what} is derived for N >= d + 2 rows (the fit's Gram matrix "
+                f"invertible, inverse-Wishart mean), got N = {np.min(N):g} with d = {d:g}; "
+                "simulate() runs it")
 
     def tr(self, v):
         v = np.asarray(v)
@@ -232,8 +249,9 @@ class _Join:
         key = id(v)
         if key not in self._cache:
             w = self.be._weights
-            vw = np.ascontiguousarray(np.broadcast_to(v, np.shape(v)[:-1] + w.shape) * w)
-            self._cache[key] = (v, vw, self.be.tr(self.be.ell * v))
+            v3 = np.reshape(v, (1,) * (3 - np.ndim(v)) + np.shape(v))   # (U, 1, nodes)
+            vw = np.ascontiguousarray(np.broadcast_to(v3, v3.shape[:-1] + w.shape) * w)
+            self._cache[key] = (v, vw, self.be.tr(self.be.ell * v3))
         return self._cache[key]
 
     def cross(self, x, v):
@@ -291,6 +309,17 @@ class EvaluationContext:
         self.measure = None
         self._kappa: dict[bytes, np.ndarray] = {}
         self.states: dict[Any, Any] = {}
+        self.fixed: dict[str, np.ndarray] = {}      # fixed teachers' coefficients
+
+    def fixed_delta(self, name: str) -> np.ndarray:
+        if not isinstance(self.measure, _ExplicitMeasure):
+            raise ValueError(f"the fixed teacher {name!r} needs the spectrum as explicit arrays "
+                             "(eigenvalues, w0), not a PowerLaw")
+        w2 = self.fixed[name]
+        if w2.shape != self.measure.coef.shape:
+            raise ValueError(f"the fixed teacher {name!r} has {w2.size} coefficients, the "
+                             f"spectrum {self.measure.coef.size} eigenvalues")
+        return w2 - self.measure.coef
 
     def kappa_and_sums(self, lam: np.ndarray, N: np.ndarray):
         """kappa(lam, N) and, at it, df2 and sum_j c_j^2 l_j/(l_j+kappa)^2 (from the spectrum's
@@ -483,5 +512,6 @@ def predict_pipeline(pipeline: Pipeline, eigenvalues, w0=None, *, method: str = 
         method = "exact" if int(np.prod(pipeline.grid_shape())) * min(fun.d, 10_000) \
             <= 2_000_000 else "table"
     ctx = EvaluationContext(fun, method)
+    ctx.fixed = dict(pipeline.teachers)
     out = evaluate_pipeline(pipeline, ctx)
     return PipelinePrediction(**{k: _as_output(v) for k, v in out.items()})

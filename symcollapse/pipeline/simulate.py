@@ -383,7 +383,8 @@ def _plan(pipeline: Pipeline) -> tuple[_Fit, ...]:
             groups=groups,
             drop_designs=tuple(k for k in used if last_design[k] == f),
             drop_labels=tuple(k for k in labels if last_label.get(k) == f),
-            drop_outputs=tuple(t for t in teachers if t != TRUTH and last_teacher[t] == f)))
+            drop_outputs=tuple(t for t in teachers if t != TRUTH and t not in pipeline.teachers
+                               and last_teacher[t] == f)))
     return tuple(plan)
 
 
@@ -555,13 +556,17 @@ def simulate_pipeline(pipeline: Pipeline, eigenvalues, w0=None, *, reps: int = 1
     opts = _options(options)
     eigs, coefs = V.spectrum_arrays(eigenvalues, w0)
     d = int(eigs.size)
+    for name, w2 in pipeline.teachers.items():
+        if w2.shape != (d,):
+            raise ValueError(f"the fixed teacher {name!r} has {w2.size} coefficients, the "
+                             f"spectrum {d} eigenvalues")
     _one_setting(pipeline)
     reps = _reps(reps)
     est = estimate(pipeline, d, reps, **options)
     plan, compressed, batch = est["plan"], est["compressed"], est["batch"]
     rng = V.generator(seed)
-    with threadpool_limits(limits=opts["threads"], user_api="blas"):
-        samples = _run(rng, eigs, coefs, plan, reps, batch, compressed)
+    with threadpool_limits(limits=opts["threads"], user_api="blas"):    # why: module docstring
+        samples = _run(rng, eigs, coefs, plan, reps, batch, compressed, pipeline.teachers)
     settings = dict(
         pipeline=pipeline.name, d=d, reps=reps, batch=batch, flops=est["flops"],
         floats_per_batch=batch * est["per_rep"], method=opts["method"],
@@ -587,11 +592,13 @@ def _draw_bartlett(rng: np.random.Generator, B: int, rows: int, d: int) -> np.nd
 
 
 def _run(rng: np.random.Generator, eigs: np.ndarray, coefs: np.ndarray, plan: tuple[_Fit, ...],
-         reps: int, batch: int, compressed: frozenset[str] = frozenset()) -> np.ndarray:
+         reps: int, batch: int, compressed: frozenset[str] = frozenset(),
+         fixed: dict[str, np.ndarray] | None = None) -> np.ndarray:
     """The repetitions, ``batch`` at a time; returns the test errors of the last fit."""
     d = eigs.size
     s = np.sqrt(eigs)
     samples = np.empty(reps)
+    fixed = fixed or {}
     uses: dict[str, set[int]] = {}
     keys: dict[tuple, int] = {}
     for f, fit in enumerate(plan):
@@ -603,6 +610,7 @@ def _run(rng: np.random.Generator, eigs: np.ndarray, coefs: np.ndarray, plan: tu
     for start in range(0, reps, batch):
         B = min(batch, reps - start)
         outputs = {TRUTH: np.broadcast_to(coefs, (B, d)).copy()}
+        outputs.update({name: np.broadcast_to(v, (B, d)) for name, v in fixed.items()})
         designs: dict[str, np.ndarray] = {}
         labels: dict[str, np.ndarray] = {}
         cache = _Cache(keep, reuse)
