@@ -285,7 +285,12 @@ def sweep(grid: Mapping[str, Any], *, fixed: Mapping[str, Any] | None = None, re
     the store) and the fixed values.  Raises ``ValueError`` / ``TypeError`` naming
     the parameter for bad input, before any work and before creating the store.
     """
-    import xarray as xr
+    try:
+        import xarray as xr
+        import zarr  # noqa: F401
+    except ImportError:
+        raise ImportError("sc.sweep needs xarray and zarr: pip install 'symcollapse[sweep]'") \
+            from None
 
     from . import __version__
 
@@ -527,7 +532,7 @@ def cli_command(args) -> int:
             kwargs["executor"] = client.get_executor()
         try:
             ds = sweep(**kwargs)
-        except TypeError as err:
+        except (TypeError, ImportError) as err:
             raise ValueError(str(err)) from None
     finally:
         if client is not None:
