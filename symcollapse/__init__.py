@@ -19,6 +19,7 @@ from .power_law import PowerLaw
 from .predict import PerGeneration, Prediction, per_generation, predict
 from .simulate import SimulationResult, simulate
 from .spectrum import isotropic, power_law
+from .sweep import sweep
 from .thresholds import null_predictor_generations
 
 __version__ = "0.1.0"
@@ -26,7 +27,7 @@ __version__ = "0.1.0"
 __all__ = [
     # numbers
     "predict", "Prediction", "per_generation", "PerGeneration", "simulate", "SimulationResult",
-    "optimal_lambda", "OptimalRidge", "ridge_recipe", "null_predictor_generations", "ridge_alpha",
+    "sweep", "optimal_lambda", "OptimalRidge", "ridge_recipe", "null_predictor_generations", "ridge_alpha",
     # spectra
     "PowerLaw", "isotropic", "power_law",
     # formulas

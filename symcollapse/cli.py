@@ -79,6 +79,9 @@ def _build_parser() -> _Parser:
                    help="do not run pdflatex even if it is installed")
     p.add_argument("--progress", choices=("auto", "on", "off"), default="auto",
                    help="progress bar on stderr: auto = only on a terminal (default)")
+    p.add_argument("--workers", metavar="N", type=_positive_int, default=2,
+                   help="processes for the figures and sections (default: %(default)s; the "
+                        "numbers do not depend on it)")
 
     sub.add_parser(
         "list", formatter_class=fmt, help="list the catalogued formulas",
@@ -170,6 +173,10 @@ def _build_parser() -> _Parser:
                    help="progress bar on stderr: auto = only on a terminal (default)")
     _spectrum_options(p)
     _format_option(p)
+
+    from .sweep import add_cli as _add_sweep  # issue 12: symcollapse sweep FILE.toml
+
+    _add_sweep(sub, fmt)
     return parser
 
 
@@ -251,7 +258,8 @@ def _cmd_report(args) -> int:
 
     start = time.perf_counter()
     paths = write_report(args.out, quick=args.quick, seed=args.seed,
-                         pdf=False if args.no_pdf else None, progress=_progress(args))
+                         pdf=False if args.no_pdf else None, progress=_progress(args),
+                         workers=args.workers)
     for path in paths.values():
         print(f"wrote {path}")
     print(f"{paths.summary}; total {time.perf_counter() - start:.1f} s")
@@ -525,6 +533,15 @@ def _cmd_simulate(args) -> int:
 
 _COMMANDS = {"report": _cmd_report, "list": _cmd_list, "show": _cmd_show, "eval": _cmd_eval,
              "predict": _cmd_predict, "simulate": _cmd_simulate}
+
+
+def _cmd_sweep(args) -> int:            # issue 12: the command lives in symcollapse.sweep
+    from .sweep import cli_command
+
+    return cli_command(args)
+
+
+_COMMANDS["sweep"] = _cmd_sweep
 
 
 def _fail(message: str, status: int) -> int:

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
+from concurrent.futures import Executor, Future
 from pathlib import Path
 
 import numpy as np
@@ -33,11 +34,22 @@ __all__ = ["kernel_chain_figure"]
 
 T0, SIGMA, SIGMA0, LAM = 400, 0.5, 0.5, 1e-3
 LAM0S = {"near-interpolating": 1e-6, "regularised": 1e-2}
+#: repetitions behind every z-score of the quick report (see :data:`symcollapse.figures.QUICK_REPS`).
+QUICK_REPS = 24
+
+
+class _Inline(Executor):
+    """Runs each submitted call at once, in this process (no executor given)."""
+
+    def submit(self, fn, /, *args, **kwargs) -> Future:
+        fut: Future = Future()
+        fut.set_result(fn(*args, **kwargs))
+        return fut
 
 
 def _config(quick: bool) -> dict:
     if quick:
-        return dict(reps=10, ns=[0, 2, 8], Ts=[50, 200, 800], gauss=[("rbf", 1e-6, 8, 800)],
+        return dict(reps=QUICK_REPS, ns=[0, 2, 8], Ts=[50, 200, 800], gauss=[("rbf", 1e-6, 8, 800)],
                     gauss_reps=4, kernels=("rbf", "polynomial"))
     return dict(reps=24, ns=[0, 1, 2, 4, 8], Ts=[50, 100, 200, 400, 800],
                 gauss=[(k, l0, 8, T) for k in ("rbf", "polynomial") for l0 in (1e-6, 1e-2)
@@ -46,11 +58,14 @@ def _config(quick: bool) -> dict:
 
 
 def kernel_chain_figure(path, *, quick: bool = True, seed: int = 0,
-                        progress: Callable[[str], None] | None = None) -> dict:
+                        progress: Callable[[str], None] | None = None,
+                        executor: Executor | None = None) -> dict:
     """Measure, draw the figure to ``path`` (PNG) and return ``{"rows": [...], "findings": {...}, "reps": int,
-    "exponents": {...}, "seconds": float}``.  ``quick`` runs in well under a minute (10
+    "exponents": {...}, "seconds": float}``.  ``quick`` runs in well under a minute (24
     repetitions, n in {0, 2, 8}, T in {50, 200, 800}, one Gaussian cell); the full run (24
     repetitions, n in {0, 1, 2, 4, 8}, T from 50 to 800, eight Gaussian cells) takes a few minutes.
+    ``executor``: where the chains run (each an independent job with its own seed, so the
+    numbers do not depend on it); ``None`` runs them here, one after the other.
     """
     import matplotlib
 
@@ -63,6 +78,7 @@ def kernel_chain_figure(path, *, quick: bool = True, seed: int = 0,
     start = time.perf_counter()
     cfg = _config(quick)
     ns, Ts = cfg["ns"], cfg["Ts"]
+    pool = _Inline() if executor is None else executor
     rows: list[dict] = []
     problems, exponents = {}, {}
     for kernel in cfg["kernels"]:
@@ -71,42 +87,67 @@ def kernel_chain_figure(path, *, quick: bool = True, seed: int = 0,
         beta, r = fit_exponents(P)
         exponents[kernel] = dict(beta=beta, r=r, ell_crit=beta / (2 * beta * min(r, 1.0) + 1))
         say(f"{kernel}: fitted beta = {beta:.3f}, r = {r:.3f}")
-        for label, lam0 in LAM0S.items():
-            res = kernel_chain_grid(P, ns=ns, Ts=Ts, T0=T0, lam=LAM, lam0=lam0, sigma=SIGMA,
-                                    sigma0=SIGMA0, reps=cfg["reps"], seed=seed)
-            pred = P.predict(T=np.array(Ts, float), lam=LAM, n=np.array(ns)[:, None], T0=T0,
-                             sigma=SIGMA, sigma0=SIGMA0, lam0=lam0).test_error
-            for i, n in enumerate(ns):
-                for k, T in enumerate(Ts):
-                    sim = res[(n, T)]
-                    rows.append(dict(kernel=kernel, generator=label, lam0=lam0, n=n, T=T,
-                                     predict=float(pred[i, k]), mean=sim.mean, stderr=sim.stderr,
-                                     gap=float(pred[i, k] / sim.mean - 1),
-                                     z=float((pred[i, k] - sim.mean) / sim.stderr)))
-            say(f"{kernel}, lam0 = {lam0:g}: {len(ns) * len(Ts)} cells measured")
-    for kernel, lam0, n, T in cfg["gauss"]:
+    # every measurement is an independent job (own seed), submitted before any is awaited
+    grids = {(kernel, lam0): pool.submit(kernel_chain_grid, problems[kernel], ns=ns, Ts=Ts, T0=T0,
+                                         lam=LAM, lam0=lam0, sigma=SIGMA, sigma0=SIGMA0,
+                                         reps=cfg["reps"], seed=seed)
+             for kernel in cfg["kernels"] for lam0 in LAM0S.values()}
+    gauss = {(kernel, lam0, n, T): pool.submit(
+                simulate, problems[kernel].eigenvalues, problems[kernel].w0, T=T, lam=LAM, n=n,
+                T0=T0, sigma=SIGMA, sigma0=SIGMA0, lam0=lam0, reps=cfg["gauss_reps"], seed=seed + 1)
+             for kernel, lam0, n, T in cfg["gauss"]}
+    effect_jobs = _submit_effects(pool, problems["rbf"], exponents["rbf"], cfg, seed)
+    for (kernel, lam0), job in grids.items():
         P = problems[kernel]
-        g = simulate(P.eigenvalues, P.w0, T=T, lam=LAM, n=n, T0=T0, sigma=SIGMA, sigma0=SIGMA0,
-                     lam0=lam0, reps=cfg["gauss_reps"], seed=seed + 1)
+        res = job.result()
+        pred = P.predict(T=np.array(Ts, float), lam=LAM, n=np.array(ns)[:, None], T0=T0,
+                         sigma=SIGMA, sigma0=SIGMA0, lam0=lam0).test_error
+        label = next(k for k, v in LAM0S.items() if v == lam0)
+        for i, n in enumerate(ns):
+            for k, T in enumerate(Ts):
+                sim = res[(n, T)]
+                rows.append(dict(kernel=kernel, generator=label, lam0=lam0, n=n, T=T,
+                                 predict=float(pred[i, k]), mean=sim.mean, stderr=sim.stderr,
+                                 gap=float(pred[i, k] / sim.mean - 1),
+                                 z=float((pred[i, k] - sim.mean) / sim.stderr)))
+        say(f"{kernel}, lam0 = {lam0:g}: {len(ns) * len(Ts)} cells measured")
+    for (kernel, lam0, n, T), job in gauss.items():
+        P = problems[kernel]
+        g = job.result()
         for row in rows:
             if (row["kernel"], row["lam0"], row["n"], row["T"]) == (kernel, lam0, n, T):
                 row["gaussian_mean"] = g.mean + P.residual
                 row["gaussian_stderr"] = g.stderr
         say(f"Gaussian features, {kernel}, lam0 = {lam0:g}, n = {n}, T = {T}: {g.mean:.4f}")
 
-    findings = _effects(problems["rbf"], exponents["rbf"], cfg, seed, rows, say)
+    findings = _effects(problems["rbf"], exponents["rbf"], cfg, rows, say, effect_jobs)
     _draw(plt, path, rows, findings, cfg)
     return dict(rows=rows, findings=findings, exponents=exponents, reps=cfg["reps"],
                 seconds=time.perf_counter() - start)
 
 
-def _effects(P, expo, cfg, seed, rows, say) -> dict:
+def _submit_effects(pool: Executor, P, expo, cfg, seed) -> dict:
+    """Submit the chains behind the effects and Corollary 5.2 (see :func:`_effects`)."""
+    lam0, ns, n_top = LAM0S["regularised"], cfg["ns"], max(cfg["ns"])
+    jobs = {"clean": pool.submit(kernel_chain_grid, P, ns=ns, Ts=[800], T0=T0, lam=LAM, lam0=lam0,
+                                 sigma=SIGMA, sigma0=0.0, reps=cfg["reps"], seed=seed)}
+    ell = expo["ell_crit"]
+    lam_star = (n_top * SIGMA0**2 / T0) ** ell
+    for T in cfg["Ts"]:
+        for name, lam in (("classical", T ** (-ell)),
+                          ("corollary_5_2", max(lam_star, T ** (-expo["beta"])))):
+            jobs[(name, T)] = (lam, pool.submit(
+                kernel_chain_grid, P, ns=[n_top], Ts=[T], T0=T0, lam=lam, lam0=lam0, sigma=SIGMA,
+                sigma0=SIGMA0, reps=cfg["reps"], seed=seed))
+    return jobs
+
+
+def _effects(P, expo, cfg, rows, say, jobs) -> dict:
     """The three effects and Corollary 5.2, measured on the RBF digits problem (lam0 = 1e-2)."""
     lam0, ns = LAM0S["regularised"], cfg["ns"]
     out: dict = {}
     # 1. signal shrink: noise-free generators
-    clean_gen = kernel_chain_grid(P, ns=ns, Ts=[800], T0=T0, lam=LAM, lam0=lam0, sigma=SIGMA,
-                                  sigma0=0.0, reps=cfg["reps"], seed=seed)
+    clean_gen = jobs["clean"].result()
     pred = P.predict(T=800, lam=LAM, n=np.array(ns), T0=T0, sigma=SIGMA, lam0=lam0).test_error
     out["signal_shrink"] = [dict(n=n, predict=float(pred[i]), mean=clean_gen[(n, 800)].mean,
                                  stderr=clean_gen[(n, 800)].stderr) for i, n in enumerate(ns)]
@@ -144,8 +185,9 @@ def _effects(P, expo, cfg, seed, rows, say) -> dict:
     cor = []
     for T in cfg["Ts"]:
         for name, lam in (("classical", T ** (-ell)), ("corollary_5_2", max(lam_star, T ** (-expo["beta"])))):
-            sim = kernel_chain_grid(P, ns=[n_top], Ts=[T], T0=T0, lam=lam, lam0=lam0, sigma=SIGMA,
-                                    sigma0=SIGMA0, reps=cfg["reps"], seed=seed)[(n_top, T)]
+            lam_job, job = jobs[(name, T)]
+            assert lam_job == lam
+            sim = job.result()[(n_top, T)]
             p = P.predict(T=T, lam=lam, n=n_top, T0=T0, sigma=SIGMA, sigma0=SIGMA0, lam0=lam0)
             cor.append(dict(rule=name, T=T, lam=lam, mean=sim.mean, stderr=sim.stderr,
                             predict=float(p.test_error)))

@@ -313,10 +313,20 @@ def kernel_chain_grid(problem: KernelProblem, *, ns: Sequence[int], Ts: Sequence
     K, f0, Phi = problem.K, problem.f0, problem.features
 
     def fit(idx, y, ridge, rows=slice(None)):
-        """The fitted function on the inputs ``rows``."""
+        """The fitted function on the inputs ``rows``.
+
+        ``K[rows][:, idx] @ alpha`` would gather ``T`` strided columns of the row-major Gram
+        matrix; ``K`` is symmetric, so the same sum is ``K[rows] @ c`` with ``c`` the dual
+        coefficients scattered onto the ``N`` inputs (``np.bincount``: repeated draws add up),
+        one contiguous matrix-vector product (8x faster at T = 800, N = 1797; the gather stays
+        for ``T < N / 16``).
+        """
         if Phi is not None:
             return Phi[rows] @ _fit_primal(Phi[idx], y, ridge)
-        return K[rows][:, idx] @ _fit(K[np.ix_(idx, idx)], y, ridge)
+        alpha = _fit(K[np.ix_(idx, idx)], y, ridge)
+        if 16 * idx.size < N:      # few columns: the gather is cheaper (measured at N = 1797)
+            return K[rows][:, idx] @ alpha
+        return K[rows] @ np.bincount(idx, weights=alpha, minlength=N)
 
     out = {(n, T): np.empty(reps) for n in ns for T in Ts}
     n_max = max(ns)

@@ -12,6 +12,7 @@ on top of the library: it imports the theory and the simulator, never the revers
 from __future__ import annotations
 
 import csv
+import inspect
 import multiprocessing as mp
 import shutil
 import subprocess
@@ -39,7 +40,8 @@ _CSV_COLUMNS = ("figure", "panel", "design", "n", "T", "lam", "reps", "theory", 
 
 #: Further sections: ``name -> callable(out_dir, quick, seed, progress) -> (blocks, figure)``
 #: where ``figure`` is a :class:`~symcollapse.figures.FigureResult` or ``None``; they run in a
-#: worker process, so the callable must be a module-level function.
+#: worker process, so the callable must be a module-level function.  A callable that also takes
+#: ``executor`` runs in the main process and submits its heavy work to the report's pool.
 EXTRA_SECTIONS: dict[str, Callable] = {"kernel_chain": kernel_section, **WORKFLOW_SECTIONS}
 
 
@@ -152,18 +154,22 @@ def compile_pdf(tex: Path, *, engine: str | None = None, timeout: float = 300) -
 
 
 def write_report(out_dir="symcollapse-report", *, quick: bool = False, seed: int = 0,
-                 pdf: bool | None = None, progress: bool | None = None) -> ReportPaths:
+                 pdf: bool | None = None, progress: bool | None = None,
+                 workers: int = 2) -> ReportPaths:
     """Write the report into ``out_dir``: ``report.tex``, ``report.md``, ``agreement.csv``, the
     figures as PNG, and ``report.pdf`` when a TeX engine is present.
 
-    ``quick`` simulates fewer points with fewer repetitions (the whole report then takes well
-    under a minute); ``seed`` seeds every simulation; ``pdf`` = ``None`` compiles when
+    ``quick`` simulates fewer points (24 repetitions behind every z-score, as in full mode; the
+    whole report then takes under a minute on 2 cores); ``seed`` seeds every simulation;
+    ``workers`` processes compute the figures and sections in parallel (1: all in this process;
+    the numbers do not depend on it); ``pdf`` = ``None`` compiles when
     ``pdflatex`` is on PATH, ``True`` requires it, ``False`` skips it; ``progress`` = ``None``
     shows a progress bar when stderr is a terminal.  Prints nothing; returns the written paths
     with the summary (see :class:`ReportPaths`).
     """
     start = time.perf_counter()
     seed = V.integer(seed, "seed", minimum=0)
+    workers = V.integer(workers, "workers", minimum=1, meaning=" (processes)")
     out = Path(out_dir)
     if out.exists() and not out.is_dir():
         raise ValueError(f"out_dir {str(out)!r} exists and is not a directory")
@@ -174,21 +180,44 @@ def write_report(out_dir="symcollapse-report", *, quick: bool = False, seed: int
     seeds = [int(st.generate_state(1)[0]) for st in streams]
     figs: list[FigureResult] = []
     extra_blocks: list = []
-    # the extra sections (the kernel chains) run in a second process while this one draws the
-    # paper's figures: the simulations are single-threaded, so two cores halve the wall time
-    with ProcessPoolExecutor(max_workers=1, mp_context=mp.get_context("spawn")) as pool:
-        pending = [pool.submit(make, out, quick=quick, seed=sub_seed, progress=progress)
-                   for make, sub_seed in zip(EXTRA_SECTIONS.values(), seeds[len(FIGURES):],
-                                             strict=True)]
-        for (name, make), sub_seed in zip(FIGURES.items(), seeds, strict=False):
-            figs.append(make(out / f"{name}.png", quick=quick, seed=sub_seed, progress=progress))
-            paths[name] = out / f"{name}.png"
-        for job in pending:
-            blocks, fig = job.result()
-            extra_blocks += blocks
-            if fig is not None:
-                figs.append(fig)
-                paths[fig.name] = fig.path
+    # Every figure is one job; an extra section that takes ``executor`` runs here and submits its
+    # own jobs (the kernel chains: eleven independent chains), any other is one job.  The
+    # simulations use one BLAS thread each, so ``workers`` processes fill ``workers`` cores, and
+    # the numbers do not depend on where a job runs (each has its own seed).  The formulas'
+    # derivations (about 13 s of SymPy) are one more job, submitted first.
+    figure_jobs = [(make, out / f"{name}.png", sub_seed)
+                   for (name, make), sub_seed in zip(FIGURES.items(), seeds, strict=False)]
+    extra_jobs = list(zip(EXTRA_SECTIONS.values(), seeds[len(FIGURES):], strict=True))
+    names = formulas()
+    if workers == 1:
+        extra_results = [make(out, quick=quick, seed=sub_seed, progress=progress)
+                         for make, sub_seed in extra_jobs]
+        figs = [make(path, quick=quick, seed=sub_seed, progress=progress)
+                for make, path, sub_seed in figure_jobs]
+        formula_doc = export.blocks(names)
+    else:
+        with ProcessPoolExecutor(max_workers=workers, mp_context=mp.get_context("spawn")) as pool:
+            formula_job = pool.submit(export.blocks, names)
+            pending_figs = [pool.submit(make, path, quick=quick, seed=sub_seed, progress=progress)
+                            for make, path, sub_seed in figure_jobs]
+            extra_results = []
+            for make, sub_seed in extra_jobs:
+                if "executor" in inspect.signature(make).parameters:
+                    extra_results.append(make(out, quick=quick, seed=sub_seed, progress=progress,
+                                              executor=pool))
+                else:
+                    extra_results.append(pool.submit(make, out, quick=quick, seed=sub_seed,
+                                                     progress=progress))
+            formula_doc = formula_job.result()
+            figs = [job.result() for job in pending_figs]
+            extra_results = [r.result() if hasattr(r, "result") else r for r in extra_results]
+    for name in FIGURES:
+        paths[name] = out / f"{name}.png"
+    for blocks, fig in extra_results:
+        extra_blocks += blocks
+        if fig is not None:
+            figs.append(fig)
+            paths[fig.name] = fig.path
 
     points = [p for f in figs for p in f.points]
     max_z = max(abs(p.z) for p in points)
@@ -205,8 +234,7 @@ def write_report(out_dir="symcollapse-report", *, quick: bool = False, seed: int
         *_errata_blocks(),
         *extra_blocks,
     ]
-    names = formulas()
-    doc = export.blocks(names, preface=preface)           # built once, written in two styles
+    doc = preface + formula_doc                # built once, written in two styles
     paths["tex"].write_text(export.render(doc, "latex", title=TITLE), encoding="utf-8")
     paths["md"].write_text(export.render(doc, "markdown", title=TITLE), encoding="utf-8")
     _write_csv(paths["csv"], points)

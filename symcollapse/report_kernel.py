@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import importlib.util
 import sys
+from concurrent.futures import Executor
 from pathlib import Path
 
 from .export import Figure, Heading, Math, Paragraph
@@ -25,8 +26,10 @@ def _pm(mean: float, se: float) -> str:
     return f"{mean:.4f} +- {se:.4f}"
 
 
-def kernel_section(out: Path, *, quick: bool, seed: int, progress: bool | None):
-    """``(blocks, FigureResult or None)`` for the report."""
+def kernel_section(out: Path, *, quick: bool, seed: int, progress: bool | None,
+                   executor: Executor | None = None):
+    """``(blocks, FigureResult or None)`` for the report; the chains run on ``executor`` (a
+    process pool of the report) or here (``None``)."""
     if importlib.util.find_spec("sklearn") is None:
         return [Heading(1, (TITLE,)), Paragraph((
             "Skipped: this section runs kernel ridge chains on scikit-learn's bundled digits "
@@ -37,7 +40,7 @@ def kernel_section(out: Path, *, quick: bool, seed: int, progress: bool | None):
     enabled = sys.stderr.isatty() if progress is None else progress
     say = (lambda msg: print(f"kernel chains: {msg}", file=sys.stderr)) if enabled else None
     path = Path(out) / "kernel_chain.png"
-    res = kernel_chain_figure(path, quick=quick, seed=seed, progress=say)
+    res = kernel_chain_figure(path, quick=quick, seed=seed, progress=say, executor=executor)
     reps = res["reps"]
     rows = res["rows"]
     points = tuple(

@@ -87,7 +87,7 @@ def simulate(eigenvalues: ArrayLike, w0: ArrayLike | None = None, *, T: int, lam
              T0: int | PerGeneration | None = None, sigma: float = 0.0,
              sigma0: float | PerGeneration = 0.0, design: str = "independent", reps: int = 100,
              seed: int | np.random.Generator | None = None,
-             lam0: float | PerGeneration = 0.0) -> SimulationResult:
+             lam0: float | PerGeneration = 0.0, method: str = "fast") -> SimulationResult:
     """Monte-Carlo of the chain for one setting.
 
     ``T``, ``T0`` are integer sample sizes (``T0`` required when ``n > 0``; any ``T0 >= 1``,
@@ -103,8 +103,12 @@ def simulate(eigenvalues: ArrayLike, w0: ArrayLike | None = None, *, T: int, lam
     simulate runs one setting.  ``design="same"`` reuses one design, so it needs the same ``T0``
     for every generator (``sigma0`` may still vary).  The other parameters are scalars.
 
-    This is :func:`symcollapse.workflows.replace` ``(...).simulate(...)``: the same seed gives
-    the same samples.  ``settings`` records the chain's parameters and, under ``"pipeline"``,
+    ``method``: ``"fast"`` (default) samples each design of ``T0 >= d`` (or ``T >= d``) rows
+    through its Bartlett factor, exact in distribution and much cheaper; ``"faithful"`` draws
+    every design row by row (see :mod:`symcollapse.pipeline.simulate`).
+
+    This is :func:`symcollapse.workflows.replace` ``(...).simulate(...)``: the same seed and
+    method give the same samples.  ``settings`` records the chain's parameters and, under ``"pipeline"``,
     the pipeline simulator's description of the run.
     """
     eigs, coefs = V.spectrum_arrays(eigenvalues, w0)
@@ -130,13 +134,13 @@ def simulate(eigenvalues: ArrayLike, w0: ArrayLike | None = None, *, T: int, lam
                                  sigma0=PerGeneration(sigma0s), T=T, sigma=sigma, lam=lam,
                                  lam0=PerGeneration(lam0s), design=design)
     try:
-        result = pipeline.simulate(eigs, coefs, reps=reps, seed=rng)
+        result = pipeline.simulate(eigs, coefs, reps=reps, seed=rng, method=method)
     except ValueError as err:   # the work is refused: say which fit is which parameter
         raise ValueError(f"{err} (in the chain, fit 'downstream' has the T rows and fits "
                          "'gen1'.. the T0 rows)") from None
     settings = dict(d=d, T=T, lam=lam, n=n, T0=_setting(T0, T0s, convert=lambda x: x),
                     sigma=sigma, sigma0=_setting(sigma0, sigma0s), design=design, reps=reps,
-                    lam0=_setting(lam0, lam0s), pipeline=result.settings)
+                    lam0=_setting(lam0, lam0s), method=method, pipeline=result.settings)
     return dataclasses.replace(result, settings=settings)
 
 

@@ -40,8 +40,12 @@ def test_simulate_is_the_replace_pipeline_across_batches():
     front = sc.simulate(e, w, reps=50, seed=3, **kw)
     pipe = sc.workflows.replace(**kw)
     np.testing.assert_array_equal(front.samples, pipe.simulate(e, w, reps=50, seed=3).samples)
-    small = pipe.simulate(e, w, reps=50, seed=3, batch_bytes=8 * 3 * 40 * 12 * 7)
-    assert small.settings["batch"] == 7 and small.reps == 50 and np.all(small.samples > 0)
+    for method in ("fast", "faithful"):
+        front = sc.simulate(e, w, reps=50, seed=3, method=method, **kw)
+        small = pipe.simulate(e, w, reps=50, seed=3, method=method, batch_bytes=8 * 3 * 40 * 12 * 7)
+        assert small.settings["batch"] < front.settings["pipeline"]["batch"]
+        assert small.reps == 50 and np.all(small.samples > 0)
+    assert small.settings["batch"] == 7
 
 
 # --- exact identities (no random-matrix theory), judged by the simulation's standard error -------
@@ -152,11 +156,17 @@ def test_absurd_sizes_are_refused_before_any_work():
     one = Pipeline([Fit("big", [Block(10**9)])])
     with pytest.raises(ValueError, match=r"GiB \(fit 'big': rows = 1000000000, d = 100\).*"
                                          r"lower the rows of fit 'big' or d"):
-        one.simulate(e, w, reps=2)
+        one.simulate(e, w, reps=2, method="faithful")
+    # the fast method holds a d x d Bartlett factor in place of the 10^9 rows: cheap and exact
+    assert one.simulate(e, w, reps=2, seed=0).mean < 1e-28
+    with pytest.raises(ValueError, match=r"GiB \(fit 'big': rows = 1000000000, d = 20000\)"):
+        one.simulate(*sc.isotropic(20_000), reps=2)
     pipe = sc.workflows.replace(n=2, T0=200, T=400)
     with pytest.raises(ValueError, match=r"flops \(reps = 1000000000 .* the largest is fit "
                                          r"'downstream' with rows = 400.*lower reps"):
-        pipe.simulate(e, w, reps=10**9)
+        pipe.simulate(e, w, reps=10**9, method="faithful")
+    with pytest.raises(ValueError, match=r"flops \(reps = 1000000000 .* the largest is fit 'gen1'"):
+        pipe.simulate(e, w, reps=10**9)     # fast: every design holds d rows
     with pytest.raises(ValueError, match=r"d = 2000000"):
         pipe.simulate(sc.PowerLaw(2.0, 0.5, d=2_000_000), reps=2)
     with pytest.raises(ValueError, match=r"reps = 1000000000 needs 7.45 GiB for the samples"):
@@ -165,7 +175,7 @@ def test_absurd_sizes_are_refused_before_any_work():
         pipe.simulate(e, w, reps=2, max_flops=1e3)
     with pytest.raises(ValueError, match=r"rows = 10000000, d = 100\).*fit 'downstream' has the "
                                          r"T rows"):           # sc.simulate is refused the same way
-        sc.simulate(e, w, T=10**7, reps=2)
+        sc.simulate(e, w, T=10**7, reps=2, method="faithful")
     with pytest.raises(ValueError, match=r"d = 40000\)"):
         sc.simulate(*sc.isotropic(40_000), T=40_000, reps=2)
 
@@ -175,6 +185,10 @@ def test_bad_arguments():
     pipe = Pipeline([Fit("f", [Block(10)])])
     with pytest.raises(TypeError, match=r"unknown option\(s\) \['repetitions'\]"):
         pipe.simulate(e, w, repetitions=3)
+    with pytest.raises(ValueError, match=r"method must be one of \('fast', 'faithful'\)"):
+        pipe.simulate(e, w, method="exact")
+    with pytest.raises(ValueError, match="threads must be an integer >= 1"):
+        pipe.simulate(e, w, threads=0)
     with pytest.raises(ValueError, match="max_flops must be a positive number"):
         pipe.simulate(e, w, max_flops=-1)
     with pytest.raises(TypeError, match="needs a Pipeline"):

@@ -122,8 +122,8 @@ def test_accumulate_refusals_and_what_simulate_still_runs():
     with pytest.raises(ValueError, match="n must be an integer >= 0"):
         W.accumulate(n=-1, T0=30, T=30)
     huge = W.accumulate(n=200, T0=10**6, sigma0=0.5, T=10**6, sigma=0.5)
-    with pytest.raises(ValueError, match="memory|GiB|bytes"):
-        huge.simulate(*sc.isotropic(300), reps=10, seed=0)
+    with pytest.raises(ValueError, match="memory|GiB|bytes"):      # the fast method (default)
+        huge.simulate(*sc.isotropic(300), reps=10, seed=0, method="faithful")  # holds d x d only
 
 
 # --------------------------------------------------------------------------- fresh_real_mix
@@ -167,8 +167,10 @@ def test_fresh_real_mix_can_be_worse_than_replace_near_interpolation():
     kw = dict(T0=26, sigma0=0.3, T=100, sigma=0.0, lam=0.0)
     mix = W.fresh_real_mix(n=6, alpha=0.3, **kw)
     rep = W.replace(n=6, **kw)
-    sim_mix = mix.simulate(e, w, reps=1500, seed=1)
-    sim_rep = rep.simulate(e, w, reps=1500, seed=2)
+    # the faithful draws of these seeds (near interpolation the errors are heavy-tailed and this
+    # z is seed-sensitive: 2.5-5 over seeds with either simulator method)
+    sim_mix = mix.simulate(e, w, reps=1500, seed=1, method="faithful")
+    sim_rep = rep.simulate(e, w, reps=1500, seed=2, method="faithful")
     assert_matches_simulation(mix.predict(e, w), sim_mix, k=4, rel=2 / 20)
     assert_matches_simulation(rep.predict(e, w), sim_rep, k=4)
     z = (sim_mix.mean - sim_rep.mean) / np.hypot(sim_mix.stderr, sim_rep.stderr)
