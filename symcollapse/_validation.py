@@ -27,7 +27,7 @@ def _refuse_type(value: Any, name: str) -> None:
     elif isinstance(value, (np.datetime64, np.timedelta64)) or type(value).__module__ == "datetime":
         bad = "a date or time"
     if bad is not None:
-        raise TypeError(f"{name} must be a real number or an array of real numbers, got {bad} "
+        raise TypeError(f"{name} must be a number or an array of numbers (real), got {bad} "
                         f"({value!r})")
 
 
@@ -46,7 +46,7 @@ def as_float_array(value: Any, name: str, *, allow_empty: bool = False) -> np.nd
         raise TypeError(f"{name} must be a number or an array of numbers, got {value!r}") from None
     kind = raw.dtype.kind
     if kind in _BAD_KINDS:
-        raise TypeError(f"{name} must be a real number or an array of real numbers, got "
+        raise TypeError(f"{name} must be a number or an array of numbers (real), got "
                         f"{_BAD_KINDS[kind]} array ({value!r})")
     if kind == "O":
         for item in raw.reshape(-1):
