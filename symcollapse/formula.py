@@ -36,7 +36,7 @@ DOMAINS: dict[str, tuple[float | None, bool, bool]] = {
     "d": (1, False, True), "n": (0, False, True), "m": (0, False, True),
     "T": (1, False, False), "T0": (1, False, False),
     "sigma": (0, False, False), "sigma0": (0, False, False), "lam": (0, False, False),
-    "lam0": (0, False, False), "kappa": (0, True, False), "kappa0": (0, True, False),
+    "lam0": (0, False, False), "kappa": (0, False, False), "kappa0": (0, False, False),
     "phi": (0, True, False), "phi0": (0, True, False), "beta": (0, True, False),
     "r": (0, True, False), "b": (0, True, False), "SNR0": (0, True, False),
     "ell": (0, False, False), "a": (0, False, False), "w0_sq": (0, False, False),

@@ -67,7 +67,7 @@ def optimal_lambda(eigenvalues: ArrayLike, w0: ArrayLike | None = None, *, T: Ar
     scan = int(scan_)
     rtol_ = V.as_float_array(rtol, "rtol")
     if rtol_.ndim or not 0 < rtol_ < 1:
-        raise ValueError(f"rtol must be one number in (0, 1), got {rtol!r}")
+        raise ValueError(f"rtol must be > 0 and < 1 (one number), got {rtol!r}")
     rtol = max(float(rtol_), 1e-15)
     grids_ = [np.shape(x) for x in (T, n, sigma, sigma0, T0, lam0)
               if x is not None and not is_schedule(x)]

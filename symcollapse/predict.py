@@ -94,15 +94,14 @@ def _check_magnitudes(fun, **arrays) -> None:
         if lo < 1 / _MAGNITUDE or hi > _MAGNITUDE:
             raise ValueError(f"eigenvalues must lie in [1e-150, 1e150] for predict (their squares "
                              f"must be representable in float64), got [{lo:g}, {hi:g}]")
-        c = np.abs(fun.w0)
-        if np.any(c > _MAGNITUDE) or np.any((c > 0) & (c < 1 / _MAGNITUDE)):
-            raise ValueError("w0's non-zero entries must have magnitudes in [1e-150, 1e150] for "
-                             "predict (their squares must be representable in float64)")
+        if np.any(np.abs(fun.w0) > _MAGNITUDE):
+            raise ValueError("w0's entries must have magnitudes <= 1e150 for predict (their "
+                             "squares must be representable in float64)")
     for name, value in arrays.items():
         value = np.asarray(value, dtype=float)
-        if np.any(value > _MAGNITUDE) or np.any((value > 0) & (value < 1 / _MAGNITUDE)):
-            raise ValueError(f"{name} must be 0 or in [1e-150, 1e150] for predict (its square must "
-                             f"be representable in float64), got {value.min():g} .. {value.max():g}")
+        if np.any(value > _MAGNITUDE):
+            raise ValueError(f"{name} must be <= 1e150 for predict (its square must be "
+                             f"representable in float64), got {value.max():g}")
 
 
 def _denominator(fun, kappa: np.ndarray, lam: np.ndarray, N: np.ndarray, method: str):
@@ -128,18 +127,20 @@ def _conditioning(fun, kappa, lam, N, method: str, what: str) -> None:
     :math:`4\varepsilon N/(N-\mathrm{df}_2)` (measured against a 700-digit mpmath reference), large
     when :math:`N` equals the number of eigenvalues far above :math:`\kappa` (a spectral gap) or
     :math:`N\approx d` with a tiny ridge."""
+    kappa, lam, N = (np.asarray(a, dtype=float).reshape(-1)
+                     for a in np.broadcast_arrays(kappa, lam, N))
     D = _denominator(fun, kappa, lam, N, method)
-    Nf = np.broadcast_to(N, np.broadcast_shapes(np.shape(N), np.shape(kappa))).reshape(-1)
+    Nf = N
+    exact = kappa == 0         # lam = 0, N >= d: N - d is exact in float64
     d = fun.d if np.isfinite(fun.d) else 1e6
     with np.errstate(divide="ignore", invalid="ignore"):
         err = (2 + np.log2(d)) * _EPS * Nf / D
-    bad = ~(err <= ACCURACY)
+    bad = ~(err <= ACCURACY) & ~exact
     if np.any(bad):
         i = int(np.argmax(np.where(bad, err, -np.inf)))
-        lam_b = np.broadcast_to(lam, np.shape(D)).reshape(-1)
         raise ValueError(
             f"{what}: N - df2(kappa) = {D[i]:.3g} is too small against N = {Nf[i]:g} (lam = "
-            f"{lam_b[i]:g}, kappa = {np.broadcast_to(kappa, D.shape).reshape(-1)[i]:.6g}): the "
+            f"{lam[i]:g}, kappa = {kappa[i]:.6g}): the "
             f"evaluation would lose about {err[i]:.1g} relative accuracy (> {ACCURACY:g}) to "
             "cancellation (a spectral gap at N, or N close to d with a tiny ridge); use a larger "
             "ridge or a different N")
@@ -186,15 +187,19 @@ def _schedules(n, T0, sigma0, d: int, design: str, lam0=0.0):
     return T0s, s0s, l0s
 
 
-def _estimate_work(fun, shape, n, arrays, max_bytes) -> None:
-    """Refuse grids and chains whose estimated memory exceeds the limit (before allocating)."""
+def _estimate_work(fun, shape, n, generators, max_bytes) -> None:
+    """Refuse grids and chains whose estimated memory exceeds the limit (before allocating).
+
+    ``generators``: the generators' parameter arrays (T0, sigma0, lam0) when given as grids."""
     points = float(np.prod(shape, dtype=float))
     n_max = float(np.max(n))
     nodes = fun.d if not isinstance(fun, PowerLawFunctionals) else 4096.0
-    # upstream settings: the grid over the generators' parameters (at most the whole grid)
-    upstream = points if arrays else 1.0
+    # upstream settings: the grid over the generators' parameters
+    upstream = float(np.prod(np.broadcast_shapes(*(np.shape(x) for x in generators)), dtype=float)) \
+        if generators else 1.0
+    stacked = float(np.unique(n).size) * upstream * nodes * 8.0 * 4
     chain = n_max * upstream * (_BYTES_PER_GENERATION + _BYTES_PER_GENERATION_NODE * nodes)
-    estimate = points * _BYTES_PER_POINT + chain
+    estimate = points * _BYTES_PER_POINT + chain + stacked
     V.check_memory(estimate, f"predict over {points:.0f} grid points with chains of up to "
                    f"{n_max:.0f} generations", max_bytes)
 
@@ -284,7 +289,8 @@ def predict(eigenvalues: ArrayLike | PowerLaw, w0: ArrayLike | None = None, *, T
     else:
         _check_magnitudes(fun, lam=lam, sigma=sigma, sigma0=schedule[1], lam0=schedule[2])
     shape = np.broadcast_shapes(*(np.shape(x) for x in arrays))
-    _estimate_work(fun, shape, n, arrays if schedule is None else [], max_bytes)
+    gens = [x for x in (T0, sigma0, lam0) if x is not None] if schedule is None else []
+    _estimate_work(fun, shape, n, gens, max_bytes)
     if method == "auto":
         per_point = 10_000 if isinstance(fun, PowerLawFunctionals) else d   # cost of one sum
         method = "exact" if Tb.size * per_point <= _EXACT_BUDGET else "table"

@@ -65,7 +65,7 @@ DOMAIN_CASES = [
     ("theorem_4_1_exact", dict(n=-3), "n must be an integer >= 0"),
     ("theorem_4_1_exact", dict(n=1.5), "n must be an integer"),
     ("theorem_4_1_exact", dict(d=-5), "d must be an integer >= 1"),
-    ("proposition_4_2_variance_isotropic", dict(kappa=-0.5), "kappa must be a number > 0"),
+    ("proposition_4_2_variance_isotropic", dict(kappa=-0.5), "kappa must be a number >= 0"),
     ("kappa_equation", dict(lam=-1.0), "lam must be a number >= 0"),
     ("theorem_4_1_exact", dict(T="5"), "T must be a number"),
     ("theorem_4_1_exact", dict(T=True), "T must be a number"),
