@@ -312,7 +312,7 @@ class Formula:
                                  f"(length {eigs.size}), got shape {arr.shape}")
             check_domain(k, arr)
             vecs[self.vectors[k]] = arr
-        self._fill_kappa(vals, eigs)
+        self._fill_kappa(vals, eigs, check)
         missing = [p for p in self.parameters if p not in vals]
         if missing:
             raise TypeError(f"{self.name}() missing argument(s) {missing}")
@@ -399,11 +399,14 @@ class Formula:
         flat = dataclasses.replace(self, expr=expr, regime=tuple(regime), numeric_expr=None)
         return flat.evaluate(**options, **values)
 
-    def _fill_kappa(self, vals: dict[str, np.ndarray], eigs) -> None:
+    def _fill_kappa(self, vals: dict[str, np.ndarray], eigs, check: bool = True) -> None:
         from .kappa import kappa_for
 
         needs = set(self.parameters)
         size, size0 = ("T", "T0") if eigs is not None else ("phi", "phi0")
+        for k_name, n_name in (("kappa", size), ("kappa0", size0)):
+            if check and k_name in needs and k_name in vals and n_name in vals:
+                self._check_kappa(vals, eigs, k_name, n_name)
         if "kappa" in needs and "kappa" not in vals:
             if "lam" not in vals or size not in vals:
                 raise TypeError(f"{self.name}() needs kappa, or lam and {size} to solve for it")
@@ -424,6 +427,36 @@ class Formula:
         dums = [sp.Dummy(f"v_{b.label.name}") for b in bases]
         summand = s.function.xreplace({b[S.j]: v for b, v in zip(bases, dums, strict=True)})
         return summand, bases, dums
+
+    def _check_kappa(self, vals, eigs, k_name: str, n_name: str) -> None:
+        """An explicit kappa must be an effective regularisation at its sample size:
+        ``T - df1(kappa) >= 0`` (``kappa >= phi - 1`` isotropic), and equal kappa(lam, T) when
+        ``lam`` is given too (relative 1e-8).  Part of the regime: skipped with ``check=False``."""
+        k = vals[k_name]
+        if eigs is None:
+            phi = vals[n_name]
+            if np.any(k < phi - 1 - 1e-12 * np.maximum(phi, 1)):
+                raise ValueError(f"{k_name} = {k!r} is below kappa(0, {n_name}) = {n_name} - 1 "
+                                 f"for {n_name} = {phi!r}: not an effective regularisation")
+            return
+        from .kappa import kappa_residual
+        from .spectral_numerics import SpectralFunctionals
+
+        kk, NN = np.broadcast_arrays(k, vals[n_name])
+        if np.any(kk == 0):
+            return                     # ridgeless, N >= d: checked by the regime
+        G, Gu = kappa_residual(SpectralFunctionals(eigs, np.zeros_like(eigs)), kk, 0.0, NN)
+        if np.any(G < -1e-12 * Gu):
+            raise ValueError(f"{k_name} = {k!r} is below kappa(0, {n_name}): {n_name} - "
+                             f"df1({k_name}) < 0, so it is not an effective regularisation at "
+                             f"{n_name} = {vals[n_name]!r}")
+        if k_name == "kappa" and "lam" in vals and "lam" not in self.parameters:
+            implied = kk.reshape(-1) * G / NN.reshape(-1)    # lam = kappa (T - df1)/T
+            lam = np.broadcast_to(vals["lam"], kk.shape).reshape(-1)
+            if not np.allclose(implied, lam, rtol=1e-8, atol=1e-300):
+                raise ValueError(f"kappa = {k!r} is not kappa(lam, T) for lam = {vals['lam']!r}, "
+                                 f"T = {vals[n_name]!r} (it solves lam = {implied!r}); omit "
+                                 "kappa to have it solved")
 
     def _sum_numpy(self, s: sp.Sum, vals, vecs, shape) -> np.ndarray:
         summand, bases, dums = self._summand(s, vecs)

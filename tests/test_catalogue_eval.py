@@ -101,3 +101,17 @@ def test_unknown_formula():
         sc.formula("nope")
     with pytest.raises(TypeError, match="name must be"):
         sc.formula(3)
+
+
+def test_explicit_kappa_must_be_an_effective_regularisation():
+    f = sc.formula("proposition_4_2_variance")
+    with pytest.raises(ValueError, match=r"kappa = .* is below kappa\(0, T\)"):
+        f.evaluate(eigenvalues=np.ones(10), kappa=0.01, T=5, sigma=1)
+    assert f.evaluate(eigenvalues=np.ones(10), kappa=2.0, T=5, sigma=1) == pytest.approx(2 / 7)
+    iso = sc.formula("proposition_4_2_variance_isotropic")
+    with pytest.raises(ValueError, match="below kappa"):
+        iso.evaluate(kappa=0.1, phi=2.0, sigma=1.0)
+    with pytest.raises(ValueError, match="is not kappa"):
+        f.evaluate(eigenvalues=np.ones(10), lam=0.5, T=5, kappa=3.0, sigma=1)
+    k = sc.formula("kappa_isotropic").evaluate(lam=0.5, phi=2.0)
+    assert f.evaluate(eigenvalues=np.ones(10), lam=0.5, T=5, kappa=float(k), sigma=1) > 0
