@@ -25,7 +25,7 @@ from symcollapse.spectral_numerics import SpectralFunctionals
 
 FAST = settings(max_examples=6, deadline=None, derandomize=True,
                 suppress_health_check=list(HealthCheck))
-LONG = settings(max_examples=120, deadline=None, derandomize=True,
+LONG = settings(max_examples=300, deadline=None, derandomize=True,
                 suppress_health_check=list(HealthCheck))
 
 COUNTS: Counter = Counter()
