@@ -9,6 +9,8 @@ simulation of the fake-data chain.
 d*n*sigma0**2/(T0 - d - 1) + d*sigma**2/(T - d - 1)
 """
 
+import numpy as np
+
 from . import export, kernels, pipeline, scaling, symbols, testing
 from .catalogue import formula, formulas
 from .errata import errata
@@ -42,4 +44,9 @@ __all__ = [
 
 def ridge_alpha(lam: float, T: float) -> float:
     """scikit-learn's ``Ridge(alpha)`` for our per-sample ``lam``: ``alpha = lam * T``."""
-    return lam * T
+    from . import _validation as V
+
+    lam_ = V.nonnegative(lam, "lam")
+    T_ = V.sample_size(T, "T")
+    out = lam_ * T_
+    return float(out) if np.ndim(out) == 0 else out

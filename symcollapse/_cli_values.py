@@ -61,9 +61,13 @@ def parse_value(text: str, key: str) -> Value:
         if not m:
             raise ValueError(f"{key}={text!r} is a malformed range: expected start:stop:count or "
                              "start:stop:countlog, e.g. 100:10000:20log")
-        start, stop, count, kind = float(m.group(1)), float(m.group(2)), int(m.group(3)), m.group(4)
+        start, stop, kind = parse_number(m.group(1), key), parse_number(m.group(2), key), m.group(4)
+        count = int(m.group(3)) if len(m.group(3)) <= 12 else MAX_GRID + 1
         if count < 1:
             raise ValueError(f"{key}={text!r}: the number of points must be >= 1")
+        if count > MAX_GRID:   # checked before anything is allocated
+            raise ValueError(f"{key}={text!r}: {count} points would need about "
+                             f"{8 * count / 2**20:,.0f} MiB; at most {MAX_GRID} are allowed")
         if kind == "log":
             if start <= 0 or stop <= 0:
                 raise ValueError(f"{key}={text!r}: a log range needs start > 0 and stop > 0")
@@ -129,11 +133,19 @@ def grid(values: dict[str, np.ndarray]) -> tuple[list[str], list[np.ndarray]]:
     return keys, [m.ravel() for m in mesh]
 
 
+#: largest spectrum file read (bytes)
+MAX_FILE_BYTES = 1 << 30
+
+
 def load_vector(path: str, what: str) -> np.ndarray:
     """A 1-D float array from a ``.npy`` file or a text/CSV file of numbers."""
     p = Path(path)
     if not p.is_file():
         raise ValueError(f"no such {what} file: {str(p)!r}")
+    size = p.stat().st_size
+    if size > MAX_FILE_BYTES:
+        raise ValueError(f"{what} file {str(p)!r} has {size / 2**20:,.0f} MiB; at most "
+                         f"{MAX_FILE_BYTES / 2**20:,.0f} MiB are read")
     if p.suffix == ".npy":
         try:
             arr = np.load(p, allow_pickle=False)
@@ -144,7 +156,12 @@ def load_vector(path: str, what: str) -> np.ndarray:
             arr = np.loadtxt(p, delimiter="," if p.suffix == ".csv" else None, ndmin=1)
         except ValueError as e:
             raise ValueError(f"{what} file {str(p)!r} does not hold numbers: {e}") from None
-    arr = np.asarray(arr, dtype=float).ravel()
+    if arr.dtype.kind not in "iuf":
+        raise ValueError(f"{what} file {str(p)!r} holds {arr.dtype} values, not real numbers")
+    if arr.ndim != 1:
+        raise ValueError(f"{what} file {str(p)!r} holds an array of shape {arr.shape}: expected "
+                         "one column (a 1-D array)")
+    arr = np.asarray(arr, dtype=float)
     if arr.size == 0:
         raise ValueError(f"{what} file {str(p)!r} is empty")
     if not np.all(np.isfinite(arr)):

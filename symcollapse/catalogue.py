@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from . import scaling
-from .formula import Formula
+from .formula import Formula, UnknownFormula
 from .theory import (
     clean_ridge,
     collapse,
@@ -61,9 +61,12 @@ def formulas() -> list[str]:
 
 
 def formula(name: str) -> Formula:
-    """The catalogued :class:`Formula` called ``name``."""
+    """The catalogued :class:`Formula` called ``name`` (``UnknownFormula``, a ``ValueError``
+    and ``KeyError``, for other names)."""
+    if not isinstance(name, str):
+        raise TypeError(f"name must be a formula's name (a string), got {name!r}")
     try:
         factory = _REGISTRY[name]
-    except KeyError:
-        raise KeyError(f"unknown formula {name!r}; known formulas: {', '.join(_REGISTRY)}") from None
+    except (KeyError, TypeError):
+        raise UnknownFormula(f"unknown formula {name!r}; known formulas: {', '.join(_REGISTRY)}") from None
     return factory()

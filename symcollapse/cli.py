@@ -12,6 +12,7 @@ import json
 import os
 import sys
 import time
+import warnings
 
 import numpy as np
 
@@ -561,11 +562,15 @@ def main(argv: list[str] | None = None) -> int:
     except _UsageError as e:
         return _fail(e, 2)
     try:
-        return _COMMANDS[args.command](args)
+        with warnings.catch_warnings(), np.errstate(all="ignore"):   # errors are one line
+            warnings.simplefilter("ignore")
+            return _COMMANDS[args.command](args)
     except KeyError as e:                    # unknown formula name
         return _fail(e.args[0] if e.args else e, 2)
-    except ValueError as e:                  # invalid parameters
+    except (ValueError, TypeError) as e:     # invalid parameters (missing or wrong arguments)
         return _fail(e, 2)
+    except MemoryError:
+        return _fail("out of memory: use a smaller grid", 2)
     except BrokenPipeError:                  # e.g. `symcollapse list | head`: stop quietly
         devnull = os.open(os.devnull, os.O_WRONLY)
         os.dup2(devnull, sys.stdout.fileno())

@@ -26,7 +26,44 @@ import sympy as sp
 from . import symbols as S
 from .functionals import display_form, known_functional, sum_atoms
 
-__all__ = ["Formula", "Condition", "Step", "print_order"]
+__all__ = ["Formula", "Condition", "Step", "print_order", "DOMAINS", "check_domain",
+           "UnknownFormula"]
+
+
+#: the domain of every parameter a formula can take, declared once: (lower bound, strict?,
+#: integer?).  Checked by :meth:`Formula.evaluate` (whatever the formula's regime says).
+DOMAINS: dict[str, tuple[float | None, bool, bool]] = {
+    "d": (1, False, True), "n": (0, False, True), "m": (0, False, True),
+    "T": (1, False, False), "T0": (1, False, False),
+    "sigma": (0, False, False), "sigma0": (0, False, False), "lam": (0, False, False),
+    "lam0": (0, False, False), "kappa": (0, False, False), "kappa0": (0, False, False),
+    "phi": (0, True, False), "phi0": (0, True, False), "beta": (0, True, False),
+    "r": (0, True, False), "b": (0, True, False), "SNR0": (0, True, False),
+    "ell": (0, False, False), "a": (0, False, False), "w0_sq": (0, False, False),
+    "phibar": (None, False, False), "rho": (None, False, False),
+    "D": (1, True, False), "m_I": (0, False, False), "n_I": (0, True, False),
+    "mu": (None, False, False), "s": (0, False, False),
+}
+
+
+def check_domain(name: str, value: np.ndarray) -> None:
+    """``ValueError`` naming ``name`` when ``value`` leaves the declared :data:`DOMAINS`."""
+    lower, strict, integer = DOMAINS.get(name, (None, False, False))
+    kind = "an integer" if integer else "a number"
+    if lower is not None:
+        bad = value <= lower if strict else value < lower
+        if np.any(bad):
+            op = ">" if strict else ">="
+            raise ValueError(f"{name} must be {kind} {op} {lower:g}, got {value!r}")
+    if integer and np.any(value != np.round(value)):
+        raise ValueError(f"{name} must be an integer, got {value!r}")
+
+
+class UnknownFormula(KeyError, ValueError):
+    """``formula(name)`` with a name not in the catalogue (a ``ValueError`` and a ``KeyError``)."""
+
+    def __str__(self) -> str:
+        return str(self.args[0]) if self.args else ""
 
 
 @dataclass(frozen=True)
@@ -116,8 +153,24 @@ class Formula:
     def parameters(self) -> tuple[str, ...]:
         """Names of the canonical symbols the expression depends on (sorted)."""
         free = set(self.expr.free_symbols) - {S.j, S.eig.label, S.coef.label}
+        free -= {b.label for b in self.vectors.values()}
         free = {s for s in free if isinstance(s, sp.Symbol)}
         return tuple(sorted(s.name for s in free))
+
+    @cached_property
+    def vectors(self) -> dict[str, sp.IndexedBase]:
+        """Per-eigenvalue inputs other than the spectrum (``mu[j]``, ``s[j]``): 1-D arrays of
+        length d in :meth:`evaluate`."""
+        out = {}
+        for x in self.expr.atoms(sp.Indexed):
+            if x.base not in (S.eig, S.coef) and x.indices == (S.j,):
+                out[x.base.label.name] = x.base
+        return dict(sorted(out.items()))
+
+    @cached_property
+    def per_eigenvalue(self) -> bool:
+        """Whether the value is a vector over the eigenvalues (``j`` free outside the sums)."""
+        return S.j in self.expr.free_symbols
 
     @cached_property
     def _symbols(self) -> dict[str, sp.Symbol]:
@@ -127,8 +180,8 @@ class Formula:
 
     @cached_property
     def spectral(self) -> bool:
-        """Whether the expression contains spectral sums (needs ``eigenvalues``)."""
-        return bool(sum_atoms(self.expr))
+        """Whether the expression contains spectral sums or eigenvalues (needs ``eigenvalues``)."""
+        return bool(sum_atoms(self.expr)) or self.expr.has(S.eig)
 
     @cached_property
     def needs_w0(self) -> bool:
@@ -155,8 +208,18 @@ class Formula:
         sums = sum_atoms(self._eval_expr)
         dummies = [sp.Dummy(f"s{i}") for i in range(len(sums))]
         body = self._eval_expr.xreplace(dict(zip(sums, dummies, strict=True)))
-        args = [self._symbols[p] for p in self.parameters] + dummies
-        return sp.lambdify(args, body, modules=["scipy", "numpy"]), sums
+        body, outer, odum = self._outer(body)
+        args = [self._symbols[p] for p in self.parameters] + dummies + odum
+        return sp.lambdify(args, body, modules=["scipy", "numpy"]), sums, outer
+
+    @staticmethod
+    def _outer(body):
+        """Replace the per-eigenvalue entries ``x[j]`` left outside the sums by dummies."""
+        outer = sorted({x.base for x in body.atoms(sp.Indexed) if x.indices == (S.j,)},
+                       key=lambda b: b.label.name)
+        odum = [sp.Dummy(f"v_{b.label.name}") for b in outer]
+        body = body.xreplace({b[S.j]: v for b, v in zip(outer, odum, strict=True)})
+        return body, outer, odum
 
     @cached_property
     def _kernel_keys(self) -> tuple[tuple[str, sp.Expr], ...]:
@@ -165,7 +228,7 @@ class Formula:
     def kernel(self, values: dict[str, np.ndarray],
                functionals: dict[tuple[str, sp.Expr], np.ndarray]) -> np.ndarray:
         """Evaluate with precomputed named functionals (no validation; used by ``predict``)."""
-        fn, _ = self._kernel
+        fn = self._kernel[0]
         args = [values[p] for p in self.parameters]
         args += [functionals[key] for key in self._kernel_keys]
         return np.asarray(fn(*args), dtype=float)
@@ -209,6 +272,15 @@ class Formula:
             return self._constant_schedule.evaluate(**options, **values)
         if backend not in ("numpy", "mpmath"):
             raise ValueError(f"backend must be 'numpy' or 'mpmath', got {backend!r}")
+        if backend == "mpmath" and (isinstance(dps, bool) or not isinstance(dps, (int, np.integer))
+                                    or not 5 <= dps <= 10_000):
+            raise ValueError(f"dps must be an integer in [5, 10000] (decimal digits), got {dps!r}")
+        if not isinstance(check, (bool, np.bool_)):
+            raise TypeError(f"check must be True or False, got {check!r}")
+        vectors = {name: values.pop(name) for name in list(values) if name in self.vectors}
+        missing_vec = [name for name in self.vectors if name not in vectors]
+        if missing_vec:
+            raise TypeError(f"{self.name}() needs {missing_vec} (one value per eigenvalue)")
         unknown = set(values) - set(self.parameters) - {"lam", "T", "T0", "phi", "phi0"}
         if unknown:
             raise TypeError(f"{self.name}() got unexpected argument(s) {sorted(unknown)}; "
@@ -230,18 +302,33 @@ class Formula:
                 raise ValueError(f"d={values['d']} does not match len(eigenvalues)={eigs.size}")
             values["d"] = eigs.size
         vals = {k: as_float_array(v, k) for k, v in values.items()}
-        self._fill_kappa(vals, eigs)
+        for k, v in vals.items():
+            check_domain(k, v)
+        vecs = {}
+        for k, v in vectors.items():
+            arr = as_float_array(v, k)
+            if arr.shape != (eigs.size,):
+                raise ValueError(f"{k} must be a 1-D array with one value per eigenvalue "
+                                 f"(length {eigs.size}), got shape {arr.shape}")
+            check_domain(k, arr)
+            vecs[self.vectors[k]] = arr
+        self._fill_kappa(vals, eigs, check)
         missing = [p for p in self.parameters if p not in vals]
         if missing:
             raise TypeError(f"{self.name}() missing argument(s) {missing}")
         if check:
             self.check_regime(vals)
+        if eigs is not None:
+            vecs[S.eig], vecs[S.coef] = eigs, coefs
         if backend == "mpmath":
-            return self._evaluate_mpmath(vals, eigs, coefs, dps)
+            return self._evaluate_mpmath(vals, vecs, dps)
         shape = np.broadcast_shapes(*(np.shape(vals[p]) for p in self.parameters))
-        fn, sums = self._kernel
+        fn, sums, outer = self._kernel
         args = [np.broadcast_to(vals[p], shape) for p in self.parameters]
-        args += [self._sum_numpy(s, vals, eigs, coefs, shape) for s in sums]
+        args += [self._sum_numpy(s, vals, vecs, shape) for s in sums]
+        if self.per_eigenvalue:
+            args = [a[..., None] for a in args] + [vecs[b] for b in outer]
+            shape = shape + (eigs.size,)
         with np.errstate(all="ignore"):
             out = np.broadcast_to(np.asarray(fn(*args), dtype=float), shape).copy()
         if not np.all(np.isfinite(out)):
@@ -312,11 +399,14 @@ class Formula:
         flat = dataclasses.replace(self, expr=expr, regime=tuple(regime), numeric_expr=None)
         return flat.evaluate(**options, **values)
 
-    def _fill_kappa(self, vals: dict[str, np.ndarray], eigs) -> None:
+    def _fill_kappa(self, vals: dict[str, np.ndarray], eigs, check: bool = True) -> None:
         from .kappa import kappa_for
 
         needs = set(self.parameters)
         size, size0 = ("T", "T0") if eigs is not None else ("phi", "phi0")
+        for k_name, n_name in (("kappa", size), ("kappa0", size0)):
+            if check and k_name in needs and k_name in vals and n_name in vals:
+                self._check_kappa(vals, eigs, k_name, n_name)
         if "kappa" in needs and "kappa" not in vals:
             if "lam" not in vals or size not in vals:
                 raise TypeError(f"{self.name}() needs kappa, or lam and {size} to solve for it")
@@ -326,36 +416,84 @@ class Formula:
                 raise TypeError(f"{self.name}() needs kappa0, or {size0} to solve for it")
             vals["kappa0"] = kappa_for(eigs, vals, generator=True)
 
-    def _sum_numpy(self, s: sp.Sum, vals, eigs, coefs, shape) -> np.ndarray:
-        lj, cj = sp.Dummy("l"), sp.Dummy("c")
-        summand = s.function.xreplace({S.eig[S.j]: lj, S.coef[S.j]: cj})
-        params = sorted((summand.free_symbols - {lj, cj}), key=lambda x: x.name)
-        fn = sp.lambdify([lj, cj, *params], summand, modules=["scipy", "numpy"])
+    @staticmethod
+    def _summand(s: sp.Sum, vecs):
+        """The summand of ``s`` with every ``x[j]`` replaced by a dummy: (expr, bases, dummies)."""
+        bases = sorted({x.base for x in s.function.atoms(sp.Indexed) if x.indices == (S.j,)},
+                       key=lambda b: b.label.name)
+        missing = [b.label.name for b in bases if b not in vecs]
+        if missing:
+            raise TypeError(f"a spectral sum needs {missing} (pass eigenvalues= and w0=)")
+        dums = [sp.Dummy(f"v_{b.label.name}") for b in bases]
+        summand = s.function.xreplace({b[S.j]: v for b, v in zip(bases, dums, strict=True)})
+        return summand, bases, dums
+
+    def _check_kappa(self, vals, eigs, k_name: str, n_name: str) -> None:
+        """An explicit kappa must be an effective regularisation at its sample size:
+        ``T - df1(kappa) >= 0`` (``kappa >= phi - 1`` isotropic), and equal kappa(lam, T) when
+        ``lam`` is given too (relative 1e-8).  Part of the regime: skipped with ``check=False``."""
+        k = vals[k_name]
+        if eigs is None:
+            phi = vals[n_name]
+            if np.any(k < phi - 1 - 1e-12 * np.maximum(phi, 1)):
+                raise ValueError(f"{k_name} = {k!r} is below kappa(0, {n_name}) = {n_name} - 1 "
+                                 f"for {n_name} = {phi!r}: not an effective regularisation")
+            return
+        from .kappa import kappa_residual
+        from .spectral_numerics import SpectralFunctionals
+
+        kk, NN = np.broadcast_arrays(k, vals[n_name])
+        if np.any(kk == 0):
+            return                     # ridgeless, N >= d: checked by the regime
+        G, Gu = kappa_residual(SpectralFunctionals(eigs, np.zeros_like(eigs)), kk, 0.0, NN)
+        if np.any(G < -1e-12 * Gu):
+            raise ValueError(f"{k_name} = {k!r} is below kappa(0, {n_name}): {n_name} - "
+                             f"df1({k_name}) < 0, so it is not an effective regularisation at "
+                             f"{n_name} = {vals[n_name]!r}")
+        if k_name == "kappa" and "lam" in vals and "lam" not in self.parameters:
+            implied = kk.reshape(-1) * G / NN.reshape(-1)    # lam = kappa (T - df1)/T
+            lam = np.broadcast_to(vals["lam"], kk.shape).reshape(-1)
+            if not np.allclose(implied, lam, rtol=1e-8, atol=1e-300):
+                raise ValueError(f"kappa = {k!r} is not kappa(lam, T) for lam = {vals['lam']!r}, "
+                                 f"T = {vals[n_name]!r} (it solves lam = {implied!r}); omit "
+                                 "kappa to have it solved")
+
+    def _sum_numpy(self, s: sp.Sum, vals, vecs, shape) -> np.ndarray:
+        summand, bases, dums = self._summand(s, vecs)
+        params = sorted((summand.free_symbols - set(dums)), key=lambda x: x.name)
+        fn = sp.lambdify([*dums, *params], summand, modules=["scipy", "numpy"])
         args = [np.broadcast_to(vals[p.name], shape)[..., None] for p in params]
+        d = vecs[S.eig].size
         with np.errstate(all="ignore"):
-            terms = np.broadcast_to(fn(eigs, coefs, *args), shape + eigs.shape)
+            terms = np.broadcast_to(fn(*[vecs[b] for b in bases], *args), shape + (d,))
         return terms.sum(axis=-1)
 
-    def _evaluate_mpmath(self, vals, eigs, coefs, dps):
+    def _evaluate_mpmath(self, vals, vecs, dps):
         sums = sum_atoms(self._eval_expr)
         dummies = [sp.Dummy(f"s{i}") for i in range(len(sums))]
         body = self._eval_expr.xreplace(dict(zip(sums, dummies, strict=True)))
+        body, outer, odum = self._outer(body)
         syms = [self._symbols[p] for p in self.parameters]
-        fn = sp.lambdify(syms + dummies, body, modules="mpmath")
-        lj, cj = sp.Dummy("l"), sp.Dummy("c")
+        fn = sp.lambdify(syms + dummies + odum, body, modules="mpmath")
         sum_fns = []
         for s in sums:
-            summand = s.function.xreplace({S.eig[S.j]: lj, S.coef[S.j]: cj})
-            sum_fns.append(sp.lambdify([lj, cj, *syms], summand, modules="mpmath"))
+            summand, bases, dums = self._summand(s, vecs)
+            sum_fns.append((sp.lambdify([*dums, *syms], summand, modules="mpmath"), bases))
         shape = np.broadcast_shapes(*(np.shape(vals[p]) for p in self.parameters))
         arrays = [np.broadcast_to(vals[p], shape) for p in self.parameters]
-        out = np.empty(shape, dtype=object)
+        d = vecs[S.eig].size if S.eig in vecs else 0
+        full = shape + ((d,) if self.per_eigenvalue else ())
+        out = np.empty(full, dtype=object)
         with mpmath.workdps(dps):
-            ml = [mpmath.mpf(float(x)) for x in eigs] if eigs is not None else []
-            mc = [mpmath.mpf(float(x)) for x in coefs] if coefs is not None else []
+            mv = {b: [mpmath.mpf(float(x)) for x in v] for b, v in vecs.items()}
             for idx in np.ndindex(shape):
                 point = [mpmath.mpf(float(a[idx])) for a in arrays]
-                svals = [mpmath.fsum(f(x, c, *point) for x, c in zip(ml, mc, strict=True))
-                         for f in sum_fns]
-                out[idx] = fn(*point, *svals)
+                svals = [mpmath.fsum(f(*xs, *point) for xs in zip(*[mv[b] for b in bases],
+                                                                   strict=True))
+                         for f, bases in sum_fns]
+                if self.per_eigenvalue:
+                    for k in range(d):
+                        out[idx + (k,)] = fn(*point, *svals, *[mv[b][k] for b in outer])
+                else:
+                    out[idx] = fn(*point, *svals)
         return out[()] if out.ndim == 0 else out

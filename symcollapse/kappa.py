@@ -1,44 +1,123 @@
 r"""Numerical solution of the effective-regularisation equation (9), vectorized over grids.
 
 :math:`\kappa=\kappa(\lambda,T)` is the root of
+:math:`\kappa\,(1-\mathrm{df}_1(\kappa)/T)=\lambda`, unique and positive when :math:`\lambda>0`
+or :math:`T<d`; :math:`\kappa=0` when :math:`\lambda=0` and :math:`T\ge d`.  It is solved as the
+root of the increasing function of :math:`u=\log\kappa`
 
-.. math:: h(\kappa) = \kappa\Big(1-\frac{\mathrm{df}_1(\kappa)}{T}\Big)-\lambda = 0,
+.. math::
+    G(\kappa) = T-\mathrm{df}_1(\kappa)-\frac{T\lambda}{\kappa},\qquad
+    \frac{dG}{du} = \sum_j p_jq_j+\frac{T\lambda}{\kappa} > 0,
 
-unique and positive when :math:`\lambda>0` or :math:`T<d`; :math:`\kappa=0` when
-:math:`\lambda=0` and :math:`T\ge d`.  :math:`h<0` left of the root and :math:`h>0` right of it,
-and in :math:`u=\log\kappa`
+with :math:`p_j=\lambda_j/(\lambda_j+\kappa)`, :math:`q_j=\kappa/(\lambda_j+\kappa)`.  Forming
+:math:`T-\mathrm{df}_1` directly cancels catastrophically when :math:`T` equals the number of
+eigenvalues far above :math:`\kappa` (a spectral gap).  For an explicit spectrum it is formed
+without any difference of nearly equal quantities: with :math:`A=\{j:\lambda_j>\kappa\}`,
 
-.. math:: \frac{dh}{du} = \kappa\Big(1-\frac{\mathrm{df}_2(\kappa)}{T}\Big) > 0
+.. math:: T-\mathrm{df}_1(\kappa) = (T-|A|) + \sum_{j\in A} q_j - \sum_{j\notin A} p_j,
 
-at the root (Lemma I.2), so a safeguarded Newton iteration in :math:`u`, started inside the bracket
-:math:`[\max(\lambda,\ \lambda_{\min}(d-T)_+/(2T)),\ \lambda+\operatorname{tr}\Sigma/T]`, converges
-for every grid point at once (bisection whenever a Newton step leaves the bracket).
+where :math:`T-|A|` is exact and every :math:`q_j` (:math:`j\in A`), :math:`p_j` (:math:`j\notin A`)
+is at most 1/2 and computed from the ratio :math:`\min(\lambda_j/\kappa,\kappa/\lambda_j)\le1`
+(no overflow for spectra spanning 1e-300 .. 1e300).  Since :math:`p_jq_j\ge\frac12\min(p_j,q_j)`,
+the rounding error of :math:`G` is a few ulps of :math:`dG/du`: the root is well conditioned
+(relative error of :math:`\kappa` a few ``eps`` times a summation factor).
+
+The solver is a bracketed Newton iteration in :math:`u` (bisection whenever a step leaves the
+bracket or the bracket has not halved in two steps, so it terminates in at most ~2 log2(width /
+1e-9) steps), finished by Newton steps in :math:`\kappa` itself (so that the answer is not limited
+by the resolution of :math:`u`).  It either returns every root or raises a ``ValueError`` that
+says why.
 """
 
 from __future__ import annotations
 
 import numpy as np
 
-from .spectral_numerics import SpectralFunctionals
+from .spectral_numerics import PowerLawFunctionals, SpectralFunctionals
 
-__all__ = ["solve_kappa", "kappa_for", "kappa_bracket"]
+__all__ = ["solve_kappa", "kappa_for", "kappa_bracket", "kappa_residual"]
 
-_MAXITER = 200
+_MAXITER = 400
+_CHUNK = 1 << 21          # elements (points x eigenvalues) per block of direct sums
+_U_TOL = 1e-9             # phase 1 stops when the log-step or the log-bracket is this small
+_POLISH = 3               # Newton steps in kappa afterwards (quadratic: 1e-9 -> 1e-18)
+
+
+def _log_trace(fun: SpectralFunctionals) -> float:
+    if isinstance(fun, PowerLawFunctionals):
+        return float(np.log(fun.trace))
+    lj = fun.eigenvalues
+    top = float(lj.max())
+    return float(np.log(top) + np.log(np.sum(lj / top)))
 
 
 def kappa_bracket(fun: SpectralFunctionals, lam: np.ndarray, T: np.ndarray):
-    """Lower and upper bounds of kappa(lam, T) (only meaningful where lam > 0 or T < d)."""
-    hi = lam + fun.trace / T
-    if hasattr(fun, "kappa_lower"):
-        return fun.kappa_lower(lam, T), hi
-    d = fun.d
+    """Bounds ``(log lo, log hi)`` of log kappa(lam, T), for points with lam > 0 or T < d.
+
+    ``hi = 2 max(lam, tr(Sigma)/T) >= lam + tr(Sigma)/T`` (there ``kappa (1 - df1/T) >= kappa -
+    tr/T >= lam``); ``lo = max(lam, lambda_min (d - T)/(2T))`` (below it ``df1 > T`` or
+    ``kappa (1 - df1/T) < lam``).  Computed in logs, so that no bound overflows."""
+    lam = np.asarray(lam, dtype=float)
+    T = np.asarray(T, dtype=float)
     with np.errstate(divide="ignore", invalid="ignore"):
-        over = np.where(T < d, fun.min_eigenvalue * (d - T) / (2.0 * T), 0.0)
-    return np.maximum(lam, over), hi
+        log_lam = np.log(lam)
+        u_hi = np.log(2.0) + np.maximum(log_lam, _log_trace(fun) - np.log(T))
+        if isinstance(fun, PowerLawFunctionals):
+            u_lo = np.log(fun.kappa_lower(lam, T))
+        else:
+            over = np.where(T < fun.d, np.log(fun.min_eigenvalue) + np.log(fun.d - T)
+                            - np.log(2.0 * T), -np.inf)
+            u_lo = np.maximum(log_lam, over)
+    return u_lo, u_hi
+
+
+def _robust_terms(fun: SpectralFunctionals, kappa, lam, T):
+    """``G`` and ``dG/du`` at ``kappa`` by the gap-split sums of the module docstring."""
+    lj = fun.eigenvalues
+    G = np.empty(kappa.shape)
+    Gu = np.empty(kappa.shape)
+    step = max(1, _CHUNK // max(lj.size, 1))
+    for s in range(0, kappa.size, step):
+        k = kappa[s:s + step, None]
+        above = lj > k
+        with np.errstate(divide="ignore", invalid="ignore", over="ignore", under="ignore"):
+            r = np.where(above, k / lj, lj / k)          # <= 1
+            small = r / (1.0 + r)                         # q_j above kappa, p_j below
+            big = 1.0 / (1.0 + r)
+            ratio = lam[s:s + step] / kappa[s:s + step]
+        count = above.sum(axis=1)
+        s_above = np.where(above, small, 0.0).sum(axis=1)
+        s_below = np.where(above, 0.0, small).sum(axis=1)
+        tl = T[s:s + step] * ratio
+        Ts = T[s:s + step]
+        G[s:s + step] = ((Ts - count) + s_above) - (s_below + tl)
+        Gu[s:s + step] = np.einsum("ij,ij->i", small, big) + tl
+    return G, Gu
+
+
+def _plain_terms(fun: SpectralFunctionals, kappa, lam, T, method):
+    """``G`` and ``dG/du`` from df1 and df2 (power laws, or the Chebyshev table)."""
+    f1, f2 = fun.df1_df2(kappa, method)
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+        tl = T * (lam / kappa)
+    return (T - f1) - tl, np.maximum(f1 - f2, 0.0) + tl
+
+
+def kappa_residual(fun: SpectralFunctionals, kappa, lam, T, method: str = "exact"):
+    """``G(kappa) = T - df1(kappa) - T lam/kappa`` and ``dG/dlog(kappa)`` (robust for explicit
+    spectra with ``method='exact'``)."""
+    kappa, lam, T = (np.asarray(x, dtype=float).reshape(-1) for x in
+                     np.broadcast_arrays(kappa, lam, T))
+    if method == "exact" and not isinstance(fun, PowerLawFunctionals):
+        return _robust_terms(fun, kappa, lam, T)
+    return _plain_terms(fun, kappa, lam, T, method)
 
 
 def solve_kappa(fun: SpectralFunctionals, lam, T, *, method: str = "exact") -> np.ndarray:
-    """Solve eq. (9) for every point of ``broadcast(lam, T)``; ``method`` 'exact' or 'table'."""
+    """Solve eq. (9) for every point of ``broadcast(lam, T)``; ``method`` 'exact' or 'table'.
+
+    With ``method='table'`` the Chebyshev table drives the iteration, and the points where the
+    root is ill-conditioned for it (``T - df2 < T/100``) are finished with the exact sums."""
     lam, T = np.broadcast_arrays(np.asarray(lam, dtype=float), np.asarray(T, dtype=float))
     shape = lam.shape
     lam, T = lam.reshape(-1), T.reshape(-1)
@@ -47,38 +126,83 @@ def solve_kappa(fun: SpectralFunctionals, lam, T, *, method: str = "exact") -> n
     if active.size == 0:
         return kappa.reshape(shape)
     la, Ta = lam[active], T[active]
-    lo, hi = kappa_bracket(fun, la, Ta)
+    u_lo, u_hi = kappa_bracket(fun, la, Ta)
+    if not (np.all(np.isfinite(u_lo)) and np.all(np.isfinite(u_hi))):
+        raise ValueError("kappa: no finite bracket for the root (lam or T out of range, or a "
+                         "spectrum beyond float64)")
+    explicit = not isinstance(fun, PowerLawFunctionals)
+
+    def terms(k, idx, m):
+        if m == "exact" and explicit:
+            return _robust_terms(fun, k, la[idx], Ta[idx])
+        return _plain_terms(fun, k, la[idx], Ta[idx], m)
+
     if method == "table":
-        fun.prepare(lo.min(), hi.max())
-    u_lo, u_hi = np.log(lo), np.log(hi)
-    u = _initial_guess(fun, la, Ta, u_lo, u_hi, method)
-    todo = np.arange(active.size)
+        fun.prepare(float(np.exp(u_lo.min())), float(np.exp(u_hi.max())))
+        u = _initial_guess(fun, la, Ta, u_lo, u_hi, method)
+    else:
+        u = 0.5 * (u_lo + u_hi)
+    u = _phase1(terms, u, u_lo, u_hi, method)
+    k = np.exp(u)
+    k = _polish(terms, k, np.arange(k.size), method)
+    if method == "table" and explicit:
+        f2 = fun.evaluate(k, "table", names=("df2",))["df2"]
+        weak = np.flatnonzero(Ta - f2 < 0.01 * Ta)
+        if weak.size:
+            k[weak] = _polish(terms, k[weak], weak, "exact")
+    if not np.all(np.isfinite(k) & (k > 0)):
+        raise ValueError("kappa: the root is not representable in float64 for some (lam, T) "
+                         "(kappa overflows or underflows)")
+    kappa[active] = k
+    return kappa.reshape(shape)
+
+
+def _phase1(terms, u, u_lo, u_hi, method):
+    """Bracketed Newton in u = log kappa until the step or the bracket is below ``_U_TOL``."""
+    u, u_lo, u_hi = u.copy(), u_lo.copy(), u_hi.copy()
+    width2 = np.full(u.shape, np.inf)     # bracket width two steps ago
+    width1 = np.full(u.shape, np.inf)
+    todo = np.arange(u.size)
     for _ in range(_MAXITER):
         uu = u[todo]
-        k = np.exp(uu)
-        f1, f2 = fun.df1_df2(k, method)
-        Tt = Ta[todo]
-        h = k * (1.0 - f1 / Tt) - la[todo]
-        slope = k * (1.0 - f2 / Tt)
-        left = h < 0
-        u_lo[todo] = np.where(left, uu, u_lo[todo])
-        u_hi[todo] = np.where(left, u_hi[todo], uu)
+        with np.errstate(over="ignore", under="ignore"):
+            G, Gu = terms(np.exp(uu), todo, method)
+        if not np.all(np.isfinite(G)):
+            raise ValueError("kappa: the effective-regularisation equation is not finite inside "
+                             "the bracket (spectrum or parameters beyond float64)")
+        left = G < 0
+        lo = np.where(left, uu, u_lo[todo])
+        hi = np.where(left, u_hi[todo], uu)
+        u_lo[todo], u_hi[todo] = lo, hi
         with np.errstate(divide="ignore", invalid="ignore"):
-            step = h / slope
+            step = G / Gu
         newton = uu - step
-        tol = 4e-16 * np.maximum(1.0, np.abs(uu))
-        converged = (slope > 0) & np.isfinite(step) & (np.abs(step) <= tol) | (h == 0)
-        bad = ~np.isfinite(newton) | (newton <= u_lo[todo]) | (newton >= u_hi[todo]) | (slope <= 0)
-        new = np.where(bad, 0.5 * (u_lo[todo] + u_hi[todo]), newton)
-        u[todo] = np.where(converged, np.where(np.isfinite(newton), newton, uu), new)
-        done = converged | (u_hi[todo] - u_lo[todo] <= tol)
+        width = hi - lo
+        slow = width > 0.5 * width2[todo]
+        bad = ~np.isfinite(newton) | (newton <= lo) | (newton >= hi) | slow
+        nxt = np.where(bad, 0.5 * (lo + hi), newton)
+        done = (G == 0) | (width <= _U_TOL) | (~bad & (np.abs(step) <= _U_TOL))
+        u[todo] = np.where(G == 0, uu, np.where(done & ~bad, newton, nxt))
+        width2[todo] = np.where(slow | bad, width, width1[todo])
+        width1[todo] = width
         todo = todo[~done]
         if todo.size == 0:
-            break
-    else:  # pragma: no cover - the bracket halves at worst every other step
-        raise RuntimeError("kappa iteration did not converge")
-    kappa[active] = np.exp(u)
-    return kappa.reshape(shape)
+            return u
+    raise ValueError(f"kappa: the bracketed iteration did not reach a relative bracket of "
+                     f"{_U_TOL:g} in {_MAXITER} steps for {todo.size} points (a non-finite "
+                     "functional?)")
+
+
+def _polish(terms, k, idx, method):
+    """Newton steps in kappa (k <- k exp(-G/G_u)): the answer is not limited to the resolution
+    of log kappa."""
+    k = k.copy()
+    for _ in range(_POLISH):
+        G, Gu = terms(k, idx, method)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            step = np.clip(G / Gu, -1e-6, 1e-6)
+        k = np.where(np.isfinite(step), k * np.exp(-step), k)
+    return k
 
 
 def _initial_guess(fun, la, Ta, u_lo, u_hi, method):
@@ -92,7 +216,7 @@ def _initial_guess(fun, la, Ta, u_lo, u_hi, method):
     Tu, inverse = np.unique(Ta, return_inverse=True)
     a, b = float(u_lo.min()), float(u_hi.max())
     nodes_count = int(min(4000, max(64, (b - a) / 0.01)))
-    if Tu.size * 8 > la.size or (method == "exact" and nodes_count * fun.d > la.size * fun.d / 4):
+    if Tu.size * 8 > la.size:
         return mid
     nodes = np.linspace(a, b, nodes_count)
     kn = np.exp(nodes)

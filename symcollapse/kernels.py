@@ -56,7 +56,11 @@ def median_sq_distance(X: ArrayLike) -> float:
     """Median of :math:`\\|x_i-x_k\\|^2` over the pairs :math:`i<k` (the RBF bandwidth default)."""
     X = _inputs(X)
     D = _sq_distances(X, X)
-    return float(np.median(D[np.triu_indices(X.shape[0], 1)]))
+    med = float(np.median(D[np.triu_indices(X.shape[0], 1)]))
+    if not med > 0:
+        raise ValueError("X: the median squared distance between the inputs is 0 (most inputs "
+                         "coincide); pass bandwidth= explicitly")
+    return med
 
 
 def rbf_kernel(X: ArrayLike, Y: ArrayLike | None = None, *, bandwidth: float | None = None) -> np.ndarray:
@@ -64,9 +68,7 @@ def rbf_kernel(X: ArrayLike, Y: ArrayLike | None = None, *, bandwidth: float | N
     median squared distance between the inputs ``X``."""
     X = _inputs(X)
     Y = X if Y is None else _inputs(Y, "Y")
-    h = median_sq_distance(X) if bandwidth is None else float(bandwidth)
-    if not h > 0:
-        raise ValueError(f"bandwidth must be > 0, got {h!r}")
+    h = median_sq_distance(X) if bandwidth is None else _positive(bandwidth, "bandwidth")
     return np.exp(-_sq_distances(X, Y) / h)
 
 
@@ -76,11 +78,10 @@ def polynomial_kernel(X: ArrayLike, Y: ArrayLike | None = None, *, degree: int =
     so that :math:`k(x,x)=1`; ``scale`` :math:`s` defaults to the mean of :math:`\|x_i\|^2` over ``X``."""
     X = _inputs(X)
     Y = X if Y is None else _inputs(Y, "Y")
-    if int(degree) != degree or degree < 1:
-        raise ValueError(f"degree must be an integer >= 1, got {degree!r}")
-    s = float(np.mean(np.einsum("ij,ij->i", X, X))) if scale is None else float(scale)
+    degree = _count(degree, "degree")
+    s = float(np.mean(np.einsum("ij,ij->i", X, X))) if scale is None else _positive(scale, "scale")
     if not s > 0:
-        raise ValueError(f"scale must be > 0, got {s!r}")
+        raise ValueError(f"scale must be > 0 (all inputs are zero: pass scale=), got {s!r}")
     nx = (1.0 + np.einsum("ij,ij->i", X, X) / s) ** degree
     ny = (1.0 + np.einsum("ij,ij->i", Y, Y) / s) ** degree
     return (1.0 + X @ Y.T / s) ** degree / np.sqrt(nx[:, None] * ny[None, :])
@@ -95,9 +96,10 @@ def random_fourier_features(X: ArrayLike, features: int, *, bandwidth: float | N
     :math:`\exp(-\|x-y\|^2/h)` (:math:`W_{ij}\sim N(0,2/h)`, :math:`b\sim U[0,2\pi]`): an
     :math:`N\times D` matrix with :math:`\mathbb E\,\phi(x)^\top\phi(y)=k(x,y)`."""
     X = _inputs(X)
-    if int(features) != features or features < 1:
-        raise ValueError(f"features must be an integer >= 1, got {features!r}")
-    h = median_sq_distance(X) if bandwidth is None else float(bandwidth)
+    features = _count(features, "features")
+    V.check_memory(8.0 * features * (X.shape[0] + X.shape[1]), f"{features} random features",
+                   None)
+    h = median_sq_distance(X) if bandwidth is None else _positive(bandwidth, "bandwidth")
     rng = V.generator(seed)
     W = rng.standard_normal((X.shape[1], int(features))) * np.sqrt(2.0 / h)
     b = rng.uniform(0.0, 2.0 * np.pi, int(features))
@@ -208,11 +210,12 @@ def feature_problem(features: ArrayLike, f0: ArrayLike, *, rtol: float = 1e-12,
     N = Phi.shape[0]
     if f0.shape != (N,):
         raise ValueError(f"f0 must have one value per row of features ({N}), got shape {f0.shape}")
-    if not rtol > 0:
-        raise ValueError(f"rtol must be > 0, got {rtol!r}")
+    rtol = _positive(rtol, "rtol")
     with threadpool_limits(limits=1, user_api="blas"):
         ev, Vt = np.linalg.eigh(Phi.T @ Phi / N)
     ev, Vt = ev[::-1], Vt[:, ::-1]
+    if not ev[0] > 0:
+        raise ValueError("features must not be all zero (Phi' Phi has no positive eigenvalue)")
     keep = ev > rtol * ev[0]
     l, Vk = ev[keep], Vt[:, keep]
     a = (Phi @ Vk).T @ f0 / (N * np.sqrt(l))        # U = Phi V / sqrt(N l)
@@ -230,7 +233,13 @@ def fit_exponents(problem: KernelProblem, *, k_range: tuple[int, int] | None = N
     ``k_range`` (default: :math:`k` from 5 to :math:`N/10`).
     """
     l, a = problem.eigenvalues, problem.coefficients
-    lo, hi = k_range if k_range is not None else (5, max(10, problem.N // 10))
+    if k_range is not None:
+        kr = V.as_float_array(k_range, "k_range")
+        if kr.shape != (2,) or np.any(kr != np.round(kr)):
+            raise ValueError(f"k_range must be a pair of integers (lo, hi), got {k_range!r}")
+        lo, hi = int(kr[0]), int(kr[1])
+    else:
+        lo, hi = 5, max(10, problem.N // 10)
     if not (1 <= lo < hi <= l.size):
         raise ValueError(f"k_range must satisfy 1 <= lo < hi <= {l.size} (the number of modes), "
                          f"got {(lo, hi)}")
@@ -406,6 +415,22 @@ def kernel_chain(problem: KernelProblem, *, T: int, n: int = 0, T0: int | None =
 
 
 # ------------------------------------------------------------------------------------- helpers
+def _positive(value, name: str) -> float:
+    """One finite number > 0 (``TypeError``/``ValueError`` naming ``name``)."""
+    arr = V.as_float_array(value, name)
+    if arr.ndim or not arr > 0:
+        raise ValueError(f"{name} must be > 0 (one finite number), got {value!r}")
+    return float(arr)
+
+
+def _count(value, name: str, minimum: int = 1) -> int:
+    """One integer >= ``minimum`` (no booleans or strings)."""
+    arr = V.as_float_array(value, name)
+    if arr.ndim or arr != np.round(arr) or arr < minimum or arr > 2**31:
+        raise ValueError(f"{name} must be one integer in [{minimum}, 2**31], got {value!r}")
+    return int(arr)
+
+
 def _inputs(X, name: str = "X") -> np.ndarray:
     if X is None:
         raise TypeError(f"{name} (the inputs) is required for a named kernel")

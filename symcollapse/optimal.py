@@ -43,21 +43,37 @@ class OptimalRidge:
 def optimal_lambda(eigenvalues: ArrayLike, w0: ArrayLike | None = None, *, T: ArrayLike, n: ArrayLike = 0,
                    T0: ArrayLike | None = None, sigma: ArrayLike = 0.0, sigma0: ArrayLike = 0.0,
                    design: str = "independent", lam0: ArrayLike = 0.0, bounds: tuple[float, float] = (1e-10, 1e3),
-                   scan: int = 41, rtol: float = 1e-6) -> OptimalRidge:
+                   scan: int = 41, rtol: float = 1e-6, max_bytes: float | None = None
+                   ) -> OptimalRidge:
     r"""The ridge :math:`\lambda>0` minimising the predicted test error, for every grid point.
 
     Parameters as in :func:`~symcollapse.predict` (broadcast together; ``T0``, ``sigma0`` and
     ``lam0`` may be :func:`~symcollapse.per_generation` schedules; ``lam`` is the unknown;
     a :class:`~symcollapse.PowerLaw` may replace the pair ``eigenvalues, w0``).
     ``bounds`` is the search range of ``lam`` (``0 < low < high``), ``scan`` the number of points of
-    the coarse log grid (``>= 5``), ``rtol`` the relative precision of ``lam``.
+    the coarse log grid (``>= 5``), ``rtol`` the relative precision of ``lam``.  The scan's memory
+    (about 1 KiB per grid point and scanned ridge) is estimated first and refused above
+    ``max_bytes`` (default 4 GiB), with the estimate in the message.
     """
-    low, high = (float(x) for x in bounds)
-    if not (np.isfinite(low) and np.isfinite(high) and 0 < low < high):
+    b_ = V.as_float_array(bounds, "bounds")
+    if b_.shape != (2,):
+        raise ValueError(f"bounds must be a pair (low, high), got {bounds!r}")
+    low, high = (float(x) for x in b_)
+    if not 0 < low < high:
         raise ValueError(f"bounds must satisfy 0 < low < high, got {bounds!r}")
-    scan = int(V.count(scan, "scan", minimum=5))
-    if not rtol > 0:
-        raise ValueError(f"rtol must be > 0, got {rtol!r}")
+    scan_ = V.count(scan, "scan", minimum=5)
+    if scan_.ndim:
+        raise ValueError(f"scan must be one integer >= 5, got {scan!r}")
+    scan = int(scan_)
+    rtol_ = V.as_float_array(rtol, "rtol")
+    if rtol_.ndim or not 0 < rtol_ < 1:
+        raise ValueError(f"rtol must be > 0 and < 1 (one number), got {rtol!r}")
+    rtol = max(float(rtol_), 1e-15)
+    grids_ = [np.shape(x) for x in (T, n, sigma, sigma0, T0, lam0)
+              if x is not None and not is_schedule(x)]
+    points = float(np.prod(np.broadcast_shapes(*grids_), dtype=float))
+    V.check_memory(points * scan * 1024.0, f"optimal_lambda's scan of {scan} ridges at "
+                   f"{points:.0f} grid points", max_bytes)
     kw = dict(n=n, T0=T0, sigma=sigma, sigma0=sigma0, design=design, lam0=lam0)
     # one schedule convention: a per_generation(...) value is one value per generator, not a grid
     grids = [x for x in (T, n, sigma, sigma0, T0, lam0) if x is not None and not is_schedule(x)]

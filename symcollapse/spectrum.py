@@ -4,22 +4,41 @@ from __future__ import annotations
 
 import numpy as np
 
+from . import _validation as V
+
 __all__ = ["isotropic", "power_law"]
 
 
 def isotropic(d: int, w0_norm: float = 1.0) -> tuple[np.ndarray, np.ndarray]:
     """Sigma = I_d and a target of Euclidean norm ``w0_norm`` spread evenly over the eigenbasis."""
-    if int(d) != d or d < 1:
-        raise ValueError(f"d must be an integer >= 1, got {d!r}")
-    d = int(d)
+    d = _dimension(d)
+    w0_norm = _scalar(w0_norm, "w0_norm")
+    if w0_norm < 0:
+        raise ValueError(f"w0_norm must be >= 0, got {w0_norm!r}")
     return np.ones(d), np.full(d, w0_norm / np.sqrt(d))
+
+
+def _scalar(value, name: str) -> float:
+    arr = V.as_float_array(value, name)
+    if arr.ndim:
+        raise ValueError(f"{name} must be a single number, got shape {arr.shape}")
+    return float(arr)
+
+
+def _dimension(d) -> int:
+    x = _scalar(d, "d")
+    if x != int(x) or x < 1 or x > V.MATERIALIZE * 100:
+        raise ValueError(f"d must be an integer in [1, {V.MATERIALIZE * 100}], got {d!r}")
+    return int(x)
 
 
 def power_law(d: int, beta: float, r: float, *, normalize: bool = False):
     r"""Eigenvalues :math:`\lambda_k=k^{-\beta}` and coefficients :math:`c_j=j^{-\delta/2}`,
     :math:`\delta=1+\beta(2r-1)` (SPEC decision 3); ``normalize`` scales :math:`\|w_0\|_\Sigma=1`."""
-    if int(d) != d or d < 1:
-        raise ValueError(f"d must be an integer >= 1, got {d!r}")
+    d = _dimension(d)
+    beta, r = _scalar(beta, "beta"), _scalar(r, "r")
+    if not isinstance(normalize, (bool, np.bool_)):
+        raise TypeError(f"normalize must be True or False, got {normalize!r}")
     if not beta > 1:
         raise ValueError(f"beta must be > 1 (capacity condition), got {beta!r}")
     if not r > 0:
@@ -30,4 +49,7 @@ def power_law(d: int, beta: float, r: float, *, normalize: bool = False):
     coefs = k ** (-delta / 2)
     if normalize:
         coefs = coefs / np.sqrt(np.sum(eigs * coefs**2))
+    if not (np.all(eigs > 0) and np.all(np.isfinite(coefs))):
+        raise ValueError(f"power_law({d}, beta={beta!r}, r={r!r}): the eigenvalues underflow or "
+                         "the coefficients overflow in float64; use a smaller beta or r")
     return eigs, coefs

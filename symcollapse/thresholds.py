@@ -62,7 +62,7 @@ def null_predictor_generations(eigenvalues: ArrayLike, w0: ArrayLike, *, T: floa
             n_cross += 1
         return n_cross if n_cross <= n_max else None
     # over-parameterised generators: the engine evaluates the chain one generator at a time
-    limit = 10_000
+    limit = 2_000
     lo, hi = 0, 1
     while error(hi) < null:
         if hi >= n_max:

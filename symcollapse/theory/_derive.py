@@ -5,11 +5,13 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
+import sympy as sp
+
 from .. import symbols as S
 from ..formula import Condition, Step
 
 #: the regime of every downstream ridge result: lam >= 0 and at least one sample
-RIDGE_REGIME = (Condition(S.lam >= 0, "lam >= 0"), Condition(S.T >= 1, "T >= 1"))
+RIDGE_REGIME = (Condition(sp.Ge(S.lam, 0, evaluate=False), "lam >= 0"), Condition(sp.Ge(S.T, 1, evaluate=False), "T >= 1"))
 
 
 class Derivation:

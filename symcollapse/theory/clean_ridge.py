@@ -89,7 +89,7 @@ def _isotropic(general: Formula, name: str, title: str, lhs: str) -> Formula:
                 to_isotropic_ratio(general.expr))
     return Formula(
         name=name, title=title, lhs=lhs, expr=expr, reference="Proposition 4.2; F.6",
-        regime=(Condition(S.lam >= 0, "lam >= 0"), Condition(S.phi > 0, "phi = d/T > 0")),
+        regime=(Condition(sp.Ge(S.lam, 0, evaluate=False), "lam >= 0"), Condition(sp.Gt(S.phi, 0, evaluate=False), "phi = d/T > 0")),
         derivation=step.done(), notes="kappa from kappa_isotropic(lam, phi).")
 
 

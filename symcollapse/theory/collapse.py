@@ -68,7 +68,7 @@ def rho_general() -> Formula:
     return Formula(
         name="rho_general", title="Collapse coefficient, general Sigma", lhs=r"\rho",
         expr=expr, reference="Theorem 4.3, eq. (18); Proposition F.6",
-        regime=RIDGE_REGIME + (Condition(S.T0 >= 1, "T0 >= 1"),),
+        regime=RIDGE_REGIME + (Condition(sp.Ge(S.T0, 1, evaluate=False), "T0 >= 1"),),
         derivation=step.done(),
         notes="Under condition (17): the same design X0 for every generator, or T0 >= d. "
               "kappa = kappa(lam, T), kappa0 = kappa(0, T0).")
@@ -116,7 +116,7 @@ def corollary_4_4_isotropic_rho() -> Formula:
     return Formula(
         name="corollary_4_4_isotropic_rho", title="Collapse coefficient, isotropic features",
         lhs=r"\rho", expr=expr, reference="Corollary 4.4",
-        regime=(Condition(S.lam >= 0, "lam >= 0"), Condition(S.phi > 0, "phi > 0"),
+        regime=(Condition(sp.Ge(S.lam, 0, evaluate=False), "lam >= 0"), Condition(sp.Gt(S.phi, 0, evaluate=False), "phi > 0"),
                 Condition(S.phi0 < 1, "phi0 = d/T0 < 1")),
         derivation=step.done(), notes="kappa from kappa_isotropic(lam, phi).")
 
@@ -133,7 +133,7 @@ def corollary_4_4_isotropic() -> Formula:
     return Formula(
         name="corollary_4_4_isotropic", title="Test error of the chain, isotropic features",
         lhs=r"E_{test}", expr=expr, reference="Corollary 4.4",
-        regime=(Condition(S.lam >= 0, "lam >= 0"), Condition(S.phi > 0, "phi > 0"),
+        regime=(Condition(sp.Ge(S.lam, 0, evaluate=False), "lam >= 0"), Condition(sp.Gt(S.phi, 0, evaluate=False), "phi > 0"),
                 Condition(S.phi0 < 1, "phi0 = d/T0 < 1")),
         derivation=step.done(), notes="kappa from kappa_isotropic(lam, phi).")
 

@@ -130,7 +130,7 @@ def kappa_isotropic() -> Formula:
         lhs=r"\kappa",
         expr=root,
         reference="eqs. (10)-(11)",
-        regime=(Condition(S.lam >= 0, "lam >= 0"), Condition(S.phi > 0, "phi = d/T > 0")),
+        regime=(Condition(sp.Ge(S.lam, 0, evaluate=False), "lam >= 0"), Condition(sp.Gt(S.phi, 0, evaluate=False), "phi = d/T > 0")),
         exact=True,
         derivation=step.done(),
         notes="At lam = 0 this gives max(phi - 1, 0).",

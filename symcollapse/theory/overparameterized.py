@@ -105,8 +105,8 @@ def _chain_isotropic(design: str) -> tuple[sp.Expr, tuple]:
     return expr, step.done()
 
 
-_ISO_REGIME = (Condition(S.lam >= 0, "lam >= 0"), Condition(S.T0 <= S.d - 2, "T0 <= d - 2"),
-               Condition(S.phi > 0, "phi = d/T > 0"))
+_ISO_REGIME = (Condition(sp.Ge(S.lam, 0, evaluate=False), "lam >= 0"), Condition(S.T0 <= S.d - 2, "T0 <= d - 2"),
+               Condition(sp.Gt(S.phi, 0, evaluate=False), "phi = d/T > 0"))
 
 
 @cache
@@ -128,7 +128,7 @@ def isotropic_chain_same() -> Formula:
         name="isotropic_chain_same",
         title="Test error of the chain, isotropic, over-parameterised generator, the same design",
         lhs=r"E_{test}", expr=expr, reference="Theorem 4.5 with noise (SPEC 3.6, condition (17))",
-        regime=_ISO_REGIME + (Condition(S.n >= 1, "n >= 1 (n = 0 is clean data)"),),
+        regime=_ISO_REGIME + (Condition(sp.Ge(S.n, 1, evaluate=False), "n >= 1 (n = 0 is clean data)"),),
         derivation=steps,
         notes="Exact in the generator chain for Gaussian designs; downstream as in Prop. 4.2.")
 

@@ -198,8 +198,8 @@ def lemma_I_1() -> Formula:
     step("c' = min(m, n - 1/beta); log factor at m = n - 1/beta", expr)
     return _formula("lemma_I_1", "Lemma I.1 with exact constants",
                     r"\sum_k\lambda_k^{n}(1+D\lambda_k)^{-m}", expr,
-                    (Condition(beta > 0, "beta > 0"), Condition(n_I * beta > 1, "n beta > 1"),
-                     Condition(m_I >= 0, "m >= 0"), Condition(D > 1, "D -> oo (large D)")), step,
+                    (Condition(sp.Gt(beta, 0, evaluate=False), "beta > 0"), Condition(n_I * beta > 1, "n beta > 1"),
+                     Condition(sp.Ge(m_I, 0, evaluate=False), "m >= 0"), Condition(D > 1, "D -> oo (large D)")), step,
                     notes="Symbols D, m_I, n_I are local to this module (n, m clash with the "
                           "canonical generation symbols).")
 

@@ -69,7 +69,7 @@ s = sp.IndexedBase("s", nonnegative=True)
 _l = S.eig[S.j]
 _P = sp.Symbol("P", nonnegative=True)      # isotropic: total second moment sum_j E[w_j^2]
 _b = sp.Symbol("b_B", positive=True)       # a scalar multiple of the identity, B = b I
-_REGIME = RIDGE_REGIME + (Condition(S.T0 >= 1, "T0 >= 1"),)
+_REGIME = RIDGE_REGIME + (Condition(sp.Ge(S.T0, 1, evaluate=False), "T0 >= 1"),)
 _NOTE = ("kappa0 = kappa(lam0, T0) (pass kappa0= to evaluate; without it, evaluate solves "
          "kappa(0, T0), i.e. lam0 = 0). Independent generator designs. For numbers use "
          "sc.predict(..., lam0=...).")
@@ -195,8 +195,8 @@ def ridge_generator_chain_isotropic() -> Formula:
         name="ridge_generator_chain_isotropic",
         title="Test error of the chain of ridge generators, isotropic features",
         lhs=r"E_{test}", expr=expr, reference="App. C / D.2 kernel-ridge chain (issue 6)",
-        regime=(Condition(S.lam >= 0, "lam >= 0"), Condition(S.phi > 0, "phi = d/T > 0"),
-                Condition(S.T0 >= 1, "T0 >= 1")),
+        regime=(Condition(sp.Ge(S.lam, 0, evaluate=False), "lam >= 0"), Condition(sp.Gt(S.phi, 0, evaluate=False), "phi = d/T > 0"),
+                Condition(sp.Ge(S.T0, 1, evaluate=False), "T0 >= 1")),
         derivation=step.done(),
         notes="kappa0 = kappa(lam0, T0) for Sigma = I (pass kappa0=), kappa = kappa_isotropic(lam, phi). "
               "Independent generator designs.")
