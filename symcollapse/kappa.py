@@ -35,7 +35,7 @@ import numpy as np
 
 from .spectral_numerics import PowerLawFunctionals, SpectralFunctionals
 
-__all__ = ["solve_kappa", "kappa_for", "kappa_bracket", "kappa_residual"]
+__all__ = ["solve_kappa", "kappa_for", "kappa_bracket", "kappa_residual", "denominator"]
 
 _MAXITER = 400
 _CHUNK = 1 << 21          # elements (points x eigenvalues) per block of direct sums
@@ -111,6 +111,40 @@ def kappa_residual(fun: SpectralFunctionals, kappa, lam, T, method: str = "exact
     if method == "exact" and not isinstance(fun, PowerLawFunctionals):
         return _robust_terms(fun, kappa, lam, T)
     return _plain_terms(fun, kappa, lam, T, method)
+
+
+#: direct sums cost (points x eigenvalues); above this the table's D is refined only where weak
+_DIRECT_BUDGET = 8_000_000
+
+
+def denominator(fun: SpectralFunctionals, kappa, lam, N, method: str = "exact") -> np.ndarray:
+    r""":math:`N-\mathrm{df}_2(\kappa)` at the root of the kappa equation, without cancellation:
+
+    .. math:: N-\mathrm{df}_2=N\lambda/\kappa+\sum_jp_jq_j,\qquad p_j=\frac{\ell_j}{\ell_j+\kappa},
+              \ q_j=1-p_j,
+
+    since the kappa equation gives :math:`N-\mathrm{df}_1=N\lambda/\kappa` and
+    :math:`\mathrm{df}_1-\mathrm{df}_2=\sum_jp_jq_j`; both terms are positive (for
+    :math:`\kappa=0`, a least-squares fit on :math:`N\ge d` rows, it is :math:`N-d`).  Formed as
+    the difference :math:`N-\mathrm{df}_2` it loses all accuracy at a spectral gap (``N`` equal to
+    the number of eigenvalues far above kappa).  Shape of the broadcast inputs, flattened."""
+    kappa, lam, N = (np.asarray(a, dtype=float).reshape(-1)
+                     for a in np.broadcast_arrays(kappa, lam, N))
+    out = np.asarray(N - fun.d, dtype=float).copy()
+    pos = np.flatnonzero(kappa > 0)
+    if pos.size:
+        direct = not isinstance(fun, PowerLawFunctionals) and (
+            method == "exact" or pos.size * fun.d <= _DIRECT_BUDGET)
+        m = "exact" if direct else method
+        _, Gu = kappa_residual(fun, kappa[pos], lam[pos], N[pos], m)
+        if not direct and not isinstance(fun, PowerLawFunctionals):
+            # the table's df1 - df2 cancels where N - df2 is small: redo those points exactly
+            weak = np.flatnonzero(Gu < 1e-3 * N[pos])
+            if weak.size:
+                Gu[weak] = kappa_residual(fun, kappa[pos][weak], lam[pos][weak], N[pos][weak],
+                                          "exact")[1]
+        out[pos] = Gu
+    return out
 
 
 def solve_kappa(fun: SpectralFunctionals, lam, T, *, method: str = "exact") -> np.ndarray:

@@ -36,14 +36,11 @@ __all__ = ["predict", "Prediction", "PerGeneration", "per_generation"]
 _EXACT_BUDGET = 2_000_000
 #: the engine squares eigenvalues, kappa and w0: inputs must stay within these magnitudes
 _MAGNITUDE = 1e150
-#: refuse points whose estimated relative rounding error exceeds this (see ``_conditioning``)
-ACCURACY = 1e-10
 #: measured peak memory per grid point (tracemalloc: ~690 bytes on a 600 x 600 grid), rounded up
 _BYTES_PER_POINT = 1024
 #: measured memory per generation of a chain per spectral node and upstream setting, and fixed
 _BYTES_PER_GENERATION_NODE = 96
 _BYTES_PER_GENERATION = 4096
-_EPS = np.finfo(float).eps
 _CACHE: OrderedDict[bytes, SpectralFunctionals] = OrderedDict()
 
 
@@ -102,54 +99,6 @@ def _check_magnitudes(fun, **arrays) -> None:
         if np.any(value > _MAGNITUDE):
             raise ValueError(f"{name} must be <= 1e150 for predict (its square must be "
                              f"representable in float64), got {value.max():g}")
-
-
-def _denominator(fun, kappa: np.ndarray, lam: np.ndarray, N: np.ndarray, method: str):
-    r""":math:`N-\mathrm{df}_2(\kappa)` at the root, without cancellation:
-    :math:`N\lambda/\kappa+\sum_jp_jq_j` (the kappa equation gives :math:`N-\mathrm{df}_1=N
-    \lambda/\kappa`, and :math:`\mathrm{df}_1-\mathrm{df}_2=\sum_jp_jq_j`)."""
-    from .kappa import kappa_residual
-
-    kappa, lam, N = (a.reshape(-1) for a in np.broadcast_arrays(kappa, lam, N))
-    out = np.asarray(N - fun.d, dtype=float).copy()      # kappa = 0: lam = 0, N >= d
-    pos = np.flatnonzero(kappa > 0)
-    if pos.size:
-        m = "exact" if method == "exact" or not isinstance(fun, PowerLawFunctionals) and \
-            pos.size * fun.d <= 4 * _EXACT_BUDGET else method
-        _, Gu = kappa_residual(fun, kappa[pos], lam[pos], N[pos], m)
-        if m != "exact" and not isinstance(fun, PowerLawFunctionals):
-            # the table's df1 - df2 cancels where N - df2 is small: redo those points exactly
-            weak = np.flatnonzero(Gu < 1e-3 * N[pos])
-            if weak.size:
-                Gu[weak] = kappa_residual(fun, kappa[pos][weak], lam[pos][weak], N[pos][weak],
-                                          "exact")[1]
-        out[pos] = Gu
-    return out
-
-
-def _conditioning(fun, kappa, lam, N, method: str, what: str) -> None:
-    r"""Refuse points where the engine's :math:`N-\mathrm{df}_2(\kappa)` (formed as a difference)
-    loses more than :data:`ACCURACY`: its relative rounding error is about
-    :math:`4\varepsilon N/(N-\mathrm{df}_2)` (measured against a 700-digit mpmath reference), large
-    when :math:`N` equals the number of eigenvalues far above :math:`\kappa` (a spectral gap) or
-    :math:`N\approx d` with a tiny ridge."""
-    kappa, lam, N = (np.asarray(a, dtype=float).reshape(-1)
-                     for a in np.broadcast_arrays(kappa, lam, N))
-    D = _denominator(fun, kappa, lam, N, method)
-    Nf = N
-    exact = kappa == 0         # lam = 0, N >= d: N - d is exact in float64
-    d = fun.d if np.isfinite(fun.d) else 1e6
-    with np.errstate(divide="ignore", invalid="ignore"):
-        err = (2 + np.log2(d)) * _EPS * Nf / D
-    bad = ~(err <= ACCURACY) & ~exact
-    if np.any(bad):
-        i = int(np.argmax(np.where(bad, err, -np.inf)))
-        raise ValueError(
-            f"{what}: N - df2(kappa) = {D[i]:.3g} is too small against N = {Nf[i]:g} (lam = "
-            f"{lam[i]:g}, kappa = {kappa[i]:.6g}): the "
-            f"evaluation would lose about {err[i]:.1g} relative accuracy (> {ACCURACY:g}) to "
-            "cancellation (a spectral gap at N, or N close to d with a tiny ridge); use a larger "
-            "ridge or a different N")
 
 
 def _check_generator(T0: np.ndarray, sigma0: np.ndarray, used: np.ndarray, d: int,
@@ -249,10 +198,10 @@ def predict(eigenvalues: ArrayLike | PowerLaw, w0: ArrayLike | None = None, *, T
         (default ``symcollapse._validation.MAX_BYTES``, 4 GiB): about 1 KiB per grid point plus
         ``n (4096 + 96 nodes)`` bytes per upstream setting for the chain's generations.
 
-    Accuracy: float64 results agree with a high-precision reference to about ``(2 + log2 d) eps N/(N -
-    df2)`` relative; points where this exceeds :data:`ACCURACY` (a spectral gap at ``T`` or
-    ``T0``, or ``T ~ d`` with a tiny ridge) are refused with a ``ValueError``, as are eigenvalues
-    or parameters beyond 1e150 in magnitude (their squares overflow).
+    Accuracy: float64 results agree with a high-precision reference to about 1e-12 relative,
+    spectral gaps included (:math:`N-\mathrm{df}_2` is formed as :math:`N\lambda/\kappa+
+    \sum_jp_jq_j`, see :func:`symcollapse.kappa.denominator`); eigenvalues or parameters beyond
+    1e150 in magnitude are refused (their squares overflow).
 
     Regime: Prop. 4.2 and eq. (19) are deterministic equivalents (error ``O(1/d)``); the
     ridgeless case with ``T >= d + 2`` uses the exact Theorem 4.1.  ``lam = 0`` with ``T`` in
@@ -301,20 +250,6 @@ def predict(eigenvalues: ArrayLike | PowerLaw, w0: ArrayLike | None = None, *, T
         per_point = 10_000 if isinstance(fun, PowerLawFunctionals) else d   # cost of one sum
         method = "exact" if Tb.size * per_point <= _EXACT_BUDGET else "table"
 
-    if np.any(n > 0):     # every generator's fit
-        if schedule is None:
-            T0b, l0b = (a[np.broadcast_to(n, np.broadcast_shapes(n.shape, np.shape(T0),
-                                                                np.shape(lam0))) > 0]
-                        for a in np.broadcast_arrays(T0, lam0, n)[:2])
-        else:
-            T0b, l0b = np.array(schedule[0]), np.array(schedule[2])
-        pairs = np.unique(np.stack([T0b.reshape(-1), l0b.reshape(-1)]), axis=1)
-        from .kappa import solve_kappa
-
-        k0 = solve_kappa(fun, pairs[1], pairs[0], method="exact" if np.isfinite(d) and
-                         pairs.shape[1] * d <= _EXACT_BUDGET else "table")
-        _conditioning(fun, k0, pairs[1], pairs[0], "exact", "a generator's fit")
-
     # one engine evaluation of the longest chain: the downstream fit is contracted with every
     # requested generation's error moments at once (n = 0: the truth, no moments)
     ctx = EvaluationContext(fun, method)
@@ -327,17 +262,8 @@ def predict(eigenvalues: ArrayLike | PowerLaw, w0: ArrayLike | None = None, *, T
         pipe = replace(n=n_max, T0=per_generation(schedule[0]), sigma0=per_generation(schedule[1]),
                        T=T, sigma=sigma, lam=lam, lam0=per_generation(schedule[2]), design=design)
     teachers = [TRUTH if k == 0 else pipe.resolved[k - 1].name for k in counts]
-    try:
-        with np.errstate(all="ignore"):     # non-finite results are refused below
-            out = evaluate_pipeline(pipe, ctx, last_teachers=teachers)
-    except ValueError:
-        # the engine refuses N - df2 = 0; say why when it is rounding (a spectral gap)
-        from .kappa import solve_kappa
-
-        Tf, lf = (a.reshape(-1) for a in np.broadcast_arrays(T, lam))
-        _conditioning(fun, solve_kappa(fun, lf, Tf, method="exact" if np.isfinite(d) else "table"),
-                      lf, Tf, "exact", "the downstream fit")
-        raise
+    with np.errstate(all="ignore"):     # non-finite results are refused below
+        out = evaluate_pipeline(pipe, ctx, last_teachers=teachers)
     which = np.broadcast_to(np.searchsorted(counts, n), shape)[None]
     parts = {}
     for name in ("test_error", "bias", "variance", "collapse", "kappa"):
@@ -346,7 +272,6 @@ def predict(eigenvalues: ArrayLike | PowerLaw, w0: ArrayLike | None = None, *, T
                               + value.shape[1:])
         value = np.broadcast_to(value, value.shape[:1] + shape)
         parts[name] = np.take_along_axis(value, which, axis=0)[0]
-    _conditioning(fun, out["kappa"], lam, T, ctx.method, "the downstream fit")
     for name in ("test_error", "bias", "variance", "collapse"):
         if not np.all(np.isfinite(parts[name])):
             raise ValueError(f"{name} is not representable in float64 for some inputs (the "

@@ -19,7 +19,7 @@ from typing import Any
 
 import numpy as np
 
-from ..kappa import solve_kappa
+from ..kappa import denominator, solve_kappa
 from ..spectral_numerics import _NODES, _PANEL, _X, dct
 from . import rules
 from .declaration import TRUTH, Pipeline, ResolvedFit
@@ -91,7 +91,7 @@ class _Ingredients:
         self.ell, self.kappa, self.N = ell, kappa, N
         self.df2, self.gc2 = sums["df2"], sums["gc2"]
         with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
-            self.D = N - self.df2
+            self.D = sums["D"] if "D" in sums else N - self.df2
             self.w = np.where(kappa > 0, kappa**2 / self.D, 0.0)
             ridge = np.broadcast_to(lam > 0, np.shape(N))
             if np.isfinite(d):
@@ -331,12 +331,14 @@ class EvaluationContext:
             kappa = solve_kappa(self.fun, lam, N, method=self.method)
             df2 = np.full(kappa.shape, self.d)
             gc2 = np.zeros(kappa.shape)
+            # N - df2 without cancellation (a spectral gap at N makes the difference worthless)
+            D = denominator(self.fun, kappa, lam, N, self.method).reshape(kappa.shape)
             pos = kappa > 0
             if np.any(pos):
                 f = self.fun.evaluate(kappa[pos], self.method, names=("df2", "bias_scaled"))
                 df2[pos] = f["df2"]
                 gc2[pos] = f["bias_scaled"] / kappa[pos] ** 2
-            self._kappa[key] = (kappa, {"df2": df2, "gc2": gc2})
+            self._kappa[key] = (kappa, {"df2": df2, "gc2": gc2, "D": D})
         return self._kappa[key]
 
     def ensure_measure(self, kappa_min: float) -> None:
