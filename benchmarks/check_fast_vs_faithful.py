@@ -13,31 +13,12 @@ from __future__ import annotations
 import argparse
 import sys
 import time
-import warnings
-
-import numpy as np
-from scipy import stats
 
 import symcollapse as sc
 from symcollapse import Block, Fit, Pipeline, Reuse
+from symcollapse.testing import compare_samples
 
-
-def _var_stderr(x: np.ndarray) -> float:
-    c = x - x.mean()
-    return float(np.sqrt(max(np.mean(c**4) - np.mean(c**2) ** 2, 0.0) / x.size))
-
-
-def compare(a: np.ndarray, b: np.ndarray) -> dict[str, float]:
-    """z of the difference of means and of variances, KS p-value, Anderson-Darling statistic."""
-    z_mean = (a.mean() - b.mean()) / np.hypot(a.std(ddof=1) / np.sqrt(a.size),
-                                              b.std(ddof=1) / np.sqrt(b.size))
-    z_var = (a.var(ddof=1) - b.var(ddof=1)) / np.hypot(_var_stderr(a), _var_stderr(b))
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        ad = stats.anderson_ksamp([a, b])
-    return dict(z_mean=float(z_mean), z_var=float(z_var),
-                ks_p=float(stats.ks_2samp(a, b).pvalue), ad=float(ad.statistic),
-                ad_p=float(ad.pvalue))
+compare = compare_samples
 
 
 def settings():
@@ -78,7 +59,7 @@ def main(argv=None) -> int:
         r = compare(a, b)
         ok = abs(r["z_mean"]) < 4 and abs(r["z_var"]) < 4 and r["ks_p"] > 1e-3 and r["ad_p"] > 1e-3
         bad += not ok
-        print(f"{label:42s} {r['z_mean']:+7.2f} {r['z_var']:+7.2f} {r['ks_p']:7.3f} {r['ad']:+7.2f} "
+        print(f"{label:42s} {r['z_mean']:+7.2f} {r['z_var']:+7.2f} {r['ks_p']:7.3f} {r['ad_stat']:+7.2f} "
               f"{r['ad_p']:7.3f} {t_fast:7.2f} {t_faith:7.2f}" + ("" if ok else "  REJECTED"))
     return 1 if bad else 0
 

@@ -17,6 +17,7 @@ import numpy as np
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from test_robust_kappa import kappa_reference as robust_kappa_reference
 
 import symcollapse as sc
 from symcollapse.cli import main as cli_main
@@ -68,19 +69,8 @@ junk = st.one_of(st.none(), st.booleans(), st.text(max_size=3), st.binary(max_si
 
 # ----------------------------------------------------------------------------- references
 def kappa_reference(eigs, lam, T, dps):
-    with mpmath.workdps(dps):
-        ls = [mpmath.mpf(float(x)) for x in eigs]
-        lam, T = mpmath.mpf(float(lam)), mpmath.mpf(float(T))
-
-        def G(u):
-            k = mpmath.exp(u)
-            return T - mpmath.fsum(x / (x + k) for x in ls) - T * lam / k
-
-        lo, hi = mpmath.mpf(-760), mpmath.mpf(760)
-        for _ in range(200):
-            mid = (lo + hi) / 2
-            lo, hi = (mid, hi) if G(mid) < 0 else (lo, mid)
-        return mpmath.exp((lo + hi) / 2)
+    """The root at ``dps`` digits (the bisection of tests/test_robust_kappa.py), as an mpf."""
+    return robust_kappa_reference(eigs, lam, T, dps=dps, as_float=False)
 
 
 def error_reference(eigs, w0, lam, T, sigma, dps):

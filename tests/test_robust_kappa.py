@@ -11,8 +11,9 @@ from symcollapse.kappa import solve_kappa
 from symcollapse.spectral_numerics import SpectralFunctionals
 
 
-def kappa_reference(eigs, lam, T, dps=700):
-    """Root of T - df1(kappa) - T lam/kappa by bisection in log kappa at ``dps`` digits."""
+def kappa_reference(eigs, lam, T, dps=700, as_float=True):
+    """Root of T - df1(kappa) - T lam/kappa by bisection in log kappa at ``dps`` digits (a float,
+    or the mpf itself)."""
     with mpmath.workdps(dps):
         ls = [mpmath.mpf(float(x)) for x in eigs]
         lam, T = mpmath.mpf(float(lam)), mpmath.mpf(float(T))
@@ -25,7 +26,8 @@ def kappa_reference(eigs, lam, T, dps=700):
         for _ in range(220):
             mid = (lo + hi) / 2
             lo, hi = (mid, hi) if G(mid) < 0 else (lo, mid)
-        return float(mpmath.exp((lo + hi) / 2))
+        root = mpmath.exp((lo + hi) / 2)
+        return float(root) if as_float else root
 
 
 def error_reference(eigs, w0, lam, T, sigma, dps=400):

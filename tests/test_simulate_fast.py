@@ -7,36 +7,19 @@ Anderson-Darling tests at the 0.1 % level.  A negative control checks that these
 detect a small change of the data process (so the tests can fail).
 """
 
-import warnings
 
 import numpy as np
 import pytest
-from scipy import stats
 
 import symcollapse as sc
 from symcollapse import Block, Fit, Pipeline, Reuse
 from symcollapse.pipeline.simulate import essential_flops
+from symcollapse.testing import compare_samples
 
 REPS = 3000
 
 
-def _var_stderr(x: np.ndarray) -> float:
-    """Standard error of the sample variance: sqrt((m4 - s^4) / n)."""
-    c = x - x.mean()
-    return float(np.sqrt(max(np.mean(c**4) - np.mean(c**2) ** 2, 0.0) / x.size))
-
-
-def compare(a: np.ndarray, b: np.ndarray) -> dict[str, float]:
-    """z of the difference of means and of variances, KS and Anderson-Darling p-values."""
-    z_mean = (a.mean() - b.mean()) / np.hypot(a.std(ddof=1) / np.sqrt(a.size),
-                                              b.std(ddof=1) / np.sqrt(b.size))
-    z_var = (a.var(ddof=1) - b.var(ddof=1)) / np.hypot(_var_stderr(a), _var_stderr(b))
-    ks = stats.ks_2samp(a, b)
-    with warnings.catch_warnings():      # p-values are capped to [0.001, 0.25]: enough here
-        warnings.simplefilter("ignore")
-        ad = stats.anderson_ksamp([a, b])
-    return dict(z_mean=float(z_mean), z_var=float(z_var), ks_p=float(ks.pvalue),
-                ad_stat=float(ad.statistic), ad_p=float(ad.pvalue))
+compare = compare_samples
 
 
 def assert_same_distribution(a, b):
