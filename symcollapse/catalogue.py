@@ -5,7 +5,9 @@ Formulas are derived on first use and cached; nothing is re-derived per evaluati
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
+from pathlib import Path
 
 from . import scaling
 from .formula import Formula, UnknownFormula
@@ -19,7 +21,11 @@ from .theory import (
     ridge_generators,
 )
 
-__all__ = ["formula", "formulas"]
+__all__ = ["formula", "formulas", "summaries", "write_index"]
+
+#: the titles and regimes of every formula, written by :func:`write_index` so that listing the
+#: catalogue derives nothing (``tests/test_symbolic.py`` checks it against the derivations)
+INDEX_PATH = Path(__file__).with_name("catalogue_index.json")
 
 _REGISTRY: dict[str, Callable[[], Formula]] = {
     "kappa_equation": effective_regularization.kappa_equation,
@@ -70,3 +76,27 @@ def formula(name: str) -> Formula:
     except (KeyError, TypeError):
         raise UnknownFormula(f"unknown formula {name!r}; known formulas: {', '.join(_REGISTRY)}") from None
     return factory()
+
+
+def _summary(name: str) -> dict[str, str]:
+    f = formula(name)
+    return {"title": f.title, "regime": f.regime_text()}
+
+
+def summaries() -> dict[str, dict[str, str]]:
+    """``name -> {"title", "regime"}`` for every formula, from the index shipped with the package
+    (derived afresh, slowly, for any formula the index does not hold)."""
+    try:
+        index = json.loads(INDEX_PATH.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        index = {}
+    return {name: index.get(name) or _summary(name) for name in _REGISTRY}
+
+
+def write_index(path: Path | str = INDEX_PATH) -> Path:
+    """Derive every formula and write the titles and regimes to ``path`` (run it after changing a
+    formula: ``python -c "from symcollapse.catalogue import write_index; write_index()"``)."""
+    path = Path(path)
+    data = {name: _summary(name) for name in _REGISTRY}
+    path.write_text(json.dumps(data, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
+    return path

@@ -268,14 +268,13 @@ def _cmd_report(args) -> int:
 
 
 def _cmd_list(args) -> int:
-    from .catalogue import formula, formulas
+    from .catalogue import summaries
 
-    names = formulas()
-    width = max(len(n) for n in names) + 2
-    for name in names:
-        f = formula(name)
-        print(f"{name.ljust(width)}{f.title}")
-        print(f"{'':{width}}regime: {f.regime_text()}")
+    index = summaries()                  # from the shipped index: nothing is derived
+    width = max(len(n) for n in index) + 2
+    for name, entry in index.items():
+        print(f"{name.ljust(width)}{entry['title']}")
+        print(f"{'':{width}}regime: {entry['regime']}")
     return 0
 
 

@@ -202,3 +202,17 @@ def test_latex_export_of_formulas():
         assert f.derivation, name
     assert r"\mathrm{df}_2(\kappa)" in sc.formula("proposition_4_2_variance").latex()
     assert "T_0 - d - 1" in sc.formula("theorem_4_1_exact").latex()
+
+
+def test_catalogue_index_matches_the_derivations():
+    """`symcollapse list` reads titles and regimes from the shipped index (nothing derived); the
+    index must equal what the derivations give (regenerate with catalogue.write_index())."""
+    import json
+
+    from symcollapse import catalogue
+
+    index = json.loads(catalogue.INDEX_PATH.read_text(encoding="utf-8"))
+    assert list(index) == sc.formulas()
+    for name in sc.formulas():
+        f = sc.formula(name)
+        assert index[name] == {"title": f.title, "regime": f.regime_text()}, name
