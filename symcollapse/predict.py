@@ -24,7 +24,7 @@ from numpy.typing import ArrayLike
 
 from . import _validation as V
 from .pipeline.declaration import TRUTH
-from .pipeline.evaluate import EvaluationContext, evaluate_pipeline
+from .pipeline.evaluate import EvaluationContext, evaluate_pipeline, parts_repr
 from .pipeline.schedule import PerGeneration, per_generation
 from .pipeline.workflows import replace
 from .power_law import PowerLaw
@@ -59,6 +59,9 @@ class Prediction:
 
     def __float__(self) -> float:
         return float(self.test_error)
+
+    def __repr__(self) -> str:
+        return parts_repr(self, "Prediction")
 
 
 def _functionals(eigenvalues, w0) -> SpectralFunctionals:

@@ -47,6 +47,9 @@ class SimulationResult:
     def reps(self) -> int:
         return int(self.samples.size)
 
+    def __repr__(self) -> str:
+        return f"SimulationResult(mean={self.mean:.6g}, stderr={self.stderr:.3g}, reps={self.reps})"
+
 
 def _scalar_count(value, name: str, minimum: int) -> int:
     arr = V.count(value, name, minimum=minimum)

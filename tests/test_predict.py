@@ -122,3 +122,13 @@ def test_evaluate_vectorizes_and_solves_kappa():
 
 def test_ridge_alpha_conversion():
     assert sc.ridge_alpha(0.01, 300) == pytest.approx(3.0)
+
+
+def test_reprs_are_short_and_say_what_they_hold():
+    e, w = sc.isotropic(20)
+    one = sc.predict(e, w, T=30, lam=0.1)
+    assert repr(one).startswith("Prediction(test_error=0.059") and "np.float64" not in repr(one)
+    grid = repr(sc.predict(e, w, T=np.array([30, 60]), lam=0.1))
+    assert "array(shape=(2,), 0.02059..0.05904)" in grid
+    sim = repr(sc.simulate(e, w, T=30, lam=0.1, reps=10, seed=0))
+    assert sim.startswith("SimulationResult(mean=") and sim.endswith("reps=10)")

@@ -25,7 +25,8 @@ from . import rules
 from .declaration import TRUTH, Pipeline, ResolvedFit
 from .engine import fit_kinds, last_fit_error, last_fit_vectors, propagate, with_stacked_teacher
 
-__all__ = ["PipelinePrediction", "predict_pipeline", "evaluate_pipeline", "EvaluationContext"]
+__all__ = ["PipelinePrediction", "predict_pipeline", "evaluate_pipeline", "EvaluationContext",
+           "short_repr", "parts_repr"]
 
 _CHUNK = 1 << 21          # elements per chunk of last-fit vectors
 _STATE_BUDGET = 1 << 27   # elements (1 GiB) of upstream state vectors
@@ -52,11 +53,21 @@ class PipelinePrediction:
         return float(self.test_error)
 
     def __repr__(self) -> str:
-        def f(x):
-            a = np.asarray(x)
-            return f"{float(a):.6g}" if a.ndim == 0 else f"array(shape={a.shape})"
-        return (f"PipelinePrediction(test_error={f(self.test_error)}, bias={f(self.bias)}, "
-                f"variance={f(self.variance)}, collapse={f(self.collapse)}, kappa={f(self.kappa)})")
+        return parts_repr(self, type(self).__name__)
+
+
+def short_repr(x) -> str:
+    """A number to 6 significant digits, or an array's shape and range."""
+    a = np.asarray(x, dtype=float)
+    if a.ndim == 0:
+        return f"{float(a):.6g}"
+    return f"array(shape={a.shape}, {np.min(a):.4g}..{np.max(a):.4g})"
+
+
+def parts_repr(pred, name: str) -> str:
+    """``Name(test_error=..., bias=..., variance=..., collapse=..., kappa=...)``, short."""
+    return name + "(" + ", ".join(f"{k}={short_repr(getattr(pred, k))}" for k in
+                                  ("test_error", "bias", "variance", "collapse", "kappa")) + ")"
 
 
 class _ExplicitMeasure:
