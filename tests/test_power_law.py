@@ -1,7 +1,6 @@
 """PowerLaw: exact finite-d functionals (direct head + Euler-Maclaurin tail) against direct sums,
 the d=None limit, cost independent of d, the closed-form (incomplete Beta) integral, bad input."""
 
-import time
 
 import numpy as np
 import pytest
@@ -116,20 +115,17 @@ def test_integral_is_incomplete_beta(beta, r, name):
     np.testing.assert_allclose(quad_inf, closed_inf, rtol=1e-11)
 
 
-def test_cost_independent_of_d(capsys):
-    """Evaluate 1000 kappas at d = 1e3 and d = 1e9; the times are printed, not asserted."""
-    kappa = np.logspace(-8, 2, 1000)
-    times = {}
-    for d in (10**3, 10**9):
-        pl = PowerLaw(2.0, 0.375, d)
-        pl.functionals(kappa[:2])
-        t0 = time.perf_counter()
-        out = pl.functionals(kappa)
-        times[d] = time.perf_counter() - t0
-        assert all(np.all(np.isfinite(v)) for v in out.values())
-    with capsys.disabled():
-        print(f"\nPowerLaw.functionals, 1000 kappas: d=1e3 {times[10**3]*1e3:.1f} ms, "
-              f"d=1e9 {times[10**9]*1e3:.1f} ms")
+def test_functionals_at_large_d_approach_infinitely_many_modes():
+    """d = 1e9 against d = None over 10 decades of kappa: the modes beyond 1e9 change df1 by about
+    1e-9/kappa, far below 1e-4 of its value here.  (The cost in d is measured by
+    benchmarks/bench_engine.py, not asserted.)"""
+    kappa = np.logspace(-8, 2, 200)
+    names = ("df1", "df2", "bias_scaled")     # resolvent_scaled grows with d (every mode ~1)
+    big = PowerLaw(2.0, 0.375, 10**9).functionals(kappa, names)
+    inf = PowerLaw(2.0, 0.375, None).functionals(kappa, names)
+    for name in names:
+        assert np.all(np.isfinite(big[name])), name
+        np.testing.assert_allclose(big[name], inf[name], rtol=1e-4, err_msg=name)
 
 
 def test_normalize():

@@ -1,7 +1,6 @@
 """A PowerLaw is accepted wherever a spectrum is: predict (at a cost independent of d),
 simulate, optimal_lambda and the catalogue."""
 
-import time
 
 import numpy as np
 import pytest
@@ -26,15 +25,10 @@ def test_power_law_equals_the_explicit_arrays():
     np.testing.assert_array_equal(a.samples, b.samples)
 
 
-def test_large_d_costs_no_more_and_agrees_with_direct_sums():
+def test_large_d_agrees_with_direct_sums():
+    """A power law with d = 1e6 evaluated without its eigenvalues equals the direct sums; d = None
+    is the limit of large d.  (The cost in d is measured by benchmarks/bench_engine.py.)"""
     grid = dict(T=np.logspace(1, 5, 60)[:, None], lam=np.logspace(-6, 1, 60), sigma=1.0)
-    times = {}
-    for d in (10**3, 10**9):
-        sc.predict(sc.PowerLaw(2.0, 0.375, d=d), T=10.0, lam=1.0)        # warm the caches
-        start = time.perf_counter()
-        sc.predict(sc.PowerLaw(2.0, 0.375, d=d), **grid)
-        times[d] = time.perf_counter() - start
-    print(f"predict on a 60x60 grid: d=1e3 {times[10**3]:.3f} s, d=1e9 {times[10**9]:.3f} s")
     e, w = sc.power_law(10**6, 2.0, 0.375)
     direct = sc.predict(e, w, **grid).test_error
     fast = sc.predict(sc.PowerLaw(2.0, 0.375, d=10**6), **grid).test_error

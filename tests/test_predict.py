@@ -9,11 +9,19 @@ EIGS, W0 = sc.power_law(50, 2.0, 0.375)
 
 
 def test_decomposition_and_shapes():
-    p = sc.predict(EIGS, W0, T=np.array([20.0, 100.0])[:, None], lam=np.array([0.0, 1e-3, 1.0]),
-                   n=2, T0=80, sigma=0.5, sigma0=0.3)
-    assert p.test_error.shape == (2, 3)
-    np.testing.assert_allclose(p.test_error, p.bias + p.variance + p.collapse, rtol=1e-15)
-    assert np.all(p.collapse > 0) and np.all(p.variance > 0)
+    """Each part against the catalogue's independently lambdified formulas: Prop. 4.2's bias and
+    variance and n sigma0^2 rho (eq. 19 with the exact factor) for generators on T0 >= d + 2."""
+    T, lam = np.array([20.0, 100.0])[:, None], np.array([1e-3, 1.0])
+    p = sc.predict(EIGS, W0, T=T, lam=lam, n=2, T0=80, sigma=0.5, sigma0=0.3)
+    assert p.test_error.shape == (2, 2)
+    bias = sc.formula("proposition_4_2_bias").evaluate(eigenvalues=EIGS, w0=W0, lam=lam, T=T)
+    var = sc.formula("proposition_4_2_variance").evaluate(eigenvalues=EIGS, lam=lam, T=T,
+                                                          sigma=0.5)
+    rho = sc.formula("rho_underparameterized").evaluate(eigenvalues=EIGS, lam=lam, T=T, T0=80)
+    np.testing.assert_allclose(p.bias, bias, rtol=1e-13)
+    np.testing.assert_allclose(p.variance, var, rtol=1e-13)
+    np.testing.assert_allclose(p.collapse, 2 * 0.3**2 * rho, rtol=1e-13)
+    np.testing.assert_allclose(p.test_error, bias + var + 2 * 0.3**2 * rho, rtol=1e-13)
     scalar = sc.predict(EIGS, W0, T=100.0, lam=0.1)
     assert isinstance(scalar.test_error, float) and scalar.collapse == 0.0
     assert float(scalar) == scalar.test_error
