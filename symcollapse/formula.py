@@ -234,14 +234,21 @@ class Formula:
         return np.asarray(fn(*args), dtype=float)
 
     # ----------------------------------------------------------------- evaluation
-    def check_regime(self, values: dict[str, Any]) -> None:
-        """Raise ``ValueError`` if some point of ``values`` lies outside the regime."""
+    @cached_property
+    def _regime_checks(self) -> tuple:
+        """Each condition lambdified once: ``(condition, symbols, function)``."""
+        out = []
         for cond in self.regime:
             syms = sorted(cond.relation.free_symbols, key=lambda s: s.name)
+            out.append((cond, syms, sp.lambdify(syms, cond.relation, modules="numpy")))
+        return tuple(out)
+
+    def check_regime(self, values: dict[str, Any]) -> None:
+        """Raise ``ValueError`` if some point of ``values`` lies outside the regime."""
+        for cond, syms, fn in self._regime_checks:
             missing = [s.name for s in syms if s.name not in values]
             if missing:
                 continue
-            fn = sp.lambdify(syms, cond.relation, modules="numpy")
             ok = np.asarray(fn(*[np.asarray(values[s.name], dtype=float) for s in syms]))
             if not np.all(ok):
                 raise ValueError(
