@@ -213,6 +213,108 @@ def _esc(s: str, style: str) -> str:
     return s.replace("\n", " ")
 
 
+#: display maths longer than this (characters of LaTeX source) is broken into lines
+_LINE_CHARS = 110
+#: a single unbreakable line longer than this is scaled to the text width
+_SCALE_CHARS = 170
+
+
+def _visible_length(tex: str) -> int:
+    """A rough width of LaTeX source: commands count as one character, braces as none."""
+    return len(re.sub(r"\\(left|right|mathrm|operatorname|frac|cdot)\b|[{}]", "",
+                      re.sub(r"\\[a-zA-Z]+", "x", tex)))
+
+
+def _top_level_breaks(tex: str) -> list[int]:
+    """Indices of ``+`` and ``-`` at brace depth 0 outside ``\\left...\\right`` (places where a
+    display equation may be broken), never at the start or right after ``=``."""
+    out, depth, lr, i = [], 0, 0, 0
+    while i < len(tex):
+        c = tex[i]
+        if tex.startswith("\\left", i):
+            lr += 1
+            i += 5
+            continue
+        if tex.startswith("\\right", i):
+            lr -= 1
+            i += 6
+            continue
+        if c == "\\":
+            i += 2
+            continue
+        if c == "{":
+            depth += 1
+        elif c == "}":
+            depth -= 1
+        elif c in "+-" and depth == 0 and lr == 0 and tex[:i].strip() \
+                and tex[:i].rstrip()[-1] not in "=({[,":
+            out.append(i)
+        i += 1
+    return out
+
+
+def _scaled(line: str) -> str:
+    if _visible_length(line) <= _SCALE_CHARS:
+        return line
+    return f"\\resizebox{{\\linewidth}}{{!}}{{$\\displaystyle {line}$}}"
+
+
+def _group(tex: str, start: int) -> int:
+    """Index just past the brace group opening at ``tex[start] == "{"``."""
+    depth = 0
+    for i in range(start, len(tex)):
+        if tex[i] == "\\":
+            continue
+        if tex[i] == "{" and (i == 0 or tex[i - 1] != "\\"):
+            depth += 1
+        elif tex[i] == "}" and (i == 0 or tex[i - 1] != "\\"):
+            depth -= 1
+            if depth == 0:
+                return i + 1
+    return -1
+
+
+def _unfold_fraction(tex: str) -> str:
+    r"""``lhs \simeq \frac{N}{D}`` (one fraction after the relation) as
+    ``lhs \simeq \frac{1}{D}\Bigl(N\Bigr)``, so that the numerator's terms can be broken."""
+    m = re.search(r"(=|\\simeq|\\approx)\s*\\frac\{", tex) or re.match(r"\s*\\frac\{", tex)
+    if not m:
+        return tex
+    num_start = m.end() - 1
+    num_end = _group(tex, num_start)
+    if num_end < 0 or num_end >= len(tex) or tex[num_end] != "{":
+        return tex
+    den_end = _group(tex, num_end)
+    if den_end != len(tex.rstrip()):
+        return tex
+    num, den = tex[num_start + 1:num_end - 1], tex[num_end + 1:den_end - 1]
+    return f"{tex[:m.end() - len('frac{') - 1]}\\frac{{1}}{{{den}}}\\Bigl({num}\\Bigr)"
+
+
+def display_latex(tex: str, label: str | None = None) -> str:
+    r"""A display equation that fits the page: short ones in ``equation``; long ones broken at
+    their top-level ``+``/``-`` into a ``multline`` of lines of about ``_LINE_CHARS`` characters;
+    a line that cannot be broken and is still far too wide is scaled to the text width."""
+    tex = tex.strip()
+    lab = f"\\label{{{label}}}\n" if label else ""
+    star = "" if label else "*"
+    if _visible_length(tex) <= _LINE_CHARS:
+        return f"\\begin{{equation{star}}}\n{lab}{tex}\n\\end{{equation{star}}}\n"
+    tex = _unfold_fraction(tex)
+    lines, start, last = [], 0, 0
+    for cut in _top_level_breaks(tex) + [len(tex)]:
+        if _visible_length(tex[start:cut]) > _LINE_CHARS and last > start:
+            lines.append(tex[start:last].strip())
+            start = last
+        last = cut
+    lines.append(tex[start:].strip())
+    if len(lines) == 1:
+        return (f"\\begin{{equation{star}}}\n{lab}{_scaled(tex)}\n"
+                f"\\end{{equation{star}}}\n")
+    body = " \\\\\n".join(_scaled(x) for x in lines)
+    return f"\\begin{{multline{star}}}\n{lab}{body}\n\\end{{multline{star}}}\n"
+
+
 def _latex_block(b: Block) -> str:
     if isinstance(b, Heading):
         cmd = {1: "section", 2: "subsection"}.get(b.level, "subsubsection")
@@ -221,9 +323,7 @@ def _latex_block(b: Block) -> str:
     if isinstance(b, Paragraph):
         return _inline(b.parts, "latex") + "\n"
     if isinstance(b, DisplayMath):
-        lab = f"\\label{{{_label(b.label)}}}\n" if b.label else ""
-        env = "equation" if b.label else "equation*"
-        return f"\\begin{{{env}}}\n{lab}{b.latex.strip()}\n\\end{{{env}}}\n"
+        return display_latex(b.latex, _label(b.label) if b.label else None)
     if isinstance(b, Table) and b.long:
         spec = b.align or "l" * len(b.header)
         head = " & ".join(escape_latex(h) for h in b.header) + r" \\"
@@ -260,7 +360,7 @@ def _latex_block(b: Block) -> str:
         for parts, math in b.items:
             lines.append(rf"\item {_inline(parts, 'latex')}")
             if math is not None:
-                lines.append(rf"\[ {_one_line(math.latex)} \]")
+                lines.append(display_latex(_one_line(math.latex)).rstrip("\n"))
         lines.append(r"\end{enumerate}")
         return "\n".join(lines) + "\n"
     raise TypeError(f"unknown block {b!r}")
@@ -554,8 +654,9 @@ def latex(formulas, *, standalone: bool = True, title: str | None = None, symbol
     Each formula gets a ``\\subsection`` with its title, an ``equation`` labelled
     ``eq:<name>``, its name, reference, kind (exact or asymptotic), regime and notes, and (with
     ``derivation``) its derivation steps; a notation table comes first (``symbols``).
-    ``standalone`` gives a compilable document (amsmath, amssymb), otherwise a fragment for
-    ``\\input``.
+    ``standalone`` gives a compilable document, otherwise a fragment for ``\\input`` into a
+    preamble with amsmath, amssymb and graphicx (graphicx scales the rare display line that
+    cannot be broken to fit the page; long equations are broken into ``multline``).
     """
     return render(blocks(formulas, symbols=symbols, derivation=derivation, preface=preface),
                   "latex", standalone=standalone, title=title)

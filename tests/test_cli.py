@@ -176,11 +176,11 @@ def test_export_structure():
     assert doc.startswith(r"\documentclass")
     assert r"\usepackage{amsmath}" in doc and r"\usepackage{amssymb}" in doc
     assert doc.rstrip().endswith(r"\end{document}")
-    assert doc.count(r"\begin{equation}") >= len(sc.formulas())
+    assert doc.count(r"\begin{equation}") + doc.count(r"\begin{multline}") >= len(sc.formulas())
     for name in sc.formulas():
         assert f"\\label{{eq:{name}}}" in doc
         assert f"\\texttt{{{name.replace('_', chr(92) + '_')}}}" in doc
-        assert sc.formula(name).latex() in doc
+        assert export.display_latex(sc.formula(name).latex(), f"eq:{name}") in doc
     for code in ("T0", "sigma0", "kappa0", "phi0", "df\\_m", "rho"):      # the notation table
         assert f"\\texttt{{{code}}}" in doc
     md = export.markdown(sc.formulas())
@@ -257,12 +257,30 @@ def test_report_pdf(quick_report):
 
 
 def test_latex_fragment_compiles_when_input(tmp_path):
-    """A fragment (standalone=False) goes into a user's paper with \\input; it needs amsmath."""
+    """A fragment (standalone=False) goes into a user's paper with \\input; it needs amsmath (and
+    graphicx for a display line too wide to break)."""
     frag = export.latex(["theorem_4_1_exact", "rho_general", "corollary_4_4_isotropic"],
                         standalone=False)
     assert r"\documentclass" not in frag and r"\begin{document}" not in frag
     (tmp_path / "frag.tex").write_text(frag, encoding="utf-8")
     main = ("\\documentclass{article}\n\\usepackage{amsmath}\n\\usepackage{amssymb}\n"
+            "\\usepackage{graphicx}\n"
             "\\begin{document}\nAs in (\\ref{eq:theorem_4_1_exact}):\n\\input{frag}\n"
             "\\end{document}\n")
     _pdflatex(main, tmp_path, "paper")
+
+
+def test_long_display_maths_is_broken_to_fit_the_page():
+    """Long equations become a multline broken at top-level + and - (a lone fraction is unfolded
+    as 1/D (N) first); a line that still cannot be broken is scaled to the text width."""
+    short = export.display_latex(r"E = a + b", "eq:s")
+    assert short.startswith("\\begin{equation}") and "\\label{eq:s}" in short
+    f = sc.formula("ridge_generator_one")            # 3000 characters of LaTeX: one fraction
+    long = export.display_latex(f.latex(), "eq:r")
+    assert long.startswith("\\begin{multline}") and long.count("\\\\\n") >= 5
+    assert "\\frac{1}{" in long and "\\Bigl(" in long and "\\Bigr)" in long
+    for line in long.split("\\\\\n"):
+        assert line.count("\\left") == line.count("\\right")        # delimiters stay balanced
+        assert line.count("{") == line.count("}")
+    wide = export.display_latex("x = " + r"\frac{a}{b}" * 200)     # nothing to break at
+    assert "\\resizebox{\\linewidth}{!}" in wide
