@@ -1,7 +1,7 @@
-"""Kernels and real data (issue 6): the kernel module, and ``predict(..., lam0=...)`` against real
+"""Kernels and real data (paper App. C, D.2): the kernel module, and ``predict(..., lam0=...)`` against real
 kernel-ridge chains on scikit-learn's bundled digits (1797 8x8 images, no download).
 
-Validation setting (issue 6): RBF kernel with the median-squared-distance bandwidth, parity target
+Validation setting: RBF kernel with the median-squared-distance bandwidth, parity target
 2*(digit mod 2) - 1, sigma = sigma0 = 0.5, lam = lam0 = 1e-3, T0 = 400, n in {0, 1, 4},
 T in {200, 800}, 12 repetitions, population protocol.  Criterion: |prediction - mean| <=
 5 % of the mean + 3 standard errors in every cell (the 5 % is the stated allowance for the

@@ -1,4 +1,4 @@
-"""Ridge-regularised generators (``lam0``, issue 6): the symbolic derivation against the paper's
+"""Ridge-regularised generators (``lam0``; kernel chains, paper App. C): the symbolic derivation against the paper's
 printed results in their limits, ``predict`` against an independently typed recursion and against
 the Gaussian Monte-Carlo chain, and bad input.
 
@@ -90,7 +90,7 @@ def test_isotropic_chain_n_0_and_theorem_4_6():
 
 
 def test_generator_moments_are_the_issue_recursion():
-    """The derived maps, written in function space (a = sqrt(l) c), are those of issue 6:
+    """The derived maps, written in function space (a = sqrt(l) c), are the kernel-chain recursion:
     mu' = M0 mu, s' = M0^2 s + [g0 sum (mu^2 + s)/(l + kappa0)^2 + sigma0^2/(T0 - df2)] M0^2."""
     l, k0 = S.eig[S.j], S.kappa0
     mean = sc.formula("ridge_generator_mean").expr
@@ -111,7 +111,7 @@ def test_generator_moments_are_the_issue_recursion():
 
 # --- predict: the numeric recursion ------------------------------------------------------------
 def issue_recursion(l, a, *, T, lam, n, T0, lam0, sigma, sigma0):
-    """Issue 6's recursion in function space, typed here independently of symcollapse."""
+    """The kernel-chain recursion in function space, typed here independently of symcollapse."""
     from scipy.optimize import brentq
 
     def kappa(lm, size):
