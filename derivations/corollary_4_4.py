@@ -7,7 +7,8 @@ What it shows:
   2. B2: the error gains n sigma0^2 rho, not the intro's "n sigma0 rho";
   3. B5: F.5 prints "(1 - 1/phi0) rho ~ (bracket)"; the derivation gives (1/phi0 - 1) rho;
   4. B4: Theorem 4.1 is the ridgeless case with phi < 1 (kappa -> 0), not "phi >= 1";
-  5. the derived closed form for the ridgeless, over-parameterised downstream (phi > 1, lam -> 0, T0 >= d; kappa = phi - 1 in (19)):
+  5. the derived closed form for the ridgeless, over-parameterised downstream
+     (phi > 1, lam -> 0, T0 >= d; kappa = phi - 1 in (19)):
      rho = phi0/((1 - phi0) phi).
 
 Run: python derivations/corollary_4_4.py

@@ -86,7 +86,8 @@ pts_g = rational_points(["beta", "r", "ell", "a", "b"],
                         where=lambda p: p["a"] < p["b"] and p["ell"] < p["beta"] * p["b"]
                         and p["ell"] < p["beta"])
 consistent = sp.Gt(e_noisy_ell, 0)
-check_on_points("consistent iff ell < beta (b - a) (derived condition; App. G states ell <= ell_star)", consistent,
+# App. G states the stronger "only if ell <= ell_star"
+check_on_points("consistent iff ell < beta (b - a) (derived condition)", consistent,
                 sp.Lt(ell, beta * (b - a)), pts_g)
 check_on_points("App. G as printed, consistent only if ell <= ell_star: B16 erratum", consistent,
                 sp.Le(ell, sp.Min((b - a) * ell_crit, beta)), pts_g, expect_equal=False)

@@ -27,5 +27,6 @@ m = sp.Symbol("m", integer=True, positive=True)
 partial = float(1 + sp.Sum(1 / (m * sp.log(m) ** 2), (m, 2, 10**4 - 1)).evalf(15))
 show(f"the partial sum to m = 9999 alone is {partial:.6f}: the tail beyond is still "
      f"{value - partial:.4f} (~ 1/log N), which is why the value needs the Euler-Maclaurin tail")
-check("the constant to 4 digits, 3.1097 (erratum B20: a constant-factor statement)", sp.Float(round(value, 4)),
+check("the constant to 4 digits, 3.1097 (erratum B20: a constant-factor statement)",
+      sp.Float(round(value, 4)),
       sp.Float(3.1097))

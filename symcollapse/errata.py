@@ -1,9 +1,10 @@
 """The paper's printed statements that symcollapse corrects, with the evidence for each.
 
 Every entry names the test that shows the printed form disagreeing (with the derivation or with
-the Monte-Carlo simulation) and the corrected form agreeing.  ``label`` is the label of the erratum in our list (B2, B3, ...;
-``F.8`` names the lemma); the labels are stable, and the list skips those whose correction needs no
-code.  ``docs/errata.md`` is generated from :func:`errata`.
+the Monte-Carlo simulation) and the corrected form agreeing.  ``label`` is the label of the
+erratum in our list (B3, B4, ...; ``F.8`` names the lemma).  The labels are stable; the list keeps
+only the corrections that change a formula the toolkit computes, so it skips numbers.
+``docs/errata.md`` is generated from :func:`errata`.
 """
 
 from __future__ import annotations

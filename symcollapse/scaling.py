@@ -1,6 +1,7 @@
 r"""Exponent calculus for power-law spectra: paper section 5, Appendix G, and Cui et al. (2021).
 
-Setting (Section 5 of the paper, eqs. 23-26): :math:`\lambda_k\asymp k^{-\beta}` (:math:`\beta>1`), source exponent :math:`r>0`,
+Setting (Section 5 of the paper, eqs. 23-26): :math:`\lambda_k\asymp k^{-\beta}` (:math:`\beta>1`),
+source exponent :math:`r>0`,
 :math:`\underline r=\min(r,1)`, ridge :math:`\lambda\asymp T^{-\ell}`, :math:`n\sigma_0^2\asymp T^{a}`,
 :math:`T_0\asymp T^{b}`.  Every exponent here is **derived** in SymPy, not typed in:
 
@@ -522,7 +523,8 @@ def diverges_with_classical_ell(beta, r, *, a=0, b, d_exponent=None):
     :math:`\asymp T^{-(c+b-a-1)}` grows without bound iff its rate is negative.
 
     Derived from :func:`collapse_exponent` at :math:`\ell_{crit}` (:math:`\ell_{crit}/\beta=1-c`):
-    **diverges iff** :math:`b<a+1-c` (the paper prints :math:`b\ge a+1-c`; its own example, fixed :math:`T_0`, diverges); with fixed
+    **diverges iff** :math:`b<a+1-c` (the paper prints :math:`b\ge a+1-c`; its own example, fixed
+    :math:`T_0`, diverges); with fixed
     :math:`\phi_0` and :math:`b>1` the condition is :math:`1<a+1-c`, i.e. :math:`\min(b,1)<a+1-c`.
     Returns a ``bool`` for numbers and a SymPy relation for symbols.
 

@@ -1,4 +1,5 @@
-"""Over-parameterised and mixed generators (paper Section 4.5 and the peeling recursion of docs/theory.md): ``sc.predict`` against
+"""Over-parameterised and mixed generators (paper Section 4.5; the peeling recursion, docs/theory.md):
+``sc.predict`` against
 the Monte-Carlo chain ``sc.simulate``, judged by k = 4 standard errors plus a relative allowance
 for the theory's *known* asymptotic error.
 

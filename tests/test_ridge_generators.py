@@ -1,4 +1,5 @@
-"""Ridge-regularised generators (``lam0``; kernel chains, paper App. C): the symbolic derivation against the paper's
+"""Ridge-regularised generators (``lam0``; kernel chains, paper App. C): the symbolic derivation
+against the paper's
 printed results in their limits, ``predict`` against an independently typed recursion and against
 the Gaussian Monte-Carlo chain, and bad input.
 
