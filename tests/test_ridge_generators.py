@@ -99,7 +99,7 @@ def test_generator_moments_are_the_issue_recursion():
     cov = sc.formula("ridge_generator_second_moment").expr
     i = sp.Symbol("i", integer=True, positive=True)
     D0 = S.T0 - sp.Sum(S.eig[i] ** 2 / (S.eig[i] + k0) ** 2, (i, 1, S.d))
-    # in weight space: s_w = s_f / l, mu_w = mu_f / sqrt(l); typed from the issue in function space
+    # in weight space: s_w = s_f / l, mu_w = mu_f / sqrt(l); typed independently, in function space
     mu_f, s_f = sp.IndexedBase("muf"), sp.IndexedBase("sf")
     M0 = l / (l + k0)
     inner = sp.Sum((mu_f[i] ** 2 + s_f[i]) / (S.eig[i] + k0) ** 2, (i, 1, S.d))

@@ -232,7 +232,7 @@ def test_formula_factories():
     thm, cor = theorem_5_1(), corollary_5_2_ell_star()
     assert isinstance(thm, Formula) and isinstance(cor, Formula)
     assert "Theorem 5.1, eq. (27)" in thm.reference
-    assert "Corollary 5.2, eq. (28)" in cor.reference and "B8" in cor.reference + cor.notes
+    assert "Corollary 5.2, eq. (28)" in cor.reference and "n sigma0^2 ~ T^a" in cor.reference
     assert thm.lhs.startswith(r"-\lim") and r"\log E_{test}" in thm.lhs
     assert set(thm.parameters) == {"a", "b", "beta", "ell", "r"}
     for f in (thm, cor):
