@@ -1,7 +1,7 @@
 #!/usr/bin/env python
 r"""Benchmark ``symcollapse.predict`` on a 200 x 200 (T, lam) grid against a naive per-point loop.
 
-Problem (power law, SPEC decision 3): eigenvalues ``lambda_k = k**-2`` and coefficients
+Problem (power law, eq. 24 of the paper): eigenvalues ``lambda_k = k**-2`` and coefficients
 ``c_k = k**-0.25`` (``sc.power_law(d, beta=2, r=0.375)``) for ``d = 1000`` and ``d = 100000``;
 ``T`` log-spaced from 10 to 1e5 (a column), ``lam`` log-spaced from 1e-6 to 10 (a row);
 ``n = 1``, ``T0 = 2 d + 10`` (>= d + 2), ``sigma = sigma0 = 1``.

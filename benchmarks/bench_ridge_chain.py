@@ -5,7 +5,7 @@ Problem: power law ``lambda_k = k**-2``, ``r = 0.375`` (``sc.power_law(d, 2, 0.3
 a 60 x 60 grid of ``T`` (log-spaced, 50 to 1e5) and ``lam`` (log-spaced, 1e-6 to 1);
 ``n = 4`` ridge generators with ``T0 = 800``, ``lam0 = 1e-2``, ``sigma = sigma0 = 0.5``.
 
-Baseline ("naive"), measured in the same run: issue 6's recursion typed with scalar NumPy, one grid
+Baseline ("naive"), measured in the same run: the kernel-chain recursion typed with scalar NumPy, one grid
 point at a time: ``kappa0`` and ``kappa`` by scalar ``scipy.optimize.brentq``, then ``n`` steps of
 ``mu <- M0 mu``, ``s <- M0^2 s + [g0 sum (mu^2 + s)/(l + kappa0)^2 + sigma0^2/(T0 - df2)] M0^2``
 (function space) and the downstream error; timed on a random subsample of points and extrapolated.

@@ -30,12 +30,13 @@ u = narrate("rho_underparameterized_asymptotic")
 printed_19 = df(2, k) / (T0 - d) + k**2 * resolvent_trace2(k) / (T0 - d) * df(2, k) / (T - df(2, k))
 check("eq. (19)", u.expr, printed_19)
 e = narrate("rho_underparameterized")
-check("eq. (19) with the exact factor 1/(T0 - d - 1) (SPEC decision 2)", e.expr,
+# the exact factor is the inverse-Wishart mean; the paper's asymptotic 1/(T0 - d) is its limit
+check("eq. (19) with the exact factor 1/(T0 - d - 1)", e.expr,
       printed_19 * (T0 - d) / (T0 - d - 1))
 printed_F6 = df(2, k) / (T - df(2, k)) * (1 + k**2 * resolvent_trace2(k) / (T0 - d))
 check("Prop. F.6 'in particular' form (T and T0 swapped): B6 erratum", u.expr, printed_F6,
       expect_equal=False)
-heading("an equivalent form of (19) (SPEC 3.6)")
+heading("an equivalent form of (19), using kappa^2 tr(Sigma + kappa)^-2 = d - 2 df1 + df2")
 ident = show("per eigenvalue: kappa^2/(l + kappa)^2 - (1 - 2 l/(l + kappa) + l^2/(l + kappa)^2)",
              sp.cancel(k**2 / (lj + k) ** 2 - (1 - 2 * lj / (lj + k) + lj**2 / (lj + k) ** 2)))
 assert ident == 0

@@ -7,7 +7,8 @@ What it shows:
   2. B2: the error gains n sigma0^2 rho, not the intro's "n sigma0 rho";
   3. B5: F.5 prints "(1 - 1/phi0) rho ~ (bracket)"; the derivation gives (1/phi0 - 1) rho;
   4. B4: Theorem 4.1 is the ridgeless case with phi < 1 (kappa -> 0), not "phi >= 1";
-  5. the derived closed form for the ridgeless, over-parameterised downstream (SPEC 3.6):
+  5. the derived closed form for the ridgeless, over-parameterised downstream
+     (phi > 1, lam -> 0, T0 >= d; kappa = phi - 1 in (19)):
      rho = phi0/((1 - phi0) phi).
 
 Run: python derivations/corollary_4_4.py
@@ -56,4 +57,4 @@ for label, pb, expect in (("phi < 1", sp.Symbol("phibar", negative=True), True),
 
 heading("derived closed form: ridgeless, over-parameterised downstream (phi > 1, T0 >= d)")
 rho_over = show("rho at kappa = phi - 1", sp.factor(r.expr.subs(k, phi - 1)))
-check("SPEC 3.6: rho = phi0/((1 - phi0) phi)", rho_over, phi0 / ((1 - phi0) * phi))
+check("derived: rho = phi0/((1 - phi0) phi)", rho_over, phi0 / ((1 - phi0) * phi))

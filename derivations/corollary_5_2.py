@@ -31,7 +31,7 @@ f = narrate("corollary_5_2_ell_star")
 
 grid = {"beta": ["3/2", 2, 3], "r": ["1/4", "3/8", 1, "3/2"], "a": [0, "1/8", "1/4"],
         "b": ["1/2", "3/4", 1]}
-# (28) as printed assumes 0 <= a < b <= 1 (the phi0-fixed setting; SPEC 3.8)
+# (28) as printed assumes 0 <= a < b <= 1 (the phi0-fixed setting of Section 5)
 pts = rational_points(["beta", "r", "a", "b"], grid, where=lambda p: p["a"] < p["b"])
 
 heading("eq. (28) and the optimal error")
@@ -40,7 +40,7 @@ check_on_points("eq. (28), ell_star = min((b - a) ell_crit, beta)", f.expr,
 e_star = show("derived sup_ell e(ell) (scaling.optimal_exponent(noisy=False))",
               scaling.optimal_exponent(beta, r, a=a, b=b, noisy=False))
 check_on_points("Corollary 5.2, inf_ell E ~ T^-(b - a) c", e_star, (b - a) * c, pts)
-check_on_points("2 rbar ell_star = (b - a) c (SPEC 3.8)", 2 * rbar * f.expr, (b - a) * c, pts)
+check_on_points("2 rbar ell_star = (b - a) c (derived from (28))", 2 * rbar * f.expr, (b - a) * c, pts)
 
 heading("Appendix G (sigma^2 fixed): ell = min(ell_star, ell_crit), E ~ T^-c min(1, b - a)")
 ls_noisy = show("derived noisy optimum (scaling.ell_star(noisy=True))",
@@ -50,7 +50,7 @@ check_on_points("App. G, ell = min(ell_star, ell_crit)", ls_noisy,
 e_noisy = scaling.optimal_exponent(beta, r, a=a, b=b, noisy=True)
 check_on_points("App. G, E ~ T^-c min(1, b - a)", e_noisy, c * sp.Min(1, b - a), pts)
 
-heading("the practical recipe (SPEC 3.8): lam_star = T^-ell_star = (n sigma0^2/T0)^ell_crit")
+heading("the practical recipe (derived from (28)): lam_star = T^-ell_star = (n sigma0^2/T0)^ell_crit")
 lam_star = show("T^-ell_star with n sigma0^2 = T^a, T0 = T^b, ell_star = (b - a) ell_crit",
                 sp.powsimp(T ** (-(b - a) * ell_crit), force=True))
 check("lam_star = (T^a/T^b)^ell_crit", sp.expand_power_exp(sp.expand(sp.log(lam_star), force=True)),
@@ -70,7 +70,7 @@ rate = show("derived collapse-term rate at ell = ell_crit (scaling.collapse_expo
 check_on_points("rate = c + b - a - 1 (eq. 29: E >~ T^-(c + b - a - 1))", rate, c + b - a - 1, pts)
 div = show("diverges iff the rate is negative (scaling.diverges_with_classical_ell)",
            scaling.diverges_with_classical_ell(beta, r, a=a, b=b))
-# both sides of (29) are relations: compare their truth values (SPEC 3.8: divergence inside the
+# both sides of (29) are relations: compare their truth values (divergence inside the
 # regime of (27) needs a > 0, hence the grid of a)
 pts29 = rational_points(["beta", "r", "a", "b"],
                         grid | {"a": ["1/4", "1/2", 1], "b": ["1/4", "1/2", "3/4", 1]})
@@ -86,7 +86,8 @@ pts_g = rational_points(["beta", "r", "ell", "a", "b"],
                         where=lambda p: p["a"] < p["b"] and p["ell"] < p["beta"] * p["b"]
                         and p["ell"] < p["beta"])
 consistent = sp.Gt(e_noisy_ell, 0)
-check_on_points("consistent iff ell < beta (b - a) (derived condition, SPEC B16)", consistent,
+# App. G states the stronger "only if ell <= ell_star"
+check_on_points("consistent iff ell < beta (b - a) (derived condition)", consistent,
                 sp.Lt(ell, beta * (b - a)), pts_g)
 check_on_points("App. G as printed, consistent only if ell <= ell_star: B16 erratum", consistent,
                 sp.Le(ell, sp.Min((b - a) * ell_crit, beta)), pts_g, expect_equal=False)

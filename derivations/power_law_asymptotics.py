@@ -1,4 +1,4 @@
-"""Power-law continuum asymptotics with exact constants (extension; SPEC 3.8, App. H):
+"""Power-law continuum asymptotics with exact constants (extension; Section 5 of the paper, App. H):
 df1, df2, the bias functional (r < 1, r = 1, r > 1), the collapse coefficient (19) and the
 leading-order test errors, clean and after n generations.
 

@@ -9,7 +9,8 @@ each printed statement typed here independently:
   kappa0 = 0 (lam0 = 0, T0 >= d)          -> eq. (19) as printed (T0 - d), and with the exact
                                              inverse-Wishart factor the catalogue's exact (19);
   Sigma = I, sigma0 = 0, lam0 -> 0+, T0 < d -> Theorem 4.6, Delta Bias = (1 - (T0/d)^n) ||w0||^2;
-and the recursion of the moments equals the one stated in issue 6 (function space).
+and the recursion of the moments equals the function-space recursion of the kernel-chain study
+(tests/test_ridge_generators.py types it independently).
 
 Run: python derivations/ridge_generators.py
 """

@@ -1,6 +1,6 @@
 """Reproduce the paper's Figure 1b (power-law spectrum): theory curves and simulation points.
 
-d = 300, lambda_k = k**-2 (beta = 2), r = 0.375, T0 = 600, sigma = sigma0 = 1 (SPEC section 5.3).
+d = 300, lambda_k = k**-2 (beta = 2), r = 0.375, T0 = 600, sigma = sigma0 = 1 (Section 5.3 of the paper).
 Left: test error against lam at T = 10_000 for n = 0, 1, 2, 5, 10.
 Right: the adaptive lam = T**(-ell_crit), ell_crit = beta/(2 beta rbar + 1) = 0.8, against T,
 with the leading order T**(-e) of Theorem 5.1 as broken lines: the exponent comes from

@@ -1,4 +1,4 @@
-"""Reproduce the paper's Figure 2: noiseless, over-parameterised generators (SPEC section 5.4).
+"""Reproduce the paper's Figure 2: noiseless, over-parameterised generators (Section 5.4 of the paper).
 
 d = 300, T0 = 150 (phi0 = 2, minimum-norm fits), sigma0 = 0, sigma = 0.1, Sigma = I, ||w0|| = 1,
 downstream lam = 1e-3; test error against T for n = 0..5:

@@ -1,4 +1,4 @@
-"""Kernel-ridge chains on real images: scikit-learn's bundled digits (issue 6; paper App. C, D.2).
+"""Kernel-ridge chains on real images: scikit-learn's bundled digits (paper App. C, D.2).
 
 The 1797 8x8 digits are the population; target 2*(digit mod 2) - 1; sigma = sigma0 = 0.5; every
 generator is kernel ridge on T0 = 400 inputs drawn with replacement, with a near-interpolating

@@ -13,8 +13,8 @@ Dotted vertical line: ell_crit.  Red hatching: e < 0 (the error grows with T, th
 eq. (29)); the thick red segment on ell = ell_crit marks the b where
 ``diverges_with_classical_ell`` holds.  Grey hatching: outside the regime of (27), ell >= beta*b
 (d ~ T**b must dominate df2 ~ T**(ell/beta)); there the formula is extrapolated and at fixed d the
-collapse term saturates instead (SPEC 3.8 caveat).  With a = 0 the e < 0 region lies entirely in
-the grey one (the caveat in ``diverges_with_classical_ell``).
+collapse term saturates instead (Theorem 5.1 needs d >> T**(ell/beta)).  With a = 0 the e < 0
+region lies entirely in the grey one (the caveat in ``diverges_with_classical_ell``).
 
 Run: python examples/phase_diagram.py [--out phase_diagram.png] [--grid 201]   (needs matplotlib)
 """

@@ -175,7 +175,7 @@ def _build_parser() -> _Parser:
     _spectrum_options(p)
     _format_option(p)
 
-    from .sweep import add_cli as _add_sweep  # issue 12: symcollapse sweep FILE.toml
+    from .sweep import add_cli as _add_sweep  # symcollapse sweep FILE.toml
 
     _add_sweep(sub, fmt)
     return parser
@@ -535,7 +535,7 @@ _COMMANDS = {"report": _cmd_report, "list": _cmd_list, "show": _cmd_show, "eval"
              "predict": _cmd_predict, "simulate": _cmd_simulate}
 
 
-def _cmd_sweep(args) -> int:            # issue 12: the command lives in symcollapse.sweep
+def _cmd_sweep(args) -> int:            # the command lives in symcollapse.sweep
     from .sweep import cli_command
 
     return cli_command(args)

@@ -1,7 +1,10 @@
 """The paper's printed statements that symcollapse corrects, with the evidence for each.
 
 Every entry names the test that shows the printed form disagreeing (with the derivation or with
-the Monte-Carlo simulation) and the corrected form agreeing.  SPEC.md section 6 B numbers them.
+the Monte-Carlo simulation) and the corrected form agreeing.  ``label`` is the label of the
+erratum in our list (B3, B4, ...; ``F.8`` names the lemma).  The labels are stable; the list keeps
+only the corrections that change a formula the toolkit computes, so it skips numbers.
+``docs/errata.md`` is generated from :func:`errata`.
 """
 
 from __future__ import annotations
@@ -47,7 +50,7 @@ _ERRATA = (
     Erratum("F.8", "Lemma F.8 (anisotropic bias increase, independent designs, n >= 2)",
             "u'Q'Sigma Q v ~ u' Sigma^n prod_m A_m v",
             "the peeling recursion E[Q'MQ] = Phi_0(...Phi_{n-1}(M)), one deterministic "
-            "equivalent per generator (SPEC Addendum A)",
+            "equivalent per generator (docs/theory.md)",
             "Monte-Carlo: d=160, T0=80, n=3, beta=2, r=0.5: printed F.8 gives a negative Delta "
             "bias (z ~ -3e4); with its power of Sigma fixed it still misses by +84 % at beta=3, "
             "r=0.1 (z ~ +80); predict is within 1 standard error",
@@ -64,5 +67,5 @@ _ERRATA = (
 
 
 def errata() -> list[Erratum]:
-    """The corrections, in the order of SPEC.md section 6 B."""
+    """The corrections, in the order of their labels."""
     return list(_ERRATA)

@@ -8,13 +8,13 @@ stream per point), draws both (points with :math:`\pm 2` standard errors) and re
 scripts call these; matplotlib is needed only to draw (``path=None`` skips the drawing).
 
 * :func:`figure_1a`: isotropic :math:`\Sigma = I_d`, :math:`d = 300`, :math:`T_0 = 600`,
-  :math:`\sigma = 0.1`, :math:`\sigma_0 = 0.2` (SPEC section 5.2): error against
+  :math:`\sigma = 0.1`, :math:`\sigma_0 = 0.2` (Section 5.2 of the paper): error against
   :math:`\lambda` (:math:`T = 1000`) and against :math:`T` (:math:`\lambda = 10^{-3}`).
 * :func:`figure_1b`: power law :math:`\lambda_k = k^{-2}`, :math:`r = 0.375`, :math:`d = 300`,
-  :math:`T_0 = 600`, :math:`\sigma = \sigma_0 = 1` (SPEC 5.3): error against :math:`\lambda` and,
+  :math:`T_0 = 600`, :math:`\sigma = \sigma_0 = 1` (Section 5.3): error against :math:`\lambda` and,
   with :math:`\lambda = T^{-\ell_{crit}}`, against :math:`T` with Theorem 5.1's slopes.
 * :func:`figure_2`: noiseless over-parameterised generators, :math:`T_0 = 150 < d = 300`
-  (SPEC 5.4): the same design (Theorem 4.5) and independent designs (Theorem 4.6).
+  (Section 5.4): the same design (Theorem 4.5) and independent designs (Theorem 4.6).
 """
 
 from __future__ import annotations

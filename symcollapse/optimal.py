@@ -5,7 +5,8 @@ r"""Adaptive regularisation: the ridge that minimises the predicted test error o
 once: a coarse scan on a log grid picks the best bracket, then a golden-section search refines it
 (vectorized over the grid; no loop over grid points).
 
-:func:`ridge_recipe` is the practical recipe of SPEC 3.8: the classical critical ridge with the
+:func:`ridge_recipe` is the practical recipe derived from Corollary 5.2 (eq. 28): the classical
+critical ridge with the
 sample size replaced by the effective clean sample size :math:`T_0/(n\sigma_0^2)`,
 
 .. math:: \lambda_\star \asymp \Big(\frac{n\sigma_0^2}{T_0}\Big)^{\ell_{crit}},\qquad

@@ -1,4 +1,4 @@
-r"""Power-law spectra (SPEC 3.8) with exact finite-d functionals at a cost independent of d.
+r"""Power-law spectra (Section 5 of the paper) with exact finite-d functionals at a cost independent of d.
 
 Eigenvalues :math:`\lambda_k=k^{-\beta}` (:math:`\beta>1`), target coefficients
 :math:`c_j=j^{-\delta/2}` with :math:`\delta=1+\beta(2r-1)` (:math:`r>0`), for

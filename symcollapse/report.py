@@ -115,7 +115,7 @@ def _errata_blocks() -> list:
         rows=tuple(((e.label,), (e.where,), (Code(e.printed),), (Code(e.corrected),),
                     (e.evidence,)) for e in errata()),
         align="lp{2.4cm}p{3.2cm}p{3.6cm}p{4.4cm}", long=True,
-        caption="Errata (SPEC.md section 6 B) and the evidence for each correction.",
+        caption="Errata of the paper (symcollapse.errata) and the evidence for each correction.",
     )
     return [Heading(1, ("Errata",)),
             Paragraph(("Printed statements of the paper that symcollapse corrects; each is "

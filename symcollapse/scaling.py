@@ -1,6 +1,7 @@
 r"""Exponent calculus for power-law spectra: paper section 5, Appendix G, and Cui et al. (2021).
 
-Setting (SPEC 3.8): :math:`\lambda_k\asymp k^{-\beta}` (:math:`\beta>1`), source exponent :math:`r>0`,
+Setting (Section 5 of the paper, eqs. 23-26): :math:`\lambda_k\asymp k^{-\beta}` (:math:`\beta>1`),
+source exponent :math:`r>0`,
 :math:`\underline r=\min(r,1)`, ridge :math:`\lambda\asymp T^{-\ell}`, :math:`n\sigma_0^2\asymp T^{a}`,
 :math:`T_0\asymp T^{b}`.  Every exponent here is **derived** in SymPy, not typed in:
 
@@ -238,8 +239,8 @@ def _lemma_I_1() -> dict[str, Any]:
          "m = 2, exponent gamma = min(2, nu - 1/beta)", gamma)
     gamma2 = 2 * _rbar
     assert sp.simplify((gamma - gamma2).rewrite(sp.Piecewise)) == 0
-    step("gamma = 2*min(r, 1) =: 2*rbar (ridge saturates at r = 1; SPEC B13: the paper writes "
-         "kappa**(-gamma))", gamma2)
+    step("gamma = 2*min(r, 1) =: 2*rbar (ridge saturates at r = 1; App. H.2 prints "
+         "kappa**(-gamma) for kappa**gamma)", gamma2)
     return {"df": df_exp, "bias": gamma2, "steps": step.done()}
 
 
@@ -422,7 +423,8 @@ def collapse_exponent(beta, r, ell, *, a=0, b, d_exponent=None):
     r"""Decay rate of the collapse term alone, :math:`n\sigma_0^2\rho\asymp T^{-e_c}`:
     :math:`e_c=\min(b,1+b-g)-a-\ell/\beta` (:math:`=b-a-\ell/\beta` for :math:`d\lesssim T`, and
     :math:`\min(b,1)-a-\ell/\beta` for fixed :math:`\phi_0`).  The collapse term vanishes iff
-    :math:`e_c>0` (SPEC B16: :math:`\ell<\beta(b-a)` when :math:`b\le1`)."""
+    :math:`e_c>0`, i.e. :math:`\ell<\beta(b-a)` when :math:`b\le1` (App. G states the stronger
+    :math:`\ell\le\ell_\star`)."""
     args = _setup(beta, r, ell, a=a, b=b, d_exponent=d_exponent, need_ell=True)
     _check_regime(args, noisy=False, collapsed=True)
     expr = _template(False, True)["rates"]["collapse"]
@@ -521,7 +523,8 @@ def diverges_with_classical_ell(beta, r, *, a=0, b, d_exponent=None):
     :math:`\asymp T^{-(c+b-a-1)}` grows without bound iff its rate is negative.
 
     Derived from :func:`collapse_exponent` at :math:`\ell_{crit}` (:math:`\ell_{crit}/\beta=1-c`):
-    **diverges iff** :math:`b<a+1-c` (SPEC B9 corrects the printed :math:`b\ge a+1-c`); with fixed
+    **diverges iff** :math:`b<a+1-c` (the paper prints :math:`b\ge a+1-c`; its own example, fixed
+    :math:`T_0`, diverges); with fixed
     :math:`\phi_0` and :math:`b>1` the condition is :math:`1<a+1-c`, i.e. :math:`\min(b,1)<a+1-c`.
     Returns a ``bool`` for numbers and a SymPy relation for symbols.
 
@@ -589,7 +592,8 @@ class CuiRegion(NamedTuple):
 
 
 def cui_region(beta, r, ell, *, noisy=True) -> CuiRegion:
-    r"""The region of Cui et al. (EXTENSIONS section 4): ``"noiseless, ell > beta"`` (rate
+    r"""The region of Cui, Loureiro, Krzakala & Zdeborova (2021, "Generalization error rates in kernel
+    regression: the crossover from the noiseless to noisy regime"): ``"noiseless, ell > beta"`` (rate
     :math:`2\beta\underline r`), ``"noiseless, ell < beta"`` (:math:`2\ell\underline r`),
     ``"noisy, ell < beta"`` (:math:`1-\ell/\beta`), ``"noisy, ell > beta"`` (0).  ``noisy`` means
     *effectively* noisy: a noisy learning curve reaches that region only if :math:`\ell>\ell_{crit}`
@@ -663,7 +667,7 @@ def theorem_5_1() -> Formula:
     return Formula(
         name="theorem_5_1", title="Collapsed scaling law: the test-error exponent",
         lhs=r"-\lim \log E_{test}/\log T", expr=expr, exact=True,
-        reference="Theorem 5.1, eq. (27) (exponent form; SPEC 3.8)",
+        reference="Theorem 5.1, eq. (27) (exponent form)",
         regime=_regime_collapsed(), derivation=step.done(),
         notes=("lam ~ T**-ell, n sigma0**2 ~ T**a, T0 ~ T**b, phi0 = d/T0 fixed, sigma**2 ~ 1 or 0 "
                "(same exponent: with phi0 fixed the generator acts as label noise at least as "
@@ -689,7 +693,7 @@ def corollary_5_2_ell_star() -> Formula:
     return Formula(
         name="corollary_5_2_ell_star", title="Optimal ridge exponent on collapsed data",
         lhs=r"\ell_\star", expr=expr, exact=True,
-        reference="Corollary 5.2, eq. (28) (hypothesis corrected, SPEC B8)",
+        reference="Corollary 5.2, eq. (28) (hypothesis n sigma0^2 ~ T^a; printed n ~ T^b)",
         regime=(Condition(sp.Gt(S.beta, 1, evaluate=False), "beta > 1 (capacity, eq. 23)"),
                 Condition(sp.Gt(S.r, 0, evaluate=False), "r > 0 (source, eq. 23)"),
                 Condition(sp.Ge(S.a, 0, evaluate=False), "a >= 0 (n sigma0**2 ~ T**a)"),

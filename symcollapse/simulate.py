@@ -1,4 +1,4 @@
-r"""``simulate``: Monte-Carlo of the actual fake-data chain (SPEC section 4, App. D.1).
+r"""``simulate``: Monte-Carlo of the actual fake-data chain (paper eqs. (4)-(6), App. D.1).
 
 Nothing here uses the theory.  :func:`simulate` validates the chain's parameters and runs the
 pipeline simulator (:func:`symcollapse.pipeline.simulate.simulate_pipeline`) on the declared

@@ -34,7 +34,8 @@ def _dimension(d) -> int:
 
 def power_law(d: int, beta: float, r: float, *, normalize: bool = False):
     r"""Eigenvalues :math:`\lambda_k=k^{-\beta}` and coefficients :math:`c_j=j^{-\delta/2}`,
-    :math:`\delta=1+\beta(2r-1)` (SPEC decision 3); ``normalize`` scales :math:`\|w_0\|_\Sigma=1`."""
+    :math:`\delta=1+\beta(2r-1)` (eq. 24 of the paper; unnormalised by default); ``normalize``
+    scales :math:`\|w_0\|_\Sigma=1`."""
     d = _dimension(d)
     beta, r = _scalar(beta, "beta"), _scalar(r, "r")
     if not isinstance(normalize, (bool, np.bool_)):

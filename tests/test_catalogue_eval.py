@@ -1,5 +1,5 @@
 """Every catalogue entry evaluates with the NumPy and mpmath backends, and both agree; every
-symbol's domain is checked; regimes are real conditions (issue 14)."""
+symbol's domain is checked; regimes are real conditions."""
 
 import numpy as np
 import pytest

@@ -1,4 +1,5 @@
-"""Over-parameterised and mixed generators (SPEC section 3.7 and Addendum A): ``sc.predict`` against
+"""Over-parameterised and mixed generators (paper Section 4.5; the peeling recursion, docs/theory.md):
+``sc.predict`` against
 the Monte-Carlo chain ``sc.simulate``, judged by k = 4 standard errors plus a relative allowance
 for the theory's *known* asymptotic error.
 
@@ -29,7 +30,7 @@ repetitions at d = 60, 120 and 240).  Relative gap (theory - MC) / theory:
     120   1.0 %         77 %          9.8 % (z = -3.3)  4.2          -1.3 %
     240   0.8 %         83 %          7.2 % (z = -3.2)  4.5          -0.8 %
 
-So SPEC's "about 2.5 % at d = 120" is the typical case; the gap shrinks with d but the worst cases
+So "about 2.5 % at d = 120" is the typical case; the gap shrinks with d but the worst cases
 are several times larger: a target concentrated on the top eigendirections (beta = 1.5, r = 1),
 T0 = d/4, ridgeless downstream, where the error is ~1e-4 of ||w0||_Sigma^2 and the *clean* Prop. 4.2
 bias alone is off by 11 % at d = 120, T = 60 (5 % at d = 240).  The theory is below the
@@ -39,7 +40,7 @@ the deterministic part of the gap used at most 0.6 of the constant-1 allowance f
 targets, and up to 1.7 of it for beta = 1.5, r = 1 (hence the constant 3 there).  Isotropic
 settings (48) were within |z| <= 2.1 and 1.3 % at every d, with no deterministic gap.
 
-Negative control (SPEC Addendum A, the erratum on Lemma F.8): the printed product formula for
+Negative control (erratum F.8 in symcollapse.errata): the printed product formula for
 u'Q'SigmaQv gives a *negative* Delta-bias for anisotropic Sigma and n >= 2 (z ~ -3e4 at d = 160);
 even with its power of Sigma corrected (Sigma prod A_m), freezing the scalar df2(kappa_m) misses by
 +84 % at beta = 3, r = 0.1 (z ~ +80), while ``predict`` is within 1 standard error.
@@ -114,7 +115,7 @@ def test_isotropic_ridgeless_exact(seed, case):
 
 
 def test_isotropic_exact_closed_form():
-    """SPEC section 3.7: sigma0 = 0, lam = 0, T >= d + 2 gives exactly
+    """Paper Section 4.5: sigma0 = 0, lam = 0, T >= d + 2 gives exactly
     (1 - prod_m min(T0_m, d)/d) ||w0||^2 + sigma^2 d/(T - d - 1); predict reproduces it."""
     d, T, sigma = D_ISO, 2 * D_ISO, 0.2
     eigs, w0 = sc.isotropic(d)
@@ -177,7 +178,7 @@ def test_power_law(spec, case):
           constant=DE_CONSTANT.get(spec, 1.0), **case)
 
 
-# --- negative control: the printed Lemma F.8 (SPEC Addendum A) ---------------------------------
+# --- negative control: the printed Lemma F.8 (erratum F.8) -------------------------------------
 def lemma_f8_delta_bias(eigs, c, T0s, sigma_power=None):
     """Delta-bias E||Q w0 - w0||_Sigma^2 from the paper's Lemma F.8 as printed, typed here
     independently of symcollapse: u'Q'SigmaQv ~ u' Sigma^n (prod_m A_m) v with

@@ -133,7 +133,7 @@ def test_report_quick(quick_report):
     assert len(rows) >= 30
     assert {r["figure"] for r in rows} == {"figure_1a", "figure_1b", "figure_2", "kernel_chain",
                                            "accumulate", "fresh_real_mix", "strong_collapse"}
-    assert "three effects the least-squares theory lacks" in md        # issue 6's findings
+    assert "three effects the least-squares theory lacks" in md        # the kernel-chain findings
     assert "Corollary 5.2" in md and "Gaussian-feature simulation" in md
     for row in rows:
         assert float(row["mc_stderr"]) > 0

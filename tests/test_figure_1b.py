@@ -1,4 +1,4 @@
-"""Figure 1b (SPEC 5.3): Monte-Carlo at the paper's power-law setting against ``predict``, and the
+"""Figure 1b (paper Section 5.3): Monte-Carlo at the paper's power-law setting against ``predict``, and the
 two examples (``examples/figure_1b.py``, ``examples/phase_diagram.py``) run end to end.
 
 Setting: d = 300, lambda_k = k**-2 (beta = 2), r = 0.375, T0 = 600, sigma = sigma0 = 1, adaptive

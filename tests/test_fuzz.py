@@ -1,4 +1,4 @@
-"""Fuzz the public entry points against the contract of issue 14.
+"""Fuzz the public entry points against the input contract.
 
 Every call either returns finite, sensible numbers (test error >= 0, parts summing to the total,
 float64 within 1e-9 of a high-precision mpmath reference where one is computed) or raises a

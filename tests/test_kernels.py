@@ -1,7 +1,7 @@
-"""Kernels and real data (issue 6): the kernel module, and ``predict(..., lam0=...)`` against real
+"""Kernels and real data (paper App. C, D.2): the kernel module, and ``predict(..., lam0=...)`` against real
 kernel-ridge chains on scikit-learn's bundled digits (1797 8x8 images, no download).
 
-Validation setting (issue 6): RBF kernel with the median-squared-distance bandwidth, parity target
+Validation setting: RBF kernel with the median-squared-distance bandwidth, parity target
 2*(digit mod 2) - 1, sigma = sigma0 = 0.5, lam = lam0 = 1e-3, T0 = 400, n in {0, 1, 4},
 T in {200, 800}, 12 repetitions, population protocol.  Criterion: |prediction - mean| <=
 5 % of the mean + 3 standard errors in every cell (the 5 % is the stated allowance for the
@@ -22,8 +22,8 @@ paper's linear-in-n formula Bias + Var + n sigma0^2 rho(18), typed here: with ka
 kappa(lam0, T0) (Prop. F.6's definition, the generators' actual ridge) it gives 0.2826 and 0.2006
 for the n = 4 cells, misses of -29.5 % and -44 %; with kappa0 = kappa(0, T0) (the ridgeless
 generator of the paper's theorems) 0.5166 (+28.9 %) and 0.3816 (+6.3 %): that reading misses the
-T = 200 cell but not, beyond the criterion, the T = 800 one (the issue says both miss by > 15 %;
-measured, only one does).
+T = 200 cell but not, beyond the criterion, the T = 800 one (both were expected to miss by
+> 15 %; measured, only one does).
 """
 
 import numpy as np

@@ -1,4 +1,5 @@
-"""optimal_lambda against a dense scan of predict, vectorization, and the recipe of SPEC 3.8."""
+"""optimal_lambda against a dense scan of predict, vectorization, and the recipe derived from
+Corollary 5.2."""
 
 import numpy as np
 import pytest

@@ -1,4 +1,4 @@
-"""Over-parameterised generators: derived closed forms against the paper's (and SPEC's) printed
+"""Over-parameterised generators: derived closed forms against the paper's printed (or derived)
 statements, the numeric peeling recursion against the symbolic derivation, the null-predictor
 threshold and the more-data constant."""
 
@@ -34,7 +34,7 @@ def test_theorems_4_5_and_4_6_as_printed():
 
 
 def _spec_m2():
-    return (1 - k) / (1 + k) + k**2 / ((1 + k) ** 2 - phi)       # SPEC 3.6, typed independently
+    return (1 - k) / (1 + k) + k**2 / ((1 + k) ** 2 - phi)       # tr(Shat R)^2/d, typed independently
 
 
 @pytest.mark.parametrize("design", ["independent", "same"])
@@ -48,7 +48,7 @@ def test_isotropic_chain_matches_spec(design):
     printed = W * (1 - 2 * eta / (1 + k) + eta * m2) + var + S.sigma0**2 * m2 * T0 / (d - T0 - 1) * Ssum
     derived = sc.formula(f"isotropic_chain_{design}").expr
     assert sp.simplify(derived - printed) == 0
-    # SPEC 3.6's drifted bias is the sigma = sigma0 = 0 part
+    # the drifted bias is the sigma = sigma0 = 0 part
     drifted = W * (1 - 2 * eta / (1 + k) + eta * m2)
     assert sp.simplify(derived.subs({S.sigma: 0, S.sigma0: 0}) - drifted) == 0
 

@@ -1,4 +1,5 @@
-"""Ridge-regularised generators (``lam0``, issue 6): the symbolic derivation against the paper's
+"""Ridge-regularised generators (``lam0``; kernel chains, paper App. C): the symbolic derivation
+against the paper's
 printed results in their limits, ``predict`` against an independently typed recursion and against
 the Gaussian Monte-Carlo chain, and bad input.
 
@@ -90,7 +91,7 @@ def test_isotropic_chain_n_0_and_theorem_4_6():
 
 
 def test_generator_moments_are_the_issue_recursion():
-    """The derived maps, written in function space (a = sqrt(l) c), are those of issue 6:
+    """The derived maps, written in function space (a = sqrt(l) c), are the kernel-chain recursion:
     mu' = M0 mu, s' = M0^2 s + [g0 sum (mu^2 + s)/(l + kappa0)^2 + sigma0^2/(T0 - df2)] M0^2."""
     l, k0 = S.eig[S.j], S.kappa0
     mean = sc.formula("ridge_generator_mean").expr
@@ -98,7 +99,7 @@ def test_generator_moments_are_the_issue_recursion():
     cov = sc.formula("ridge_generator_second_moment").expr
     i = sp.Symbol("i", integer=True, positive=True)
     D0 = S.T0 - sp.Sum(S.eig[i] ** 2 / (S.eig[i] + k0) ** 2, (i, 1, S.d))
-    # in weight space: s_w = s_f / l, mu_w = mu_f / sqrt(l); typed from the issue in function space
+    # in weight space: s_w = s_f / l, mu_w = mu_f / sqrt(l); typed independently, in function space
     mu_f, s_f = sp.IndexedBase("muf"), sp.IndexedBase("sf")
     M0 = l / (l + k0)
     inner = sp.Sum((mu_f[i] ** 2 + s_f[i]) / (S.eig[i] + k0) ** 2, (i, 1, S.d))
@@ -111,7 +112,7 @@ def test_generator_moments_are_the_issue_recursion():
 
 # --- predict: the numeric recursion ------------------------------------------------------------
 def issue_recursion(l, a, *, T, lam, n, T0, lam0, sigma, sigma0):
-    """Issue 6's recursion in function space, typed here independently of symcollapse."""
+    """The kernel-chain recursion in function space, typed here independently of symcollapse."""
     from scipy.optimize import brentq
 
     def kappa(lm, size):

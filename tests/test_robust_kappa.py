@@ -1,4 +1,4 @@
-"""The reproducers of issue 14: every number right (against a high-precision mpmath reference) or
+"""The kappa reproducers: every number right (against a high-precision mpmath reference) or
 refused with a ValueError/TypeError that names the parameter and says why."""
 
 import mpmath

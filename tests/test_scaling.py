@@ -66,7 +66,7 @@ def test_clean_rates_are_the_classical_ones(beta, r):
     assert ell_star(beta, r, noisy=False) == beta                # low noise: ell = beta
     assert error_exponent(beta, r, beta, noisy=False) == 2 * beta * rb(r)
     assert optimal_exponent(beta, r, noisy=False) == 2 * beta * rb(r)
-    # SPEC 3.8 item 3: E ~ T^(-2 ell rbar) + sigma^2 T^-(1 - ell/beta)
+    # Section 5, classical rate: E ~ T^(-2 ell rbar) + sigma^2 T^-(1 - ell/beta)
     for ell in (0, lc / 3, lc, (lc + beta) / 2):
         assert error_exponent(beta, r, ell) == min(2 * ell * rb(r), 1 - ell / beta)
         assert error_exponent(beta, r, ell, noisy=False) == 2 * ell * rb(r)
@@ -79,7 +79,7 @@ def test_corollary_5_2_as_printed_for_b_at_most_1(beta, r, a, b):
     assert ell_star(beta, r, a=a, b=b, noisy=False) == lstar
     assert optimal_exponent(beta, r, a=a, b=b, noisy=False) == (b - a) * c      # inf E ~ T^-(b-a)c
     assert error_exponent(beta, r, lstar, a=a, b=b, noisy=False) == (b - a) * c
-    assert 2 * rb(r) * lstar == (b - a) * c                                     # SPEC [derived]
+    assert 2 * rb(r) * lstar == (b - a) * c                                     # derived from (28)
     # fixed phi0 and d <~ T coincide for b <= 1
     assert ell_star(beta, r, a=a, b=b, noisy=False, d_exponent=b) == lstar
 
@@ -150,7 +150,7 @@ def test_appendix_G_noisy_regime(beta, r, a, b):
         else:
             assert e == gamma - ell / beta
     assert ell_star(beta, r, a=a, b=b) == min(ell_star_printed(beta, r, a, b), lc)
-    assert optimal_exponent(beta, r, a=a, b=b) == c * gamma                     # SPEC [derived]
+    assert optimal_exponent(beta, r, a=a, b=b) == c * gamma                     # derived from (28)
     at_crit = error_exponent(beta, r, lc, a=a, b=b) if lc < beta * b else None
     if at_crit is not None:
         assert at_crit == min(c, gamma - 1 / (2 * beta * rb(r) + 1))
@@ -232,7 +232,7 @@ def test_formula_factories():
     thm, cor = theorem_5_1(), corollary_5_2_ell_star()
     assert isinstance(thm, Formula) and isinstance(cor, Formula)
     assert "Theorem 5.1, eq. (27)" in thm.reference
-    assert "Corollary 5.2, eq. (28)" in cor.reference and "B8" in cor.reference + cor.notes
+    assert "Corollary 5.2, eq. (28)" in cor.reference and "n sigma0^2 ~ T^a" in cor.reference
     assert thm.lhs.startswith(r"-\lim") and r"\log E_{test}" in thm.lhs
     assert set(thm.parameters) == {"a", "b", "beta", "ell", "r"}
     for f in (thm, cor):

@@ -1,4 +1,4 @@
-"""Derived formulas against the paper's printed (or SPEC-corrected) statements, typed here
+"""Derived formulas against the paper's printed (or corrected, docs/errata.md) statements, typed here
 independently of the library's derivations."""
 
 import numpy as np
@@ -108,9 +108,9 @@ def test_rho_underparameterized_is_eq_19():
     trR2 = tr(1 / (l + kappa) ** 2)
     printed = df(2, kappa) / (T0 - d) + kappa**2 * trR2 / (T0 - d) * df(2, kappa) / (T - df(2, kappa))
     assert spectral_equal(sc.formula("rho_underparameterized_asymptotic").expr, printed)
-    exact = printed * (T0 - d) / (T0 - d - 1)      # SPEC decision 2: exact generator factor
+    exact = printed * (T0 - d) / (T0 - d - 1)      # exact inverse-Wishart generator factor
     assert spectral_equal(sc.formula("rho_underparameterized").expr, exact)
-    # SPEC's equivalent form df2 (T + d - 2 df1) / ((T0 - d)(T - df2)), checked numerically
+    # the equivalent form df2 (T + d - 2 df1) / ((T0 - d)(T - df2)), checked numerically
     eigs = np.linspace(0.2, 3.0, 40)
     a = sc.formula("rho_underparameterized_asymptotic").evaluate(
         eigenvalues=eigs, kappa=0.37, T=55.0, T0=90.0)
@@ -121,7 +121,7 @@ def test_rho_underparameterized_is_eq_19():
 
 def test_printed_F6_special_case_contradicts_19():
     """B6: Prop. F.6's 'in particular' form swaps T and T0; at d=100, T0=200, T=300, lam=0.1,
-    Sigma=I, (19) gives 0.773 and the printed form 0.349 (SPEC 3.6)."""
+    Sigma=I, (19) gives 0.773 and the printed form 0.349 (erratum B6)."""
     eigs = np.ones(100)
     rho19 = sc.formula("rho_underparameterized_asymptotic").evaluate(
         eigenvalues=eigs, lam=0.1, T=300.0, T0=200.0)

@@ -12,7 +12,7 @@ the generator factor :math:`\mathbb E X_0^\dagger X_0^{\dagger\top}\asymp\Sigma(
 comes from differentiating the one-point equivalent in the generator's ridge (F.4), and the
 downstream average is Bach's two-point equivalent.  For :math:`T_0\ge d+2` the generator factor is
 exactly :math:`\Sigma^{-1}/(T_0-d-1)` (inverse-Wishart mean, Lemma F.3), giving (19) with the
-exact factor (SPEC decision 2):
+exact factor (where the paper's asymptotic form has :math:`1/(T_0-d)`):
 
 .. math::
     \rho=\frac{1}{T_0-d-1}\Big(\mathrm{df}_2(\kappa)+\kappa^2\operatorname{tr}(\Sigma+\kappa)^{-2}
@@ -86,7 +86,7 @@ def rho_underparameterized() -> Formula:
     return Formula(
         name="rho_underparameterized",
         title="Collapse coefficient, under-parameterised generator (exact generator factor)",
-        lhs=r"\rho", expr=expr, reference="eq. (19) with the exact factor 1/(T0-d-1) (SPEC decision 2)",
+        lhs=r"\rho", expr=expr, reference="eq. (19) with the exact factor 1/(T0-d-1)",
         regime=RIDGE_REGIME + (Condition(S.T0 >= S.d + 2, "T0 >= d + 2"),),
         derivation=step.done(),
         notes="Only the trace E tr[Sigma^-1 Shat R Sigma R Shat] is a deterministic equivalent; "

@@ -115,7 +115,7 @@ def isotropic_chain_independent() -> Formula:
     return Formula(
         name="isotropic_chain_independent",
         title="Test error of the chain, isotropic, over-parameterised generators, independent designs",
-        lhs=r"E_{test}", expr=expr, reference="Theorem 4.6 with noise (SPEC 3.6, Addendum A)",
+        lhs=r"E_{test}", expr=expr, reference="Theorem 4.6 with noise (peeling recursion, docs/theory.md)",
         regime=_ISO_REGIME, derivation=steps,
         notes="Exact in the generator chain for Gaussian designs; the downstream abar, mbar, Var "
               "are deterministic equivalents (kappa = kappa_isotropic(lam, phi)).")
@@ -127,7 +127,7 @@ def isotropic_chain_same() -> Formula:
     return Formula(
         name="isotropic_chain_same",
         title="Test error of the chain, isotropic, over-parameterised generator, the same design",
-        lhs=r"E_{test}", expr=expr, reference="Theorem 4.5 with noise (SPEC 3.6, condition (17))",
+        lhs=r"E_{test}", expr=expr, reference="Theorem 4.5 with noise (condition (17))",
         regime=_ISO_REGIME + (Condition(sp.Ge(S.n, 1, evaluate=False), "n >= 1 (n = 0 is clean data)"),),
         derivation=steps,
         notes="Exact in the generator chain for Gaussian designs; downstream as in Prop. 4.2.")

@@ -1,4 +1,4 @@
-r"""Continuum asymptotics of the power-law functionals as :math:`\kappa\to0` (SPEC 3.8, Lemma I.1).
+r"""Continuum asymptotics of the power-law functionals as :math:`\kappa\to0` (paper Section 5, Lemma I.1).
 
 Spectrum :math:`\lambda_k=k^{-\beta}` (:math:`\beta>1`), target :math:`c_k=k^{-\delta/2}`,
 :math:`\delta=1+\beta(2r-1)`, infinitely many modes.  Every functional is a sum
@@ -58,7 +58,7 @@ D = sp.Symbol("D", positive=True)
 m_I = sp.Symbol("m_I", positive=True)
 n_I = sp.Symbol("n_I", positive=True)
 
-_REF = "SPEC 3.8 (eqs. 23-27, App. H.1-H.2), Lemma I.1 (SPEC 3.9)"
+_REF = "Section 5 (eqs. 23-27), App. H.1-H.2, Lemma I.1"
 _CAPACITY = Condition(beta > 1, "beta > 1 (capacity)")
 _SMALL_KAPPA = Condition(kappa < 1, "kappa -> 0 (leading order; small kappa)")
 
@@ -215,7 +215,7 @@ def power_law_collapse_rho_leading() -> Formula:
                     expr, (_CAPACITY, _SMALL_KAPPA, Condition(T0 >= d + 2, "T0 >= d + 2"),
                            Condition(d * kappa ** (1 / beta) > 1, "d >> kappa^(-1/beta)")), step,
                     notes="At fixed d with kappa -> 0, df2 -> d and rho saturates at d/(T0-d) "
-                          "(SPEC 3.8 caveat); this form needs d >> kappa^(-1/beta).")
+                          "(Theorem 5.1 assumes d infinite); this form needs d >> kappa^(-1/beta).")
 
 
 def _clean_leading(step: Derivation) -> sp.Expr:

@@ -20,7 +20,7 @@ eigenbasis, one deterministic equivalent per generator:
 with :math:`p=\lambda/(\lambda+\kappa_0)`; the noise term is
 :math:`\frac{\sigma_0^2}{T_0}\mathbb E R_0\hat\Sigma_0R_0=-\frac{\sigma_0^2}{T_0}\partial_{\lambda_0}\mathbb E A_0`
 (Lemma I.2).  In function space (:math:`a_j=c_j\sqrt{\lambda_j}`, :math:`\mu^f=\sqrt\lambda\mu`,
-:math:`s^f=\lambda s`) this is the recursion of issue 6 with :math:`M_0=p`.  The downstream ridge
+:math:`s^f=\lambda s`) this is the kernel-chain recursion with :math:`M_0=p`.  The downstream ridge
 (independent of the chain) then gives
 
 .. math:: E_{test}=\sum_jM_j(\mu_{n,j}^2+s_{n,j})-2\sum_jc_j\lambda_ja_j\mu_{n,j}+\|w_0\|_\Sigma^2+\mathrm{Var},
@@ -106,7 +106,7 @@ def ridge_generator_mean() -> Formula:
     p, _ = _step_maps(step)
     return Formula(
         name="ridge_generator_mean", title="One ridge generator: mean of the coefficients",
-        lhs=r"\mu_{m+1,j}", expr=p, reference="App. C / D.2 kernel-ridge chain (issue 6)",
+        lhs=r"\mu_{m+1,j}", expr=p, reference="App. C / D.2 kernel-ridge chain",
         regime=_REGIME, derivation=step.done(), notes=_NOTE)
 
 
@@ -117,7 +117,7 @@ def ridge_generator_second_moment() -> Formula:
     return Formula(
         name="ridge_generator_second_moment",
         title="One ridge generator: diagonal covariance of the coefficients",
-        lhs=r"s_{m+1,j}", expr=cov, reference="App. C / D.2 kernel-ridge chain (issue 6)",
+        lhs=r"s_{m+1,j}", expr=cov, reference="App. C / D.2 kernel-ridge chain",
         regime=_REGIME, derivation=step.done(), notes=_NOTE)
 
 
@@ -140,7 +140,7 @@ def ridge_generator_error() -> Formula:
     return Formula(
         name="ridge_generator_error",
         title="Test error of ridge trained on a generator with coefficient moments (mu, s)",
-        lhs=r"E_{test}", expr=expr, reference="App. C / D.2 kernel-ridge chain (issue 6)",
+        lhs=r"E_{test}", expr=expr, reference="App. C / D.2 kernel-ridge chain",
         regime=RIDGE_REGIME, derivation=step.done(),
         notes="mu, s: the mean and diagonal covariance of the last generator's coefficients "
               "(from the recursion of ridge_generator_mean / ridge_generator_second_moment).")
@@ -160,7 +160,7 @@ def ridge_generator_one() -> Formula:
     return Formula(
         name="ridge_generator_one",
         title="Test error after one ridge generator, general Sigma",
-        lhs=r"E_{test}", expr=expr, reference="App. C / D.2 kernel-ridge chain (issue 6)",
+        lhs=r"E_{test}", expr=expr, reference="App. C / D.2 kernel-ridge chain",
         regime=_REGIME, derivation=step.done(), notes=_NOTE)
 
 
@@ -194,7 +194,7 @@ def ridge_generator_chain_isotropic() -> Formula:
     return Formula(
         name="ridge_generator_chain_isotropic",
         title="Test error of the chain of ridge generators, isotropic features",
-        lhs=r"E_{test}", expr=expr, reference="App. C / D.2 kernel-ridge chain (issue 6)",
+        lhs=r"E_{test}", expr=expr, reference="App. C / D.2 kernel-ridge chain",
         regime=(Condition(sp.Ge(S.lam, 0, evaluate=False), "lam >= 0"), Condition(sp.Gt(S.phi, 0, evaluate=False), "phi = d/T > 0"),
                 Condition(sp.Ge(S.T0, 1, evaluate=False), "T0 >= 1")),
         derivation=step.done(),
