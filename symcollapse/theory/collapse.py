@@ -42,18 +42,26 @@ __all__ = ["rho_general", "rho_underparameterized", "rho_underparameterized_asym
 _l = S.eig[S.j]
 
 
-def generator_factor(step: Derivation | None = None) -> sp.Expr:
-    """Diagonal of E[X0^+ X0^+'] ~ Sigma (Sigma + kappa0)^-2 / (T0 - df2(kappa0)) (F.4)."""
+def generator_factor(step: Derivation | None = None, *, any_ridge: bool = False) -> sp.Expr:
+    r"""Diagonal of :math:`\mathbb E[X_0^+X_0^{+\top}]\asymp\Sigma(\Sigma+\kappa_0)^{-2}/(T_0-
+    \mathrm{df}_2(\kappa_0))` (F.4).  The same derivative gives, for a ridge generator at any
+    :math:`\lambda_0\ge0`, :math:`\mathbb E[R_0\hat\Sigma_0R_0]/T_0` (``any_ridge``: the steps
+    say so; the expression is the same)."""
     step = step or Derivation()
     K0 = sp.Function("kappa_0")(sp.Symbol("lam0"))
     lam0 = K0.args[0]
-    step("X0^+ X0^+' = -(1/T0) d/dlam0 [X0'(X0 X0' + lam0 T0)^-1 X0] at lam0 -> 0+, and "
-         "X0'(X0 X0' + lam0 T0)^-1 X0 = Shat0 (Shat0 + lam0)^-1 ~ Sigma (Sigma + kappa0(lam0))^-1",
-         one_point(K0))
+    if any_ridge:
+        step("R0 Shat0 R0 = -d/dlam0 [Shat0 (Shat0 + lam0)^-1] and E[Shat0 R0] ~ Sigma (Sigma + "
+             "kappa0(lam0))^-1 (one-point equivalent at (kappa0, T0))", one_point(K0))
+    else:
+        step("X0^+ X0^+' = -(1/T0) d/dlam0 [X0'(X0 X0' + lam0 T0)^-1 X0] at lam0 -> 0+, and "
+             "X0'(X0 X0' + lam0 T0)^-1 X0 = Shat0 (Shat0 + lam0)^-1 ~ Sigma (Sigma + kappa0(lam0))^-1",
+             one_point(K0))
     deriv = sp.diff(one_point(K0), lam0)
     lemma = lemma_I_2_expr(S.kappa0, S.T0).subs(S.kappa0, K0)
     diag = -deriv.subs(sp.Derivative(K0, lam0), lemma) / S.T0
-    return step("differentiate, Lemma I.2 with (kappa0, T0), then lam0 -> 0+",
+    return step("differentiate, Lemma I.2 with (kappa0, T0), then "
+                + ("divide by T0 (any lam0 >= 0)" if any_ridge else "lam0 -> 0+"),
                 sp.factor(canonical(diag.subs(K0, S.kappa0))))
 
 

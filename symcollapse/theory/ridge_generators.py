@@ -54,7 +54,8 @@ from ..functionals import (
 )
 from ._derive import RIDGE_REGIME, Derivation
 from .clean_ridge import proposition_4_2_variance
-from .effective_regularization import kappa_isotropic, lemma_I_2_expr
+from .collapse import generator_factor
+from .effective_regularization import kappa_isotropic
 
 __all__ = ["lam0", "mu", "s", "ridge_generator_mean", "ridge_generator_second_moment",
            "ridge_generator_error", "ridge_generator_one", "ridge_generator_chain_isotropic",
@@ -76,16 +77,10 @@ _NOTE = ("kappa0 = kappa(lam0, T0) (pass kappa0= to evaluate; without it, evalua
 
 
 def generator_noise_factor(step: Derivation | None = None) -> sp.Expr:
-    r"""Diagonal of :math:`\mathbb E[R_0\hat\Sigma_0R_0]/T_0\asymp\Sigma(\Sigma+\kappa_0)^{-2}/(T_0-\mathrm{df}_2(\kappa_0))`."""
-    step = step or Derivation()
-    K0 = sp.Function("kappa_0")(lam0)
-    step("R0 Shat0 R0 = -d/dlam0 [Shat0 (Shat0 + lam0)^-1] and E[Shat0 R0] ~ Sigma (Sigma + "
-         "kappa0(lam0))^-1 (one-point equivalent at (kappa0, T0))", one_point(K0))
-    deriv = sp.diff(one_point(K0), lam0)
-    lemma = lemma_I_2_expr(S.kappa0, S.T0).subs(S.kappa0, K0)
-    diag = -deriv.subs(sp.Derivative(K0, lam0), lemma) / S.T0
-    return step("differentiate, Lemma I.2 at (kappa0, T0), divide by T0 (any lam0 >= 0)",
-                sp.factor(canonical(diag.subs(K0, S.kappa0))))
+    r"""Diagonal of :math:`\mathbb E[R_0\hat\Sigma_0R_0]/T_0\asymp\Sigma(\Sigma+\kappa_0)^{-2}/(T_0-\mathrm{df}_2(\kappa_0))`:
+    the derivative of :func:`~symcollapse.theory.collapse.generator_factor`, at any
+    :math:`\lambda_0\ge0` (derived there, once)."""
+    return generator_factor(step, any_ridge=True)
 
 
 def _step_maps(step: Derivation) -> tuple[sp.Expr, sp.Expr]:
