@@ -53,9 +53,9 @@ class SimulatedPoint:
     @property
     def z(self) -> float:
         """``(theory - mean) / stderr``."""
-        if self.stderr <= 0:
-            return 0.0 if self.theory == self.mean else float("inf")
-        return (self.theory - self.mean) / self.stderr
+        from .testing import z_score
+
+        return z_score(self.theory, self)
 
     @property
     def label(self) -> str:

@@ -29,6 +29,7 @@ import numpy as np
 
 from .kernels import fit_exponents, kernel_chain_grid, load_digits_problem
 from .simulate import simulate
+from .testing import z_score
 
 __all__ = ["kernel_chain_figure"]
 
@@ -109,7 +110,7 @@ def kernel_chain_figure(path, *, quick: bool = True, seed: int = 0,
                 rows.append(dict(kernel=kernel, generator=label, lam0=lam0, n=n, T=T,
                                  predict=float(pred[i, k]), mean=sim.mean, stderr=sim.stderr,
                                  gap=float(pred[i, k] / sim.mean - 1),
-                                 z=float((pred[i, k] - sim.mean) / sim.stderr)))
+                                 z=float(z_score(pred[i, k], sim))))
         say(f"{kernel}, lam0 = {lam0:g}: {len(ns) * len(Ts)} cells measured")
     for (kernel, lam0, n, T), job in gauss.items():
         P = problems[kernel]

@@ -55,6 +55,7 @@ import numpy as np
 from .pipeline import workflows
 from .pipeline.declaration import Pipeline
 from .pipeline.simulate import METHODS, estimate
+from .testing import z_score
 
 __all__ = ["sweep", "SPECTRA", "OUTPUTS", "MAX_CELLS"]
 
@@ -102,7 +103,7 @@ def _run_cell(task: _Task) -> tuple[int, tuple[int, ...], dict[str, float]]:
     seed = np.random.SeedSequence(task.seed, spawn_key=(task.index,))
     sim = pipe.simulate(eigs, w0, reps=task.reps, seed=seed, method=task.method,
                         max_bytes=task.max_bytes)
-    z = (theory - sim.mean) / sim.stderr if sim.stderr > 0 else math.nan
+    z = z_score(theory, sim)
     return task.index, task.position, dict(theory=theory, mc_mean=sim.mean,
                                            mc_stderr=sim.stderr, z=z)
 
