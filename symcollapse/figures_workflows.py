@@ -20,7 +20,7 @@ from pathlib import Path
 import numpy as np
 
 from . import _validation as V
-from .figures import FigureResult, SimulatedPoint
+from .figures import FigureResult, SimulatedPoint, _errorbars, _new_figure, _save
 from .pipeline import workflows as W
 from .predict import predict
 from .spectrum import power_law
@@ -49,22 +49,13 @@ def _point(figure: str, panel: str, pipe, eigs, w0, n: int, T: int, lam: float, 
     return SimulatedPoint(figure, panel, n, T, lam, design, theory, sim.mean, sim.stderr, reps)
 
 
-def _figure(figsize):
-    from matplotlib.figure import Figure
-
-    return Figure(figsize=figsize)
-
-
-def _save(fig, path) -> Path:
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fig.savefig(path, dpi=120)
-    return path
-
-
-def _bars(ax, points, x, color) -> None:
-    for p in points:
-        ax.errorbar(x(p), p.mean, yerr=2 * p.stderr, color=color, fmt="o", ms=4, capsize=2)
+def _finish(fig, ax, xlabel: str, title: str, path) -> Path:
+    ax.set_xlabel(xlabel)
+    ax.set_ylabel("test error")
+    ax.set_title(title)
+    ax.legend(fontsize=8)
+    fig.tight_layout()
+    return _save(fig, path)
 
 
 def accumulate_figure(path=None, *, reps: int | None = None, seed: int = 0,
@@ -90,20 +81,15 @@ def accumulate_figure(path=None, *, reps: int | None = None, seed: int = 0,
     unit = c["d"] * c["sigma0"] ** 2 / (c["T0"] - c["d"] - 1)
     if path is not None:
         ns = np.arange(0, 11)
-        fig = _figure((6.4, 4.2))
+        fig = _new_figure((6.4, 4.2))
         ax = fig.subplots()
         for i, label in enumerate(make):
             curve = [float(make[label](int(n)).predict(eigs, w0).test_error) for n in ns]
             ax.plot(ns, curve, color=f"C{i}", label=label)
-            _bars(ax, [p for p in points if p.panel == label], lambda p: p.n, f"C{i}")
+            _errorbars(ax, [p for p in points if p.panel == label], lambda p: p.n, f"C{i}")
         ax.axhline(np.pi**2 / 6 * unit, color="k", ls="--", lw=1,
                    label=r"$\frac{\pi^2}{6}\,d\sigma_0^2/(T_0-d-1)$")
-        ax.set_xlabel("generations n")
-        ax.set_ylabel("test error")
-        ax.set_title("Replace grows, accumulate stays bounded")
-        ax.legend(fontsize=8)
-        fig.tight_layout()
-        path = _save(fig, path)
+        path = _finish(fig, ax, "generations n", "Replace grows, accumulate stays bounded", path)
     caption = (f"Accumulating data: power law d = {c['d']} (beta = {c['beta']}, r = {c['r']}), "
                f"T = T0 = {c['T0']}, sigma = sigma0 = {c['sigma0']}, least squares; curves from "
                f"the engine (exact identities), points: {reps} repetitions of the same "
@@ -131,20 +117,16 @@ def fresh_real_mix_figure(path=None, *, reps: int | None = None, seed: int = 0,
                    for (a, n), st in zip(specs, streams, strict=True))
     if path is not None:
         ns = np.arange(0, 13)
-        fig = _figure((6.4, 4.2))
+        fig = _new_figure((6.4, 4.2))
         ax = fig.subplots()
         for i, a in enumerate(alphas):
             curve = [float(W.fresh_real_mix(n=int(n), alpha=a, **kw).predict(eigs, w0).test_error)
                      for n in ns]
             ax.plot(ns, curve, color=f"C{i}",
                     label=f"alpha = {a}" + (" (replace)" if a == 0 else ""))
-            _bars(ax, [p for p in points if p.panel == f"alpha = {a}"], lambda p: p.n, f"C{i}")
-        ax.set_xlabel("generations n")
-        ax.set_ylabel("test error")
-        ax.set_title("A fraction alpha of fresh real rows per generation")
-        ax.legend(fontsize=8)
-        fig.tight_layout()
-        path = _save(fig, path)
+            _errorbars(ax, [p for p in points if p.panel == f"alpha = {a}"], lambda p: p.n, f"C{i}")
+        path = _finish(fig, ax, "generations n",
+                       "A fraction alpha of fresh real rows per generation", path)
     caption = (f"Fresh real data each generation: power law d = {c['d']}, T0 = T = {c['T0']}, "
                f"sigma0 = {c['sigma0']}, sigma = {c['sigma']}, lam = {c['lam']:g}, least-squares "
                f"generators; points: {reps} repetitions, +-2 standard errors.")
@@ -173,7 +155,7 @@ def strong_collapse_figure(path=None, *, reps: int | None = None, seed: int = 0,
                    for (a, T), st in zip(specs, streams, strict=True))
     if path is not None:
         Ts = np.unique(np.logspace(1.7, 5, 40).astype(int))
-        fig = _figure((6.4, 4.2))
+        fig = _new_figure((6.4, 4.2))
         ax = fig.subplots()
         clean = predict(eigs, w0, T=Ts, lam=c["lam"], sigma=c["sigma"]).test_error
         ax.loglog(Ts, clean, color="k", label="clean (alpha = 1)")
@@ -183,13 +165,9 @@ def strong_collapse_figure(path=None, *, reps: int | None = None, seed: int = 0,
             ax.loglog(Ts, curve, color=f"C{i}", label=f"alpha = {a}")
             floor = (1 - a) ** 2 * float(np.sum(eigs * delta**2))
             ax.axhline(floor, color=f"C{i}", ls="--", lw=1)
-            _bars(ax, [p for p in points if p.panel == f"alpha = {a}"], lambda p: p.T, f"C{i}")
-        ax.set_xlabel("downstream rows T")
-        ax.set_ylabel("test error")
-        ax.set_title("Strong collapse: a fixed synthetic fraction leaves a floor")
-        ax.legend(fontsize=8)
-        fig.tight_layout()
-        path = _save(fig, path)
+            _errorbars(ax, [p for p in points if p.panel == f"alpha = {a}"], lambda p: p.T, f"C{i}")
+        path = _finish(fig, ax, "downstream rows T",
+                       "Strong collapse: a fixed synthetic fraction leaves a floor", path)
     caption = (f"Real and synthetic rows mixed downstream: power law d = {c['d']}, synthetic "
                f"teacher w2 = w0 + Delta (||Delta||_Sigma^2 = {float(np.sum(eigs * delta**2)):.4f}), "
                f"sigma = sigma2 = {c['sigma']}, lam = {c['lam']:g}; dashed: the floors "

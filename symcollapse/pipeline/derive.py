@@ -92,9 +92,7 @@ class SymbolicBackend:
 
     def fixed_teacher(self, name: str):
         r""":math:`\Delta_j`: the fixed teacher's coefficient minus the target's."""
-        base = sp.IndexedBase(f"Delta_{name}", real=True)
-        self._latex.setdefault(base, rf"\Delta^{{({_tag(name)})}}")
-        return base[j]
+        return sp.IndexedBase(f"Delta_{name}", real=True)[j]
 
     def exact(self, fraction):
         return sp.Rational(fraction.numerator, fraction.denominator)

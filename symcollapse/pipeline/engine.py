@@ -41,6 +41,7 @@ nodes of a spectral measure, traces are weighted sums).
 from __future__ import annotations
 
 from dataclasses import dataclass
+from fractions import Fraction
 from typing import Any
 
 from .declaration import TRUTH, Pipeline, ResolvedFit
@@ -346,9 +347,7 @@ class _State:
         return _add(acc, -be.tr(be.ell * Hb))
 
 
-def _fraction(a: int, b: int):
-    from fractions import Fraction
-
+def _fraction(a: int, b: int) -> Fraction:
     return Fraction(a, b)
 
 

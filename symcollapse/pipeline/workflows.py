@@ -43,12 +43,7 @@ def replace(n: int = 0, T0: Any = None, sigma0: Any = 0.0, T: Any = None, sigma:
         Fit('downstream', [Block(rows=1000, teacher='gen2', noise=0.1)], lam=0.001),
     ])
     """
-    if isinstance(n, (bool, np.bool_)) or not isinstance(n, (int, np.integer)) or n < 0:
-        if isinstance(n, float) and n.is_integer() and n >= 0:
-            n = int(n)
-        else:
-            raise ValueError(f"n must be an integer >= 0 (the number of generators), got {n!r}")
-    n = int(n)
+    n = _count(n, "n")
     if design not in DESIGNS:
         raise ValueError(f"design must be one of {DESIGNS}, got {design!r}")
     if T is None:
@@ -72,7 +67,8 @@ def replace(n: int = 0, T0: Any = None, sigma0: Any = 0.0, T: Any = None, sigma:
 def _count(value: Any, name: str) -> int:
     if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, np.integer, float)) \
             or (isinstance(value, float) and not value.is_integer()) or value < 0:
-        raise ValueError(f"{name} must be an integer >= 0, got {value!r}")
+        raise ValueError(f"{name} must be an integer >= 0 (the number of generators), got "
+                         f"{value!r}")
     return int(value)
 
 
