@@ -26,7 +26,7 @@ times measured in this run (nothing about times is asserted).
 2. **Cost in d.**  ``sc.PowerLaw(2, 0.375, d=D)`` for ``D = 1e3, 1e9, None`` on a 200 x 200
    ``(T, lam)`` grid (``T`` log-spaced 10..1e5, ``lam`` log-spaced 1e-6..10), with ``n = 2``
    generators (``T0 = 3000``, ``sigma0 = sigma = 0.5``; under-parameterised at ``D = 1e3``,
-   over-parameterised otherwise) and with ``n = 0``.  *cold*: ``symcollapse.predict._CACHE``
+   over-parameterised otherwise) and with ``n = 0``.  *cold*: ``symcollapse.numeric.spectral._CACHE``
    cleared before each run (the power law's functionals are rebuilt); *warm*: the functionals
    cached.  Printed: the times and ``t(1e9) / t(1e3)`` (target <= 2).  The old ``predict`` is
    timed where it can run (``n = 0`` at every ``D``; ``n = 2`` only at ``D = 1e3``, since its
@@ -49,7 +49,6 @@ from __future__ import annotations
 
 import argparse
 import cProfile
-import importlib
 import io
 import os
 import pstats
@@ -68,8 +67,7 @@ if str(_ROOT) not in sys.path:
     sys.path.insert(0, str(_ROOT))
 
 import symcollapse as sc  # noqa: E402
-
-_predict_module = importlib.import_module("symcollapse.predict")  # sc.predict is the function
+from symcollapse.numeric import spectral as _spectral  # noqa: E402 (the spectrum cache _CACHE)
 
 REPEATS = 3
 TOL = 1e-10            # old and new must agree to this (relative)
@@ -231,7 +229,7 @@ def part2(old_predict, size: int) -> list:
             pl = sc.PowerLaw(PL_BETA, PL_R, d=D)
 
             def cold_run(pl=pl, kw=kw):
-                _predict_module._CACHE.clear()
+                _spectral._CACHE.clear()
                 return sc.predict(pl, **kw)
 
             fns = {"cold": cold_run, "warm": lambda pl=pl, kw=kw: sc.predict(pl, **kw)}

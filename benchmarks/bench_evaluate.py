@@ -29,7 +29,7 @@ if str(_ROOT) not in sys.path:
     sys.path.insert(0, str(_ROOT))
 
 import symcollapse as sc  # noqa: E402
-from symcollapse import symbols as S  # noqa: E402
+from symcollapse.symbolic import symbols as S  # noqa: E402
 
 
 def _best(fn, repeats):

@@ -14,7 +14,7 @@ alternate).
   ``method="faithful"`` (every design drawn), and of the old simulator (``git show
   main:symcollapse/pipeline/simulate.py``, run on the same pipeline in this process; ``--old
   REF`` picks another git reference).  Achieved GFLOP/s is the chain's *essential* work done the
-  faithful way (:func:`symcollapse.pipeline.simulate.essential_flops`: Gram matrices as
+  faithful way (:func:`symcollapse.simulation.pipeline_simulation.essential_flops`: Gram matrices as
   symmetric updates, Cholesky factorisations, solves, labels; normal draws not counted) divided
   by the time; "of matmul" divides it by the one-thread matmul rate measured above.  The fast
   method does much less than that work, so its "achieved" rate is an equivalent rate and may
@@ -35,7 +35,7 @@ import numpy as np
 from threadpoolctl import threadpool_limits
 
 import symcollapse as sc
-from symcollapse.pipeline.simulate import essential_flops
+from symcollapse.simulation.pipeline_simulation import essential_flops
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -64,6 +64,14 @@ def load_old(ref: str):
     ``symcollapse.pipeline`` (its relative imports resolve to the current package)."""
     src = subprocess.run(["git", "-C", str(ROOT), "show", f"{ref}:symcollapse/pipeline/simulate.py"],
                          capture_output=True, text=True, check=True).stdout
+    # the old file's relative imports name modules that have since moved: alias them
+    import symcollapse.numeric.spectra as spectra
+    import symcollapse.simulation.monte_carlo as monte_carlo
+    from symcollapse import _validation
+
+    if not hasattr(_validation, "spectrum_arrays"):
+        _validation.spectrum_arrays = spectra.spectrum_arrays
+    sys.modules.setdefault("symcollapse.simulate", monte_carlo)
     name = "symcollapse.pipeline._simulate_old"
     spec = importlib.util.spec_from_loader(name, loader=None)
     module = importlib.util.module_from_spec(spec)

@@ -16,7 +16,7 @@ import time
 
 import symcollapse as sc
 from symcollapse import Block, Fit, Pipeline, Reuse
-from symcollapse.testing import compare_samples
+from symcollapse.simulation.testing import compare_samples
 
 compare = compare_samples
 

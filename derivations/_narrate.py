@@ -19,9 +19,9 @@ from collections.abc import Iterable, Sequence
 import sympy as sp
 
 import symcollapse as sc
-from symcollapse import symbols as S
-from symcollapse.formula import Step, print_order
-from symcollapse.functionals import display_form, spectral_equal
+from symcollapse.symbolic import symbols as S
+from symcollapse.symbolic.formula import Step, print_order
+from symcollapse.symbolic.functionals import display_form, spectral_equal
 
 __all__ = ["narrate", "narrate_steps", "show", "check", "check_on_points", "heading"]
 

@@ -11,8 +11,8 @@ Run: python derivations/collapse_coefficient.py
 import sympy as sp
 from _narrate import check, heading, narrate, show
 
-from symcollapse import symbols as S
-from symcollapse.functionals import df, resolvent_trace2
+from symcollapse.symbolic import symbols as S
+from symcollapse.symbolic.functionals import df, resolvent_trace2
 
 k, k0, T, T0, d = S.kappa, S.kappa0, S.T, S.T0, S.d
 lj, j = S.eig[S.j], S.j

@@ -18,7 +18,7 @@ import sympy as sp
 from _narrate import check, heading, narrate, show
 
 import symcollapse as sc
-from symcollapse import symbols as S
+from symcollapse.symbolic import symbols as S
 
 k, phi, phi0, n, s0 = S.kappa, S.phi, S.phi0, S.n, S.sigma0
 bracket = 1 / (1 + k) ** 2 + phi * k**2 / ((1 + k) ** 2 * ((1 + k) ** 2 - phi))   # as printed

@@ -19,8 +19,8 @@ Run: python derivations/corollary_5_2.py
 import sympy as sp
 from _narrate import check, check_on_points, heading, narrate, rational_points, show
 
-from symcollapse import scaling
-from symcollapse import symbols as S
+from symcollapse.symbolic import scaling
+from symcollapse.symbolic import symbols as S
 
 beta, r, ell, a, b, T = S.beta, S.r, S.ell, S.a, S.b, S.T
 rbar = sp.Min(1, r)

@@ -11,7 +11,7 @@ Run: python derivations/effective_regularization.py
 import sympy as sp
 from _narrate import check, heading, narrate, show
 
-from symcollapse import symbols as S
+from symcollapse.symbolic import symbols as S
 
 narrate("kappa_equation")
 f = narrate("kappa_isotropic")

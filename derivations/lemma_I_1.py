@@ -19,9 +19,9 @@ import numpy as np
 import sympy as sp
 from _narrate import check, heading, narrate, narrate_steps, show
 
-from symcollapse import scaling
-from symcollapse import symbols as S
-from symcollapse.theory import power_law_asymptotics as pla
+from symcollapse.symbolic import scaling
+from symcollapse.symbolic import symbols as S
+from symcollapse.symbolic.theory import power_law_asymptotics as pla
 
 f = narrate("lemma_I_1")
 

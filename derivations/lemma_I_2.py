@@ -15,8 +15,8 @@ import sympy as sp
 from _narrate import check, heading, narrate, show
 
 import symcollapse as sc
-from symcollapse import symbols as S
-from symcollapse.functionals import df, isotropic
+from symcollapse.symbolic import symbols as S
+from symcollapse.symbolic.functionals import df, isotropic
 
 k, lam, T, phi = S.kappa, S.lam, S.T, S.phi
 lj = S.eig[S.j]

@@ -37,9 +37,9 @@ import sympy as sp
 from _narrate import check, heading, show
 
 import symcollapse as sc
-from symcollapse import symbols as S
-from symcollapse.formula import Condition, Formula
-from symcollapse.functionals import (
+from symcollapse.symbolic import symbols as S
+from symcollapse.symbolic.formula import Condition, Formula
+from symcollapse.symbolic.functionals import (
     df,
     one_point,
     spectral_simplify,
@@ -47,7 +47,7 @@ from symcollapse.functionals import (
     two_point,
     two_point_companion,
 )
-from symcollapse.theory._derive import Derivation
+from symcollapse.symbolic.theory._derive import Derivation
 
 alpha = sp.Symbol("alpha", nonnegative=True)     # fraction of real downstream samples
 lj, k, T, d, lam = S.eig[S.j], S.kappa, S.T, S.d, S.lam

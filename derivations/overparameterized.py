@@ -12,7 +12,7 @@ Run: python derivations/overparameterized.py
 
 from _narrate import check, narrate
 
-from symcollapse import symbols as S
+from symcollapse.symbolic import symbols as S
 
 W, k, phi, d, T0, n, phi0 = S.w0_sq, S.kappa, S.phi, S.d, S.T0, S.n, S.phi0
 m2 = (1 - k) / (1 + k) + k**2 / ((1 + k) ** 2 - phi)            # the equivalent of tr(Shat R)^2 / d

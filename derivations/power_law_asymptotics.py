@@ -20,9 +20,9 @@ import sympy as sp
 from _narrate import check, heading, narrate, show
 
 import symcollapse as sc
-from symcollapse import scaling
-from symcollapse import symbols as S
-from symcollapse.theory.power_law_asymptotics import numeric
+from symcollapse.symbolic import symbols as S
+from symcollapse.symbolic.theory import scaling_laws
+from symcollapse.symbolic.theory.power_law_asymptotics import numeric
 
 beta, r, k, T, ell = S.beta, S.r, S.kappa, S.T, S.ell
 
@@ -49,7 +49,7 @@ check("bias functional, r > 1: kappa^2 zeta(1 + 2 beta (r - 1))", sat.expr,
       k**2 * sp.zeta(1 + 2 * beta * (r - 1)))
 
 heading("the exponents agree with the exponent calculus (scaling, Lemma I.1)")
-lem = scaling._lemma_I_1()
+lem = scaling_laws._lemma_I_1()
 for name, f in (("df1", df1), ("df2", df2)):
     check(f"{name} ~ kappa^x with x = {lem['df']}", show(f"log-slope of {name}", log_slope(f.expr)),
           lem["df"])

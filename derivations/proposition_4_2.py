@@ -7,8 +7,8 @@ import sympy as sp
 from _narrate import check, narrate
 
 import symcollapse as sc
-from symcollapse import symbols as S
-from symcollapse.functionals import bias_quadratic, df
+from symcollapse.symbolic import symbols as S
+from symcollapse.symbolic.functionals import bias_quadratic, df
 
 k, T = S.kappa, S.T
 bias = narrate("proposition_4_2_bias")

@@ -19,9 +19,9 @@ import sympy as sp
 from _narrate import check, heading, narrate, show
 
 import symcollapse as sc
-from symcollapse import symbols as S
-from symcollapse.functionals import canonical, combine_sums, df, resolvent_trace2, spectral_simplify
-from symcollapse.theory import ridge_generators as R
+from symcollapse.symbolic import symbols as S
+from symcollapse.symbolic.functionals import canonical, combine_sums, df, resolvent_trace2, spectral_simplify
+from symcollapse.symbolic.theory import ridge_generators as R
 
 l, k0, j, d, T0 = S.eig[S.j], S.kappa0, S.j, S.d, S.T0
 

@@ -13,7 +13,7 @@ import sympy as sp
 from _narrate import check, heading, narrate, show
 
 import symcollapse as sc
-from symcollapse import symbols as S
+from symcollapse.symbolic import symbols as S
 
 d, T, n, m = S.d, S.T, S.n, S.m
 T0m, s0m = S.T0_m[m], S.sigma0_m[m]

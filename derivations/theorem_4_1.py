@@ -7,7 +7,7 @@ import sympy as sp
 from _narrate import check, narrate
 
 import symcollapse as sc
-from symcollapse import symbols as S
+from symcollapse.symbolic import symbols as S
 
 d, T, T0, n, s, s0, phi, phi0 = S.d, S.T, S.T0, S.n, S.sigma, S.sigma0, S.phi, S.phi0
 e = narrate("theorem_4_1_exact")

@@ -12,7 +12,7 @@ Run: python derivations/theorem_4_1_remarks.py
 import sympy as sp
 from _narrate import check, narrate, show
 
-from symcollapse import symbols as S
+from symcollapse.symbolic import symbols as S
 
 phi0 = S.phi0
 nul = narrate("null_predictor_threshold")

@@ -20,8 +20,9 @@ import sympy as sp
 from _narrate import check, check_on_points, heading, narrate, rational_points, show
 
 import symcollapse as sc
-from symcollapse import scaling
-from symcollapse import symbols as S
+from symcollapse.symbolic import scaling
+from symcollapse.symbolic import symbols as S
+from symcollapse.symbolic.theory import scaling_laws
 
 beta, r, ell, a, b, T = S.beta, S.r, S.ell, S.a, S.b, S.T
 rbar = sp.Min(1, r)
@@ -74,7 +75,7 @@ fast = show("noiseless clean optimum (scaling.optimal_exponent(noisy=False))",
 check("the fast rate 2 beta rbar at ell = beta (H.2)", fast, 2 * beta * rbar)
 
 heading("B13: App. H.2's bias step")
-gamma = scaling._lemma_I_1()["bias"]
+gamma = scaling_laws._lemma_I_1()["bias"]
 show("derived: kappa^2 w0' Sigma (Sigma + kappa)^-2 w0 ~ kappa^gamma, gamma", gamma)
 kap = sp.Symbol("kappa_", positive=True)
 check("bias ~ kappa^gamma with gamma = 2 rbar", kap**gamma, kap ** (2 * rbar))

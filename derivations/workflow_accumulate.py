@@ -30,7 +30,7 @@ from _narrate import check, heading, show
 from _workflows import substitute
 
 import symcollapse as sc
-from symcollapse import symbols as S
+from symcollapse.symbolic import symbols as S
 
 d, T0, s0, s = S.d, S.T0, S.sigma0, S.sigma
 i = sp.Symbol("i", integer=True, positive=True)

@@ -33,7 +33,7 @@ from _narrate import check, heading, show
 from _workflows import substitute
 
 import symcollapse as sc
-from symcollapse import symbols as S
+from symcollapse.symbolic import symbols as S
 
 d, T, lam, k = S.d, S.T, S.lam, S.kappa
 alpha = sp.Symbol("alpha", nonnegative=True)

@@ -33,8 +33,8 @@ from _narrate import check, heading, show
 from _workflows import substitute
 
 import symcollapse as sc
-from symcollapse import symbols as S
 from symcollapse.pipeline import Pipeline
+from symcollapse.symbolic import symbols as S
 
 d, T0, s0 = S.d, S.T0, S.sigma0
 alpha = sp.Symbol("alpha", nonnegative=True)

@@ -5,14 +5,14 @@ Left: test error against lam at T = 1000 for n = 0, 1, 2, 5, 10.
 Right: test error against T at lam = 1e-3, with Theorem 4.1 (exact) as broken lines for T >= d + 2.
 
 Curves: sc.predict; points: Monte-Carlo of the chain (sc.simulate), 2-standard-error bars.
-The figure is drawn by symcollapse.figures.figure_1a, which the report (symcollapse report) uses too.
+The figure is drawn by symcollapse.presentation.figures.figure_1a, which the report (symcollapse report) uses too.
 
 Run: python examples/figure_1a.py [--out figure_1a.png] [--reps 20] [--seed 0] [--quick]
 """
 
 import argparse
 
-from symcollapse.figures import figure_1a
+from symcollapse.presentation.figures import figure_1a
 
 
 def main(argv=None) -> None:

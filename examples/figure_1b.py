@@ -9,14 +9,14 @@ i.e. the error grows like T**(ell_crit/beta)), the constant is anchored at T = 1
 paper's message: ell_crit is optimal without fake data, but with it the error grows with T.
 
 Curves: sc.predict; points: Monte-Carlo of the chain (sc.simulate), 2-standard-error bars.
-The figure is drawn by symcollapse.figures.figure_1b, which the report (symcollapse report) uses too.
+The figure is drawn by symcollapse.presentation.figures.figure_1b, which the report (symcollapse report) uses too.
 
 Run: python examples/figure_1b.py [--out figure_1b.png] [--reps 8] [--seed 0] [--quick]
 """
 
 import argparse
 
-from symcollapse.figures import figure_1b
+from symcollapse.presentation.figures import figure_1b
 
 
 def main(argv=None) -> None:

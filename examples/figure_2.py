@@ -6,14 +6,14 @@ downstream lam = 1e-3; test error against T for n = 0..5:
 (b) design="independent": fresh designs (Theorem 4.6): bias increase (1 - phi0^-n)||w0||^2.
 
 Curves: sc.predict; points: Monte-Carlo of the chain (sc.simulate), 2-standard-error bars.
-The figure is drawn by symcollapse.figures.figure_2, which the report (symcollapse report) uses too.
+The figure is drawn by symcollapse.presentation.figures.figure_2, which the report (symcollapse report) uses too.
 
 Run: python examples/figure_2.py [--out figure_2.png] [--reps 16] [--seed 0] [--quick]
 """
 
 import argparse
 
-from symcollapse.figures import figure_2
+from symcollapse.presentation.figures import figure_2
 
 
 def main(argv=None) -> None:

@@ -19,7 +19,7 @@ Run: python examples/kernel_chain_digits.py [--out kernel_chain_digits.png] [--s
 
 import argparse
 
-from symcollapse.figures_kernel import kernel_chain_figure
+from symcollapse.presentation.figures_kernel import kernel_chain_figure
 
 
 def main(argv=None) -> None:

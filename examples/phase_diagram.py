@@ -24,8 +24,8 @@ import argparse
 import numpy as np
 import sympy as sp
 
-from symcollapse import scaling
-from symcollapse import symbols as S
+from symcollapse.symbolic import scaling
+from symcollapse.symbolic import symbols as S
 
 BETA = 2
 PANELS = ((sp.Rational(3, 8), 0), (sp.Rational(3, 2), 0), (sp.Rational(3, 8), sp.Rational(1, 4)))

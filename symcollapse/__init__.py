@@ -11,20 +11,30 @@ d*n*sigma0**2/(T0 - d - 1) + d*sigma**2/(T - d - 1)
 
 import numpy as np
 
-from . import export, kernels, pipeline, scaling, symbols, testing
-from .catalogue import formula, formulas
-from .errata import errata
-from .formula import Condition, Formula, Step
-from .optimal import OptimalRidge, optimal_lambda, ridge_recipe
-from .pipeline import Block, Fit, Pipeline, Reuse, workflows
-from .power_law import PowerLaw
-from .predict import PerGeneration, Prediction, per_generation, predict
-from .simulate import SimulationResult, simulate
-from .spectrum import isotropic, power_law
-from .sweep import sweep
-from .thresholds import null_predictor_generations
+from symcollapse import _validation, pipeline
+from symcollapse._version import __version__
 
-__version__ = "0.1.0"
+# The package is the composition root: it imports every layer, bottom to top, so the backends
+# of symcollapse._hooks are registered whenever symcollapse is imported (see ARCHITECTURE.md).
+# The modules that register a backend are imported by name (``as _...``) or publicly (export).
+from symcollapse.numeric import formula_evaluation as _formula_evaluation  # noqa: F401
+from symcollapse.numeric import pipeline_evaluation as _pipeline_evaluation  # noqa: F401
+from symcollapse.numeric.optimal import OptimalRidge, optimal_lambda, ridge_recipe
+from symcollapse.numeric.power_law import PowerLaw
+from symcollapse.numeric.prediction import Prediction, predict
+from symcollapse.numeric.spectra import isotropic, power_law
+from symcollapse.numeric.thresholds import null_predictor_generations
+from symcollapse.pipeline import Block, Fit, PerGeneration, Pipeline, Reuse, per_generation, workflows
+from symcollapse.presentation import export
+from symcollapse.simulation import kernels, testing
+from symcollapse.simulation import pipeline_simulation as _pipeline_simulation  # noqa: F401
+from symcollapse.simulation.monte_carlo import SimulationResult, simulate
+from symcollapse.simulation.sweep import sweep
+from symcollapse.symbolic import pipeline_derivation as _pipeline_derivation  # noqa: F401
+from symcollapse.symbolic import scaling, symbols
+from symcollapse.symbolic.catalogue import formula, formulas
+from symcollapse.symbolic.errata import errata
+from symcollapse.symbolic.formula import Condition, Formula, Step
 
 __all__ = [
     # numbers
@@ -44,9 +54,7 @@ __all__ = [
 
 def ridge_alpha(lam: float, T: float) -> float:
     """scikit-learn's ``Ridge(alpha)`` for our per-sample ``lam``: ``alpha = lam * T``."""
-    from . import _validation as V
-
-    lam_ = V.nonnegative(lam, "lam")
-    T_ = V.sample_size(T, "T")
+    lam_ = _validation.nonnegative(lam, "lam")
+    T_ = _validation.sample_size(T, "T")
     out = lam_ * T_
     return float(out) if np.ndim(out) == 0 else out

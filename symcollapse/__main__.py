@@ -1,6 +1,6 @@
-"""``python -m symcollapse``: the command line (see :mod:`symcollapse.cli`)."""
+"""``python -m symcollapse``: the command line (see :mod:`symcollapse.presentation.cli`)."""
 
-from .cli import main
+from symcollapse.presentation.cli import main
 
 if __name__ == "__main__":
     raise SystemExit(main())

@@ -165,18 +165,3 @@ def check_memory(estimate: float, what: str, max_bytes: float | None) -> None:
 
 #: largest power-law spectrum that is turned into explicit arrays (simulation, formula sums)
 MATERIALIZE = 2_000_000
-
-
-def spectrum_arrays(eigenvalues: Any, w0: Any) -> tuple[np.ndarray, np.ndarray]:
-    """Explicit (eigenvalues, w0) arrays, from a pair of arrays or from a ``PowerLaw``."""
-    from .power_law import PowerLaw
-
-    if isinstance(eigenvalues, PowerLaw):
-        if w0 is not None:
-            raise TypeError("pass either a PowerLaw or the pair (eigenvalues, w0), not both")
-        pl = eigenvalues
-        if pl.d is None or pl.d > MATERIALIZE:
-            raise ValueError(f"this needs the eigenvalues one by one: use a PowerLaw with a finite "
-                             f"d <= {MATERIALIZE}, got d = {pl.d}")
-        return pl.eigenvalues(pl.d), pl.w0(pl.d)
-    return as_spectrum(eigenvalues, w0)

@@ -6,7 +6,7 @@ import pytest
 import sympy as sp
 
 import symcollapse as sc
-from symcollapse.formula import DOMAINS
+from symcollapse.symbolic.formula import DOMAINS
 
 EIGS = np.array([2.0, 1.0, 0.5, 0.25])
 W0 = np.array([1.0, -0.5, 0.3, 0.2])

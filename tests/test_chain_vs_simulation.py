@@ -55,7 +55,7 @@ import pytest
 from scipy.optimize import brentq
 
 import symcollapse as sc
-from symcollapse.testing import assert_matches_simulation, z_score
+from symcollapse.simulation.testing import assert_matches_simulation, z_score
 
 EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
 

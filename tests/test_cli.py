@@ -13,8 +13,8 @@ import pytest
 import sympy as sp
 
 import symcollapse as sc
-from symcollapse import export
-from symcollapse.formula import Condition, Formula
+from symcollapse.presentation import export
+from symcollapse.symbolic.formula import Condition, Formula
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -142,7 +142,7 @@ def test_report_quick(quick_report):
 
 
 def test_write_report_api(tmp_path):
-    from symcollapse.report import write_report
+    from symcollapse.presentation.report import write_report
 
     with pytest.raises(ValueError, match="seed"):
         write_report(tmp_path / "x", seed=-1)

@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 from test_cli import ROOT, assert_one_line_error, run
 
 import symcollapse as sc
-from symcollapse import _cli_values as CV
+from symcollapse.presentation import _cli_values as CV
 
 
 def _csv(text: str) -> list[dict]:
@@ -235,7 +235,7 @@ def test_predict_with_ridge_generators():
 def test_per_generation_schedules_in_brackets(capsys):
     """T0=[...] is one value per generator in eval, predict and simulate (per_generation in
     Python); a comma list stays a grid."""
-    from symcollapse.cli import main
+    from symcollapse.presentation.cli import main
 
     assert main(["predict", "T=1000,2000", "lam=1e-3", "T0=[600,900,1200]", "sigma0=0.2",
                  "--d", "300", "--format", "csv"]) == 0
@@ -270,7 +270,7 @@ def test_per_generation_schedules_in_brackets(capsys):
 
 def test_workflow_option(capsys, tmp_path):
     """--workflow runs the other workflows (one pipeline per grid point), equal to the API."""
-    from symcollapse.cli import main
+    from symcollapse.presentation.cli import main
 
     assert main(["predict", "--workflow", "fresh_real_mix", "n=1,4", "T0=150", "alpha=0.3",
                  "sigma0=0.3", "T=120", "sigma=0.2", "lam=1e-2", "--d", "100",

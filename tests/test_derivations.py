@@ -7,9 +7,9 @@ import sys
 from pathlib import Path
 
 import symcollapse as sc
-from symcollapse import symbols as S
-from symcollapse.functionals import spectral_equal, spectral_simplify, two_point
-from symcollapse.theory.collapse import generator_factor
+from symcollapse.symbolic import symbols as S
+from symcollapse.symbolic.functionals import spectral_equal, spectral_simplify, two_point
+from symcollapse.symbolic.theory.collapse import generator_factor
 
 ROOT = Path(__file__).resolve().parents[1]
 DERIVATIONS = ROOT / "derivations"

@@ -7,11 +7,11 @@ import pytest
 import sympy as sp
 
 import symcollapse as sc
-from symcollapse.kappa import solve_kappa
+from symcollapse.numeric.kappa import solve_kappa
+from symcollapse.numeric.spectral import SpectralFunctionals
 from symcollapse.pipeline import Block, Fit, Pipeline, Reuse
-from symcollapse.pipeline.derive import derive
-from symcollapse.spectral_numerics import SpectralFunctionals
-from symcollapse.symbols import coef, d, eig, j
+from symcollapse.symbolic.pipeline_derivation import derive
+from symcollapse.symbolic.symbols import coef, d, eig, j
 
 EIGS = np.array([2.0, 1.0, 0.5, 0.25, 0.1])
 W0 = np.array([1.0, -0.5, 0.8, 0.3, -1.2])

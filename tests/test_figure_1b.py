@@ -17,8 +17,8 @@ import numpy as np
 import pytest
 
 import symcollapse as sc
-from symcollapse.scaling import ell_crit
-from symcollapse.testing import assert_matches_simulation
+from symcollapse.simulation.testing import assert_matches_simulation
+from symcollapse.symbolic.scaling import ell_crit
 
 EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
 D, BETA, R, T0 = 300, 2, 0.375, 600

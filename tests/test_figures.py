@@ -3,8 +3,8 @@
 import numpy as np
 import pytest
 
-from symcollapse import figures
-from symcollapse.testing import z_score
+from symcollapse.presentation import figures
+from symcollapse.simulation.testing import z_score
 
 
 def test_figure_points_are_seeded_and_consistent(tmp_path):
@@ -39,7 +39,7 @@ def test_figure_bad_input(kw, words):
 
 def test_kernel_section_without_scikit_learn(monkeypatch, tmp_path):
     """Without scikit-learn the report's kernel section says how to get it and draws nothing."""
-    from symcollapse import report_kernel
+    from symcollapse.presentation import report_kernel
 
     monkeypatch.setattr(report_kernel.importlib.util, "find_spec", lambda name: None)
     blocks, fig = report_kernel.kernel_section(tmp_path, quick=True, seed=0, progress=False)

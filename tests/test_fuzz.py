@@ -20,9 +20,9 @@ from hypothesis import strategies as st
 from test_robust_kappa import kappa_reference as robust_kappa_reference
 
 import symcollapse as sc
-from symcollapse.cli import main as cli_main
-from symcollapse.kappa import solve_kappa
-from symcollapse.spectral_numerics import SpectralFunctionals
+from symcollapse.numeric.kappa import solve_kappa
+from symcollapse.numeric.spectral import SpectralFunctionals
+from symcollapse.presentation.cli import main as cli_main
 
 FAST = settings(max_examples=6, deadline=None, derandomize=True,
                 suppress_health_check=list(HealthCheck))

@@ -30,7 +30,7 @@ import numpy as np
 import pytest
 from scipy.optimize import brentq
 
-from symcollapse import kernels as KM
+from symcollapse.simulation import kernels as KM
 
 sklearn = pytest.importorskip("sklearn")     # optional extra ``kernels``; in the ``test`` extra
 
@@ -222,7 +222,7 @@ def test_kernel_chain_figure_quick(tmp_path):
     criterion for the regularised generators (near interpolation is the known non-Gaussian corner,
     reported, not asserted)."""
     pytest.importorskip("matplotlib")
-    from symcollapse.figures_kernel import kernel_chain_figure
+    from symcollapse.presentation.figures_kernel import kernel_chain_figure
 
     out = kernel_chain_figure(tmp_path / "k.png", quick=True, seed=0)
     assert (tmp_path / "k.png").stat().st_size > 50_000

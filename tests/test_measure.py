@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 
 from symcollapse.numeric.measure import SpectralMeasure, spectral_measure, spectral_sum
-from symcollapse.power_law import PowerLaw
+from symcollapse.numeric.power_law import PowerLaw
 
 BETAS = (1.05, 1.5, 2.0, 3.0)
 RS = (0.25, 0.5, 1.0)

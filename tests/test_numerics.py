@@ -10,8 +10,8 @@ from hypothesis import strategies as st
 from scipy.optimize import brentq
 
 import symcollapse as sc
-from symcollapse.kappa import solve_kappa
-from symcollapse.spectral_numerics import FUNCTIONALS, SpectralFunctionals
+from symcollapse.numeric.kappa import solve_kappa
+from symcollapse.numeric.spectral import FUNCTIONALS, SpectralFunctionals
 
 
 def spectra():

@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 
 import symcollapse as sc
-from symcollapse.optimal import optimal_lambda, ridge_recipe
+from symcollapse.numeric.optimal import optimal_lambda, ridge_recipe
 
 EIGS, W0 = sc.power_law(300, 2.0, 0.375)
 

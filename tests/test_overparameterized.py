@@ -8,8 +8,8 @@ import pytest
 import sympy as sp
 
 import symcollapse as sc
-from symcollapse import symbols as S
-from symcollapse.theory.overparameterized import isotropic_generator
+from symcollapse.symbolic import symbols as S
+from symcollapse.symbolic.theory.overparameterized import isotropic_generator
 
 W, k, phi, d, T0, n = S.w0_sq, S.kappa, S.phi, S.d, S.T0, S.n
 

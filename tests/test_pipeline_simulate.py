@@ -7,8 +7,8 @@ import pytest
 
 import symcollapse as sc
 from symcollapse import Block, Fit, Pipeline, Reuse
-from symcollapse.pipeline.simulate import simulate_pipeline
-from symcollapse.testing import assert_matches_simulation
+from symcollapse.simulation.pipeline_simulation import simulate_pipeline
+from symcollapse.simulation.testing import assert_matches_simulation
 
 # --- sc.simulate is replace(...).simulate(...) ----------------------------------------------------
 CHAINS = [

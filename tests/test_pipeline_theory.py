@@ -55,7 +55,7 @@ import pytest
 
 import symcollapse as sc
 from symcollapse import Block, Fit, Pipeline, PowerLaw, Reuse
-from symcollapse.testing import assert_matches_simulation
+from symcollapse.simulation.testing import assert_matches_simulation
 
 #: the dimension of the default run's theory-vs-simulation checks, and its repetitions
 D = 40

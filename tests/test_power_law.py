@@ -7,7 +7,7 @@ import pytest
 from scipy.special import beta as beta_fn
 from scipy.special import betainc
 
-from symcollapse.power_law import FUNCTIONALS, PowerLaw
+from symcollapse.numeric.power_law import FUNCTIONALS, PowerLaw
 
 CASES = [(1.2, 0.3), (1.2, 1.0), (2.0, 0.375), (2.0, 1.0), (3.0, 0.7), (3.0, 1.5)]
 KAPPA = np.logspace(-8, 2, 31)

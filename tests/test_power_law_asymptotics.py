@@ -1,4 +1,4 @@
-"""Continuum asymptotics of the power-law functionals (symcollapse.theory.power_law_asymptotics).
+"""Continuum asymptotics of the power-law functionals (symcollapse.symbolic.theory.power_law_asymptotics).
 
 (a) the SymPy-derived constants equal the typed closed forms;
 (b) they match the exact sums (PowerLaw(beta, r, d=None).functionals) as kappa -> 0: the relative
@@ -16,9 +16,9 @@ import sympy as sp
 from scipy import special
 
 import symcollapse as sc
-from symcollapse import symbols as S
-from symcollapse.power_law import PowerLaw
-from symcollapse.theory import power_law_asymptotics as M
+from symcollapse.numeric.power_law import PowerLaw
+from symcollapse.symbolic import symbols as S
+from symcollapse.symbolic.theory import power_law_asymptotics as M
 
 KAPPAS = np.array([1e-2, 1e-4, 1e-6, 1e-8, 1e-10])
 TS = np.array([1e2, 1e3, 1e4, 1e5])
@@ -94,8 +94,8 @@ def test_leading_order_forms_match_typed_forms():
 
 def test_leading_order_forms_are_derived_from_the_catalogue():
     """The derivations narrate the SymPy operations on the catalogue formulas (not typed forms)."""
-    from symcollapse.theory import _leading
-    from symcollapse.theory.collapse import rho_underparameterized_asymptotic
+    from symcollapse.symbolic.theory import _leading
+    from symcollapse.symbolic.theory.collapse import rho_underparameterized_asymptotic
 
     steps = M.power_law_collapse_rho_leading().derivation
     assert steps[0].expr == rho_underparameterized_asymptotic().expr

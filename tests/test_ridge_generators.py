@@ -16,10 +16,10 @@ import pytest
 import sympy as sp
 
 import symcollapse as sc
-from symcollapse import symbols as S
-from symcollapse.functionals import canonical, combine_sums, spectral_equal, spectral_simplify
-from symcollapse.testing import assert_matches_simulation
-from symcollapse.theory import ridge_generators as R
+from symcollapse.simulation.testing import assert_matches_simulation
+from symcollapse.symbolic import symbols as S
+from symcollapse.symbolic.functionals import canonical, combine_sums, spectral_equal, spectral_simplify
+from symcollapse.symbolic.theory import ridge_generators as R
 
 
 def _set_generator_moments(expr, mean, cov):

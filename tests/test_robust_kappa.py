@@ -6,9 +6,9 @@ import numpy as np
 import pytest
 
 import symcollapse as sc
-from symcollapse.cli import main as cli_main
-from symcollapse.kappa import solve_kappa
-from symcollapse.spectral_numerics import SpectralFunctionals
+from symcollapse.numeric.kappa import solve_kappa
+from symcollapse.numeric.spectral import SpectralFunctionals
+from symcollapse.presentation.cli import main as cli_main
 
 
 def kappa_reference(eigs, lam, T, dps=700, as_float=True):

@@ -12,10 +12,10 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import symcollapse as sc
-from symcollapse import export
-from symcollapse import symbols as S
-from symcollapse.formula import Formula, Step
-from symcollapse.scaling import (
+from symcollapse.presentation import export
+from symcollapse.symbolic import symbols as S
+from symcollapse.symbolic.formula import Formula, Step
+from symcollapse.symbolic.scaling import (
     collapse_exponent,
     corollary_5_2_ell_star,
     crossover,
@@ -257,12 +257,12 @@ def test_formula_factories():
 
 
 def test_leading_order_helper_is_shared_with_the_theory():
-    """scaling takes its leading-order step from symcollapse.theory._leading, the module the
+    """The scaling laws take their leading-order step from symcollapse.symbolic.theory._leading, the module the
     power-law asymptotics use too (one derivation of (19) at leading order)."""
-    from symcollapse import scaling
-    from symcollapse.theory import _leading
+    from symcollapse.symbolic.theory import _leading, scaling_laws
 
-    assert scaling._leading is _leading.leading and scaling.rho_19_leading is _leading.rho_19_leading
+    assert scaling_laws._leading is _leading.leading
+    assert scaling_laws.rho_19_leading is _leading.rho_19_leading
     df2 = _leading.DF2
     typed = df2 / (S.T0 - S.d) + S.d / (S.T0 - S.d) * df2 / S.T      # (19) with df_m << T, d
     assert sp.simplify(_leading.rho_19_leading() - typed) == 0

@@ -7,8 +7,8 @@ import numpy as np
 import pytest
 
 import symcollapse as sc
-from symcollapse.pipeline.simulate import _lstsq_min_norm, _ridge
-from symcollapse.testing import assert_matches_simulation, z_score
+from symcollapse.simulation.pipeline_simulation import _lstsq_min_norm, _ridge
+from symcollapse.simulation.testing import assert_matches_simulation, z_score
 
 
 def test_seeded_and_reproducible():

@@ -13,8 +13,8 @@ import pytest
 
 import symcollapse as sc
 from symcollapse import Block, Fit, Pipeline, Reuse
-from symcollapse.pipeline.simulate import essential_flops
-from symcollapse.testing import compare_samples
+from symcollapse.simulation.pipeline_simulation import essential_flops
+from symcollapse.simulation.testing import compare_samples
 
 REPS = 3000
 

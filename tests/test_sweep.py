@@ -185,7 +185,7 @@ sigma0 = 0.3
 
 
 def test_cli_sweep_runs_the_toml_grid(tmp_path, capsys):
-    from symcollapse.cli import main
+    from symcollapse.presentation.cli import main
 
     path = tmp_path / "s.toml"
     path.write_text(TOML)
@@ -207,7 +207,7 @@ def test_cli_sweep_runs_the_toml_grid(tmp_path, capsys):
 def test_cli_sweep_bad_files(tmp_path, capsys, text, match):
     import re
 
-    from symcollapse.cli import main
+    from symcollapse.presentation.cli import main
 
     path = tmp_path / "bad.toml"
     path.write_text(text)

@@ -6,8 +6,8 @@ import pytest
 import sympy as sp
 
 import symcollapse as sc
-from symcollapse import symbols as S
-from symcollapse.functionals import spectral_equal
+from symcollapse.symbolic import symbols as S
+from symcollapse.symbolic.functionals import spectral_equal
 
 d, T, T0, n = S.d, S.T, S.T0, S.n
 sigma, sigma0, lam, kappa, kappa0 = S.sigma, S.sigma0, S.lam, S.kappa, S.kappa0
@@ -209,7 +209,7 @@ def test_catalogue_index_matches_the_derivations():
     index must equal what the derivations give (regenerate with catalogue.write_index())."""
     import json
 
-    from symcollapse import catalogue
+    from symcollapse.symbolic import catalogue
 
     index = json.loads(catalogue.INDEX_PATH.read_text(encoding="utf-8"))
     assert list(index) == sc.formulas()

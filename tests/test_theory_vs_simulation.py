@@ -19,7 +19,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import symcollapse as sc
-from symcollapse.testing import assert_matches_simulation
+from symcollapse.simulation.testing import assert_matches_simulation
 
 
 def rel_allowance(d: int, T: int) -> float:

@@ -20,7 +20,7 @@ import pytest
 import sympy as sp
 
 import symcollapse as sc
-from symcollapse.testing import assert_matches_simulation
+from symcollapse.simulation.testing import assert_matches_simulation
 
 W = sc.workflows
 
@@ -63,7 +63,7 @@ def test_accumulate_with_an_over_parameterised_first_generation(design):
 def test_accumulate_equals_gerstgrasser_closed_form_symbolically():
     """Same design, T = T0 >= d + 2: E = d/(T0 - d - 1) (sigma0^2 sum_{i<=n} 1/i^2 + sigma^2/(n+1)^2)
     for every Sigma; fresh designs: sum_i sigma_i^2 (T_i/N_i) d/(N_i - d - 1)."""
-    from symcollapse.symbols import d
+    from symcollapse.symbolic.symbols import d
 
     T0, s0, s = sp.symbols("T0 sigma0 sigma", positive=True)
     for n in range(0, 5):

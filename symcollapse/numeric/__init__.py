@@ -1,1 +1,3 @@
-"""Numerical building blocks: spectral measures for sums over a spectrum (:mod:`.measure`)."""
+"""The numeric layer: spectral sums and measures, power-law spectra, the effective
+regularisation kappa, the evaluation of formulas and pipelines with NumPy (and mpmath), and what
+is built on them (``predict``, optimal ridge, thresholds).  Imports the symbolic layer and below."""

@@ -12,7 +12,7 @@ vectors of a recursion over the modes, and every summand is evaluated on the sam
 
 **Explicit spectra** (arrays of eigenvalues and coefficients): the nodes are the eigenvalues,
 :math:`c^2_i=c_i^2`, :math:`w_i=1`, ``exact=True``; :meth:`SpectralMeasure.sum` is then the plain
-(pairwise) ``values.sum(-1)``.  So is a :class:`~symcollapse.power_law.PowerLaw` with
+(pairwise) ``values.sum(-1)``.  So is a :class:`~symcollapse.PowerLaw` with
 :math:`d\le` ``EXPLICIT_MAX`` = 2000.
 
 **Power laws** (:math:`\lambda_k=k^{-\beta}`, :math:`c_k^2=s^2k^{-\delta}`, large or infinite
@@ -98,8 +98,8 @@ from typing import Any
 import numpy as np
 from numpy.polynomial import legendre as L
 
-from .._validation import as_spectrum
-from ..power_law import PowerLaw
+from symcollapse._validation import as_spectrum
+from symcollapse.numeric.power_law import PowerLaw
 
 __all__ = ["SpectralMeasure", "spectral_measure", "spectral_sum"]
 
@@ -378,7 +378,7 @@ def _power_law_nodes(pl: PowerLaw, kappa_min: float | None, rtol: float, n: int,
 def spectral_measure(eigenvalues: Any, w0: Any = None, *, kappa_min: float | None = None,
                      rtol: float = 1e-12) -> SpectralMeasure:
     r"""The spectral measure of a spectrum: explicit arrays ``(eigenvalues, w0)`` or a
-    :class:`~symcollapse.power_law.PowerLaw` (then ``w0`` must be None).
+    :class:`~symcollapse.PowerLaw` (then ``w0`` must be None).
 
     Parameters
     ----------

@@ -6,9 +6,9 @@
 ('gen1', 'gen2', 'downstream')
 """
 
-from . import workflows
-from .declaration import TRUTH, Block, Fit, Pipeline, Reuse
-from .schedule import PerGeneration, per_generation
+from symcollapse.pipeline import workflows
+from symcollapse.pipeline.declaration import TRUTH, Block, Fit, Pipeline, Reuse
+from symcollapse.pipeline.schedule import PerGeneration, per_generation
 
 __all__ = ["TRUTH", "Block", "Fit", "Pipeline", "Reuse", "PerGeneration", "per_generation",
            "workflows"]

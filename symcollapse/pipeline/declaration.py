@@ -39,6 +39,8 @@ from typing import Any
 
 import numpy as np
 
+from symcollapse import _hooks
+
 __all__ = ["TRUTH", "Block", "Reuse", "Fit", "Pipeline"]
 
 #: the teacher name of the target :math:`w_0`.
@@ -201,23 +203,18 @@ class Pipeline:
 
     # ------------------------------------------------------------------ evaluation
     def derive(self, *, d_value: int | None = None):
-        """The symbolic test error (:class:`~symcollapse.pipeline.Derivation`); ``d_value``: the
+        """The symbolic test error (:class:`~symcollapse.symbolic.pipeline_derivation.Derivation`); ``d_value``: the
         dimension, to treat least-squares fits on at least ``d_value + 2`` rows exactly."""
-        from .derive import derive
-
-        return derive(self, d_value=d_value)
+        return _hooks.backend("pipeline.derive")(self, d_value=d_value)
 
     def predict(self, eigenvalues, w0=None, *, method: str = "auto"):
         """The theory's test error on the spectrum ``(eigenvalues, w0)`` or a ``PowerLaw``."""
-        from .evaluate import predict_pipeline
-
-        return predict_pipeline(self, eigenvalues, w0, method=method)
+        return _hooks.backend("pipeline.predict")(self, eigenvalues, w0, method=method)
 
     def simulate(self, eigenvalues, w0=None, *, reps: int = 100, seed=None, **options):
         """Monte-Carlo of the data process this pipeline declares (no theory involved)."""
-        from .simulate import simulate_pipeline
-
-        return simulate_pipeline(self, eigenvalues, w0, reps=reps, seed=seed, **options)
+        return _hooks.backend("pipeline.simulate")(self, eigenvalues, w0, reps=reps, seed=seed,
+                                                    **options)
 
     def grid_shape(self) -> tuple[int, ...]:
         """The broadcast shape of every numeric field (``()`` for one setting)."""

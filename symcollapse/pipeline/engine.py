@@ -14,7 +14,7 @@ eigenbasis of :math:`\Sigma` the engine carries, for fits :math:`f,s`, the diago
           \bar e=\sum_b\alpha_be_{t_b},
 
 and by exchangeability of the rows :math:`\mathbb EA_b=\alpha_b\,\mathbb EA`.  The rules of
-:mod:`~symcollapse.pipeline.rules` give (:math:`\bar H=\sum_{bc}\alpha_b\alpha_cH_{t_bt_c}`,
+:mod:`~symcollapse.symbolic.pipeline_rules` give (:math:`\bar H=\sum_{bc}\alpha_b\alpha_cH_{t_bt_c}`,
 :math:`\bar K=\sum_b\alpha_bK_{t_b}`, :math:`w=\kappa^2/(N-\mathrm{df}_2)`)
 
 .. math::
@@ -44,7 +44,7 @@ from dataclasses import dataclass
 from fractions import Fraction
 from typing import Any
 
-from .declaration import TRUTH, Pipeline, ResolvedFit
+from symcollapse.pipeline.declaration import TRUTH, Pipeline, ResolvedFit
 
 __all__ = ["check_derivable", "FitKind", "fit_kinds", "propagate", "last_fit_error",
            "with_stacked_teacher", "STACKED_TEACHER"]

@@ -12,7 +12,7 @@ from typing import Any
 
 import numpy as np
 
-from .._validation import as_float_array
+from symcollapse._validation import as_float_array
 
 __all__ = ["PerGeneration", "per_generation", "is_schedule", "expand"]
 

@@ -14,8 +14,8 @@ from typing import Any
 
 import numpy as np
 
-from .declaration import TRUTH, Block, Fit, Pipeline, Reuse
-from .schedule import expand
+from symcollapse.pipeline.declaration import TRUTH, Block, Fit, Pipeline, Reuse
+from symcollapse.pipeline.schedule import expand
 
 __all__ = ["replace", "accumulate", "fresh_real_mix", "downstream_mix"]
 
