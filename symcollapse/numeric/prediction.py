@@ -185,6 +185,16 @@ def predict(eigenvalues: ArrayLike | PowerLaw, w0: ArrayLike | None = None, *, T
     Regime: Prop. 4.2 and eq. (19) are deterministic equivalents (error ``O(1/d)``); the
     ridgeless case with ``T >= d + 2`` uses the exact Theorem 4.1.  ``lam = 0`` with ``T`` in
     ``[d, d + 1]`` is refused (infinite inverse-Wishart mean).
+
+    Examples
+    --------
+    >>> import symcollapse as sc
+    >>> eigs, w0 = sc.isotropic(200)
+    >>> sc.predict(eigs, w0, T=400, n=3, T0=600, sigma=0.5, sigma0=0.5)
+    Prediction(test_error=0.627196, bias=0, variance=0.251256, collapse=0.37594, kappa=0)
+    >>> T0 = sc.per_generation([600, 900, 1200])          # one sample size per generator
+    >>> round(float(sc.predict(eigs, w0, T=400, n=3, T0=T0, sigma=0.5, sigma0=0.5)), 6)
+    0.49815
     """
     fun = functionals_of(eigenvalues, w0)
     d = fun.d

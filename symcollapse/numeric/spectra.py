@@ -13,7 +13,13 @@ __all__ = ["isotropic", "power_law", "spectrum_arrays"]
 
 
 def isotropic(d: int, w0_norm: float = 1.0) -> tuple[np.ndarray, np.ndarray]:
-    """Sigma = I_d and a target of Euclidean norm ``w0_norm`` spread evenly over the eigenbasis."""
+    """Sigma = I_d and a target of Euclidean norm ``w0_norm`` spread evenly over the eigenbasis.
+
+    >>> import symcollapse as sc
+    >>> eigs, w0 = sc.isotropic(4)
+    >>> eigs, w0
+    (array([1., 1., 1., 1.]), array([0.5, 0.5, 0.5, 0.5]))
+    """
     d = _dimension(d)
     w0_norm = _scalar(w0_norm, "w0_norm")
     if w0_norm < 0:
@@ -38,7 +44,13 @@ def _dimension(d) -> int:
 def power_law(d: int, beta: float, r: float, *, normalize: bool = False):
     r"""Eigenvalues :math:`\lambda_k=k^{-\beta}` and coefficients :math:`c_j=j^{-\delta/2}`,
     :math:`\delta=1+\beta(2r-1)` (eq. 24 of the paper; unnormalised by default); ``normalize``
-    scales :math:`\|w_0\|_\Sigma=1`."""
+    scales :math:`\|w_0\|_\Sigma=1`.
+
+    >>> import symcollapse as sc
+    >>> eigs, w0 = sc.power_law(3, beta=2.0, r=0.5)
+    >>> eigs
+    array([1.        , 0.25      , 0.11111111])
+    """
     d = _dimension(d)
     beta, r = _scalar(beta, "beta"), _scalar(r, "r")
     if not isinstance(normalize, (bool, np.bool_)):

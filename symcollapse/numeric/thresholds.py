@@ -29,6 +29,13 @@ def null_predictor_generations(eigenvalues: ArrayLike, w0: ArrayLike, *, T: floa
     does no better than zero, and ``None`` if the error stays below it up to ``n_max``.  The
     search doubles ``n`` until the error crosses, then bisects (the predicted error grows with
     ``n``).
+
+    Examples
+    --------
+    >>> import symcollapse as sc
+    >>> eigs, w0 = sc.isotropic(200)
+    >>> sc.null_predictor_generations(eigs, w0, T=400, T0=600, sigma=0.5, sigma0=0.5)
+    6
     """
     eigs, coefs = V.as_spectrum(eigenvalues, w0)
     for name, value in (("T", T), ("lam", lam), ("T0", T0), ("sigma", sigma), ("sigma0", sigma0)):

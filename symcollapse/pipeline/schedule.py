@@ -27,7 +27,12 @@ class PerGeneration(tuple):
 
 
 def per_generation(values: Any) -> PerGeneration:
-    """Wrap ``values`` (a 1-D sequence of finite numbers) as a per-generation schedule."""
+    """Wrap ``values`` (a 1-D sequence of finite numbers) as a per-generation schedule.
+
+    >>> import symcollapse as sc
+    >>> sc.per_generation([600, 900, 1200])
+    per_generation([600.0, 900.0, 1200.0])
+    """
     if isinstance(values, (str, bytes)) or np.ndim(values) != 1:
         raise ValueError("a per-generation schedule must be a 1-D sequence, one value per "
                          f"generator, got {values!r}")

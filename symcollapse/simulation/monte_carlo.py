@@ -114,6 +114,17 @@ def simulate(eigenvalues: ArrayLike, w0: ArrayLike | None = None, *, T: int, lam
     This is :func:`symcollapse.workflows.replace` ``(...).simulate(...)``: the same seed and
     method give the same samples.  ``settings`` records the chain's parameters and, under ``"pipeline"``,
     the pipeline simulator's description of the run.
+
+    Examples
+    --------
+    >>> import symcollapse as sc
+    >>> eigs, w0 = sc.isotropic(200)
+    >>> sim = sc.simulate(eigs, w0, T=400, n=3, T0=600, sigma=0.5, sigma0=0.5, reps=50, seed=0)
+    >>> sim
+    SimulationResult(mean=0.650239, stderr=0.0106, reps=50)
+    >>> theory = sc.predict(eigs, w0, T=400, n=3, T0=600, sigma=0.5, sigma0=0.5)
+    >>> abs(sc.testing.z_score(theory, sim)) < 4
+    True
     """
     eigs, coefs = spectrum_arrays(eigenvalues, w0)
     d = eigs.size

@@ -68,7 +68,15 @@ def formulas() -> list[str]:
 
 def formula(name: str) -> Formula:
     """The catalogued :class:`Formula` called ``name`` (``UnknownFormula``, a ``ValueError``
-    and ``KeyError``, for other names)."""
+    and ``KeyError``, for other names).
+
+    >>> import symcollapse as sc
+    >>> f = sc.formula("theorem_4_1_exact")
+    >>> f.parameters
+    ('T', 'T0', 'd', 'n', 'sigma', 'sigma0')
+    >>> round(float(f.evaluate(d=200, n=3, T0=600, sigma=0.5, sigma0=0.5, T=400)), 6)
+    0.627196
+    """
     if not isinstance(name, str):
         raise TypeError(f"name must be a formula's name (a string), got {name!r}")
     try:

@@ -67,5 +67,10 @@ _ERRATA = (
 
 
 def errata() -> list[Erratum]:
-    """The corrections, in the order of their labels."""
+    """The corrections, in the order of their labels.
+
+    >>> import symcollapse as sc
+    >>> [e.label for e in sc.errata()][:2]
+    ['B3', 'B4']
+    """
     return list(_ERRATA)
