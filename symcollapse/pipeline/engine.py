@@ -69,6 +69,20 @@ class FitKind:
     teacher_fit: str | None = None     # projected: the design's root fit; incremental: g
     design: str | None = None          # projected: the design's id
 
+    @property
+    def teacher(self) -> str:
+        """The teacher fit of a "projected" or "incremental" fit (those always have one)."""
+        if self.teacher_fit is None:
+            raise AssertionError(f"a {self.kind!r} fit has no teacher fit")
+        return self.teacher_fit
+
+    @property
+    def design_id(self) -> str:
+        """The design of a "projected" fit."""
+        if self.design is None:
+            raise AssertionError(f"a {self.kind!r} fit has no design of its own")
+        return self.design
+
 
 def _all_zero(x) -> bool:
     import numpy as np
@@ -208,7 +222,7 @@ class _State:
         if f not in self.K:
             kind = self.kinds[f]
             if kind.kind in ("projected", "incremental"):
-                self.K[f] = self.k(kind.teacher_fit)
+                self.K[f] = self.k(kind.teacher)
             else:
                 fit = self.fits[f]
                 ing = self.be.ingredients(fit)
@@ -235,7 +249,7 @@ class _State:
         if kind.kind == "projected":
             val = self._projected(f, s)
         elif kind.kind == "incremental":
-            g = kind.teacher_fit
+            g = kind.teacher
             if s != f:
                 val = self.h(g, s)
             else:
@@ -294,7 +308,7 @@ class _State:
     def _projected(self, f: str, s: str):
         """H_fs for a least-squares fit ``f`` on design D (``s`` earlier or equal)."""
         kind = self.kinds[f]
-        root, design = kind.teacher_fit, kind.design
+        root, design = kind.teacher, kind.design_id
         s_on_design = s == root or (self.kinds[s].kind == "projected"
                                     and self.kinds[s].design == design)
         if not s_on_design:
@@ -418,7 +432,7 @@ def last_fit_error(state: _State, be, upstream) -> dict[str, Any]:
     last = state.fits[names[-1]]
     kind = state.kinds[last.name]
     if kind.kind == "projected":     # w_last = P_D w0 + pinv(X_D) (weighted noises), exactly
-        root = kind.teacher_fit
+        root = kind.teacher
         gamma = state.gamma(last.name)
         C_root = state.be.ingredients(state.fits[root]).C
         upstream_part = _add(state.root_moment(root), state.be.noise_vector(
@@ -434,7 +448,7 @@ def last_fit_error(state: _State, be, upstream) -> dict[str, Any]:
         noise = state.new_noise(last, be)
         return {"clean_bias": be.zero(),
                 "variance": be.check_noise(last, noise * ing.Cscale * be.df2(ing), noise),
-                "collapse": upstream.trace_ell(state.h(kind.teacher_fit, kind.teacher_fit))}
+                "collapse": upstream.trace_ell(state.h(kind.teacher, kind.teacher))}
     ing = be.ingredients(last)
     N = be.total_rows(last)
     mix = [(be.rows(last, k) / N, b.teacher) for k, b in enumerate(last.blocks)]

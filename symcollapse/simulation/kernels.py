@@ -283,6 +283,15 @@ def _fit(K_SS: np.ndarray, y: np.ndarray, lam: float) -> np.ndarray:
     return np.linalg.lstsq(K_SS, y, rcond=None)[0]
 
 
+def _row_sampler(rng: np.random.Generator, pool: np.ndarray | None,
+                 N: int) -> Callable[[int], np.ndarray]:
+    """Draws of ``size`` row indices: without replacement from ``pool``, or with replacement
+    from all ``N`` rows when ``pool`` is None."""
+    if pool is None:
+        return lambda size: rng.integers(0, N, size)
+    return lambda size: pool[rng.choice(pool.size, size, replace=False)]
+
+
 def kernel_chain_grid(problem: KernelProblem, *, ns: Sequence[int], Ts: Sequence[int], T0: int,
                       lam: float = 0.0, lam0: float = 0.0, sigma: float = 0.0, sigma0: float = 0.0,
                       reps: int = 10, seed: int | np.random.Generator | None = None,
@@ -343,10 +352,10 @@ def kernel_chain_grid(problem: KernelProblem, *, ns: Sequence[int], Ts: Sequence
             if protocol == "held_out":
                 perm = rng.permutation(N)
                 test, train = perm[:n_test], perm[n_test:]
-                draw = lambda size, pool=train: pool[rng.choice(pool.size, size, replace=False)]  # noqa: E731
+                draw = _row_sampler(rng, train, N)
             else:
                 test = None
-                draw = lambda size: rng.integers(0, N, size)  # noqa: E731
+                draw = _row_sampler(rng, None, N)
             f = f0
             gens = {0: f}
             for m in range(n_max):

@@ -75,6 +75,7 @@ running settings in separate processes (:func:`symcollapse.sweep`), one thread e
 
 from __future__ import annotations
 
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 from typing import Any
 
@@ -223,8 +224,16 @@ class _Cache:
             del self.chol[key]
 
 
+def _label_sum(parts: list[tuple[str, np.ndarray, np.ndarray]], members: list[int]) -> np.ndarray:
+    """The sum of the labels of the blocks ``members`` (copies of one design)."""
+    total = parts[members[0]][2]
+    for i in members[1:]:
+        total = total + parts[i][2]
+    return total
+
+
 def _fit(parts: list[tuple[str, np.ndarray, np.ndarray]], N: int, lam: float, s: np.ndarray,
-         cache: _Cache, compressed: set[str]) -> np.ndarray:
+         cache: _Cache, compressed: AbstractSet[str]) -> np.ndarray:
     """The ridge of one fit: ``argmin (1/N)||X v - y||^2 + lam ||v||^2`` with ``X = F S`` the
     blocks' factors ``F`` stacked (``parts``: ``(design_id, F, y)`` per block), ``S = diag(s)``.
 
@@ -244,7 +253,7 @@ def _fit(parts: list[tuple[str, np.ndarray, np.ndarray]], N: int, lam: float, s:
     if lam == 0 and len(groups) == 1 and next(iter(groups)) in compressed:
         # least squares on one compressed design: R S v = mean(y), a triangular solve
         members = next(iter(groups.values()))
-        ybar = sum(parts[i][2] for i in members) / len(members)
+        ybar = _label_sum(parts, members) / len(members)
         return _upper_solve(parts[members[0]][1], ybar) / s
     if stacked_rows < d:
         # fewer distinct rows than columns (explicit designs only): the dual / min-norm form
@@ -252,7 +261,7 @@ def _fit(parts: list[tuple[str, np.ndarray, np.ndarray]], N: int, lam: float, s:
         for members in groups.values():
             m = len(members)
             F = parts[members[0]][1]
-            ybar = sum(parts[i][2] for i in members) / m
+            ybar = _label_sum(parts, members) / m
             Xs.append(F * (s * np.sqrt(m)) if m > 1 else F * s)
             ys.append(ybar * np.sqrt(m) if m > 1 else ybar)
             n_stacked += F.shape[1]
@@ -261,15 +270,16 @@ def _fit(parts: list[tuple[str, np.ndarray, np.ndarray]], N: int, lam: float, s:
         return _ridge(X, y, lam * N / n_stacked)
     # the primal form: (S G S / N + lam I) w = S r / N, G = sum m F'F, r = sum F'y
     signature = tuple(sorted((key, len(m)) for key, m in groups.items()))
-    key = (signature, N, lam)
-    C = cache.chol.get(key)
-    r = None
+    chol_key = (signature, N, lam)
+    C = cache.chol.get(chol_key)
+    r: np.ndarray | None = None
     for members in groups.values():
         F = parts[members[0]][1]
-        ysum = parts[members[0]][2] if len(members) == 1 else sum(parts[i][2] for i in members)
+        ysum = _label_sum(parts, members)
         r = _tmatvec(F, ysum) if r is None else r + _tmatvec(F, ysum)
+    assert r is not None                     # a fit has at least one block
     if C is None:
-        G = None
+        G: np.ndarray | None = None
         for design, members in groups.items():
             g = cache.gram.get(design)
             if g is None:
@@ -278,6 +288,7 @@ def _fit(parts: list[tuple[str, np.ndarray, np.ndarray]], N: int, lam: float, s:
                     cache.gram[design] = g
             g = g * len(members) if len(members) > 1 else g
             G = g.copy() if G is None else G + g
+        assert G is not None
         if lam == 0:       # whitened normal equations: G v = r, w = v / s
             A = G
         else:
@@ -289,10 +300,10 @@ def _fit(parts: list[tuple[str, np.ndarray, np.ndarray]], N: int, lam: float, s:
             for members in groups.values():
                 m = len(members)
                 Fs.append(parts[members[0]][1] * np.sqrt(m))
-                ys.append(sum(parts[i][2] for i in members) / np.sqrt(m))
+                ys.append(_label_sum(parts, members) / np.sqrt(m))
             return _lstsq_min_norm(np.concatenate(Fs, axis=1), np.concatenate(ys, axis=1)) / s
-        if key in cache.reuse:
-            cache.chol[key] = C
+        if chol_key in cache.reuse:
+            cache.chol[chol_key] = C
     if lam == 0:
         return _cho_solve(C, r) / s
     return _cho_solve(C, r * (s / N))

@@ -192,6 +192,7 @@ class _Store:
     def __init__(self, path: Path, signature: dict, dims: list[str], ranges: dict):
         self.path, self.signature, self.dims, self.ranges = path, signature, dims, ranges
         self.shape = tuple(len(ranges[k]) for k in dims)
+        self.group: Any = None          # the open zarr group (zarr ships loose index types)
 
     def open_or_create(self) -> np.ndarray:
         """Open a store of this sweep (returns its ``done`` mask) or create an empty one.
@@ -201,7 +202,7 @@ class _Store:
         if self.path.exists():
             try:
                 group = zarr.open_group(str(self.path), mode="r")
-                found = json.loads(group.attrs.get("sweep_signature", "null"))
+                found = json.loads(str(group.attrs.get("sweep_signature", "null")))
             except Exception:     # not a Zarr store at all
                 found = None
             if not isinstance(found, dict) or found.get("kind") != "symcollapse.sweep":
@@ -381,7 +382,7 @@ def sweep(grid: Mapping[str, Any], *, fixed: Mapping[str, Any] | None = None, re
         if bar is not None:
             bar.update(1)
 
-    own = None
+    own: Executor | None = None
     try:
         if executor is None and workers == 1:
             for task in todo:
@@ -389,7 +390,9 @@ def sweep(grid: Mapping[str, Any], *, fixed: Mapping[str, Any] | None = None, re
         else:
             if executor is None:
                 own = ProcessPoolExecutor(max_workers=workers, mp_context=mp.get_context("spawn"))
-            pool = executor if executor is not None else own
+                pool: Executor = own
+            else:
+                pool = executor
             futures = [pool.submit(_run_cell, task) for task in todo]
             try:
                 for fut in as_completed(futures):
