@@ -40,6 +40,7 @@ _BACKENDS = {
 }
 for _name, _module in _BACKENDS.items():
     _hooks.declare(_name, _module)
+del _name, _module
 
 # The names of the symbolic and presentation layers (which import SymPy) are imported on first
 # access (PEP 562): public name -> (module, attribute; None for the module itself).
