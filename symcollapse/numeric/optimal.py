@@ -23,9 +23,9 @@ import numpy as np
 from numpy.typing import ArrayLike
 
 from symcollapse import _validation as V
+from symcollapse.numeric._generated import ell_crit
 from symcollapse.numeric.prediction import predict
 from symcollapse.pipeline.schedule import is_schedule
-from symcollapse.symbolic.scaling import ell_crit
 
 __all__ = ["optimal_lambda", "OptimalRidge", "ridge_recipe"]
 
@@ -123,7 +123,12 @@ def optimal_lambda(eigenvalues: ArrayLike, w0: ArrayLike | None = None, *, T: Ar
 def ridge_recipe(beta: float, r: float, *, n: ArrayLike, sigma0: ArrayLike, T0: ArrayLike,
                  T: ArrayLike | None = None) -> np.ndarray:
     r""":math:`(n\sigma_0^2/T_0)^{\ell_{crit}}`, capped below by :math:`T^{-\beta}` when ``T`` is given."""
-    ell = float(ell_crit(float(beta), float(r)))
+    beta_, r_ = _exponent(beta, "beta"), _exponent(r, "r")
+    if not beta_ > 1:
+        raise ValueError(f"beta must be > 1 (capacity condition, eq. 23), got {beta}")
+    if not r_ > 0:
+        raise ValueError(f"r must be > 0 (source condition, eq. 23), got {r}")
+    ell = float(ell_crit(beta_, r_))
     noise = V.nonnegative(n, "n") * V.nonnegative(sigma0, "sigma0") ** 2
     if np.any(noise <= 0):
         raise ValueError("the recipe needs n * sigma0**2 > 0 (fake data with noisy generators)")
@@ -131,3 +136,13 @@ def ridge_recipe(beta: float, r: float, *, n: ArrayLike, sigma0: ArrayLike, T0: 
     if T is not None:
         lam = np.maximum(lam, V.sample_size(T, "T") ** (-float(beta)))
     return lam[()] if np.ndim(lam) == 0 else lam
+
+
+def _exponent(value, name: str) -> float:
+    """A finite real exponent as a float (``TypeError``/``ValueError`` naming it otherwise)."""
+    if isinstance(value, (bool, str)) or np.ndim(value) != 0:
+        raise TypeError(f"{name} must be a real number, got {value!r}")
+    out = float(value)
+    if not np.isfinite(out):
+        raise ValueError(f"{name} must be finite, got {value!r}")
+    return out

@@ -21,6 +21,7 @@ import numpy as np
 from scipy.fft import dct
 
 from symcollapse import _hooks
+from symcollapse.numeric import _generated
 from symcollapse.numeric.kappa import denominator, solve_kappa
 from symcollapse.numeric.measure import spectral_measure
 from symcollapse.numeric.spectral import _NODES, _PANEL, _X, PowerLawFunctionals, functionals_of
@@ -32,7 +33,6 @@ from symcollapse.pipeline.engine import (
     propagate,
     with_stacked_teacher,
 )
-from symcollapse.symbolic import pipeline_rules as rules
 
 __all__ = ["PipelinePrediction", "predict_pipeline", "evaluate_pipeline", "EvaluationContext",
            "short_repr", "parts_repr"]
@@ -122,7 +122,7 @@ class _Ingredients:
     def _rule(self, name):
         if name not in self._vec:
             with np.errstate(divide="ignore", invalid="ignore"):
-                self._vec[name] = rules.numeric_rules()[name](self.ell, self.kappa)
+                self._vec[name] = _generated.RULES[name](self.ell, self.kappa)
         return self._vec[name]
 
     p = property(lambda self: self._rule("p"))
@@ -244,7 +244,7 @@ class _OfKappa:
 
 def _vectors_at(ell: np.ndarray, kappa: np.ndarray) -> np.ndarray:
     """The three last-fit vectors at each of ``kappa`` (1-D): shape (3, kappas, nodes)."""
-    rule = rules.numeric_rules()
+    rule = _generated.RULES
     k = kappa[:, None]
     return np.stack(last_fit_vectors(ell, rule["p"](ell, k), rule["q"](ell, k), rule["g"](ell, k)))
 

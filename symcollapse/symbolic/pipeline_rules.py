@@ -20,8 +20,9 @@ with :math:`p=\ell/(\ell+\kappa)`, :math:`q=1-p=\kappa/(\ell+\kappa)`, :math:`g=
 :math:`C=\Sigma^{-1}/(N-d-1)`.
 
 The summands below are the only places these formulas are typed; the engine
-(:mod:`symcollapse.pipeline.engine`) composes them symbolically (derivation) and numerically
-(the evaluator lambdifies them).
+(:mod:`symcollapse.pipeline.engine`) composes them symbolically (derivation) and numerically (the
+evaluator calls them as printed to NumPy by :mod:`symcollapse.symbolic.codegen`, so that the
+numeric layer runs without SymPy; regenerate that module after changing a rule).
 """
 
 from __future__ import annotations
@@ -47,5 +48,6 @@ RULES = {"p": ONE_POINT, "q": ONE_MINUS_P, "g": TWO_POINT, "df1": DF1, "df2": DF
 
 @cache
 def numeric_rules():
-    """The rules lambdified to NumPy functions of ``(ell, kappa)``."""
+    """The rules lambdified to NumPy functions of ``(ell, kappa)`` (the reference the generated
+    module is tested against)."""
     return {name: sp.lambdify((ell, kap), expr, "numpy") for name, expr in RULES.items()}
