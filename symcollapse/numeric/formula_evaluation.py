@@ -61,7 +61,8 @@ def evaluate_formula(self: Formula, *, eigenvalues=None, w0=None, check: bool = 
     if unknown:
         raise TypeError(f"{self.name}() got unexpected argument(s) {sorted(unknown)}; "
                         f"it takes {list(self.parameters)}")
-    eigs = coefs = None
+    eigs: np.ndarray | None = None
+    coefs: np.ndarray | None = None
     if self.spectral:
         if eigenvalues is None:
             raise TypeError(f"{self.name} contains spectral sums: pass eigenvalues=")
@@ -78,12 +79,13 @@ def evaluate_formula(self: Formula, *, eigenvalues=None, w0=None, check: bool = 
     vals = {k: as_float_array(v, k) for k, v in values.items()}
     for k, v in vals.items():
         check_domain(k, v)
+    size = 0 if eigs is None else eigs.size        # vectors belong to spectral formulas only
     vecs = {}
     for k, v in vectors.items():
         arr = as_float_array(v, k)
-        if arr.shape != (eigs.size,):
+        if arr.shape != (size,):
             raise ValueError(f"{k} must be a 1-D array with one value per eigenvalue "
-                             f"(length {eigs.size}), got shape {arr.shape}")
+                             f"(length {size}), got shape {arr.shape}")
         check_domain(k, arr)
         vecs[self.vectors[k]] = arr
     _fill_kappa(self, vals, eigs, check)
@@ -92,7 +94,7 @@ def evaluate_formula(self: Formula, *, eigenvalues=None, w0=None, check: bool = 
         raise TypeError(f"{self.name}() missing argument(s) {missing}")
     if check:
         self.check_regime(vals)
-    if eigs is not None:
+    if eigs is not None and coefs is not None:
         vecs[S.eig], vecs[S.coef] = eigs, coefs
     if backend == "mpmath":
         return self._evaluate_mpmath(vals, vecs, dps)
@@ -102,7 +104,7 @@ def evaluate_formula(self: Formula, *, eigenvalues=None, w0=None, check: bool = 
     args += [self._sum_numpy(s, vals, vecs, shape) for s in sums]
     if self.per_eigenvalue:
         args = [a[..., None] for a in args] + [vecs[b] for b in outer]
-        shape = shape + (eigs.size,)
+        shape = shape + (size,)
     with np.errstate(all="ignore"):
         out = np.broadcast_to(np.asarray(fn(*args), dtype=float), shape).copy()
     if not np.all(np.isfinite(out)):

@@ -144,6 +144,7 @@ class SpectralMeasure:
     d: int | None
     exact: bool
     coarse: SpectralMeasure | None = field(default=None, repr=False)
+    _unit: bool = field(default=False, init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         arrays = {}
@@ -347,11 +348,12 @@ def _tail_nodes(edges: np.ndarray, n: int, em_terms: int, finite: bool, exponent
     return t.ravel(), weights.ravel()
 
 
-def _power_law_nodes(pl: PowerLaw, kappa_min: float | None, rtol: float, n: int, em_terms: int):
+def _power_law_nodes(pl: PowerLaw, kappa_min: float | None, rtol: float, n: int,
+                     em_terms: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     beta, delta = pl.beta, pl.delta
     t0 = math.log(HEAD + 0.5)
     finite = pl.d is not None
-    if finite:
+    if pl.d is not None:
         t_end = math.log(pl.d + 0.5)
         t_pole = t_end if kappa_min is None else min(t_end, -math.log(kappa_min) / beta)
         exponents = None

@@ -18,6 +18,7 @@ capped below by :math:`T^{-\beta}`.  It fixes the exponent, not the constant.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 from numpy.typing import ArrayLike
@@ -76,13 +77,13 @@ def optimal_lambda(eigenvalues: ArrayLike, w0: ArrayLike | None = None, *, T: Ar
     points = float(np.prod(np.broadcast_shapes(*grids_), dtype=float))
     V.check_memory(points * scan * 1024.0, f"optimal_lambda's scan of {scan} ridges at "
                    f"{points:.0f} grid points", max_bytes)
-    kw = dict(n=n, T0=T0, sigma=sigma, sigma0=sigma0, design=design, lam0=lam0)
+    kw: dict[str, Any] = dict(n=n, T0=T0, sigma=sigma, sigma0=sigma0, design=design, lam0=lam0)
     # one schedule convention: a per_generation(...) value is one value per generator, not a grid
     grids = [x for x in (T, n, sigma, sigma0, T0, lam0) if x is not None and not is_schedule(x)]
     shape = np.broadcast_shapes(*(np.shape(x) for x in grids))
     grid = np.linspace(np.log(low), np.log(high), scan)
     Tx = np.asarray(T, dtype=float)[..., None] if np.ndim(T) else T
-    expand = {k: (np.asarray(v)[..., None] if v is not None and not is_schedule(v) and np.ndim(v)
+    expand: dict[str, Any] = {k: (np.asarray(v)[..., None] if v is not None and not is_schedule(v) and np.ndim(v)
                   else v)
               for k, v in kw.items() if k != "design"}
     errors = predict(eigenvalues, w0, T=Tx, lam=np.exp(grid), design=design,

@@ -23,7 +23,7 @@ from scipy.fft import dct
 from symcollapse import _hooks
 from symcollapse.numeric import _generated
 from symcollapse.numeric.kappa import denominator, solve_kappa
-from symcollapse.numeric.measure import spectral_measure
+from symcollapse.numeric.measure import SpectralMeasure, spectral_measure
 from symcollapse.numeric.spectral import _NODES, _PANEL, _X, PowerLawFunctionals, functionals_of
 from symcollapse.pipeline.declaration import TRUTH, Pipeline, ResolvedFit
 from symcollapse.pipeline.engine import (
@@ -147,7 +147,7 @@ class NumericBackend:
         self.params = params          # (fit name, field) -> array, already shaped
         self.solved = solved          # fit name -> (kappa, sums) over the same settings, flat
         self._shape_like = shape_like  # flat settings -> this backend's layout of scalars
-        m = context.measure
+        m = context.built_measure
         self.ell = m.eigenvalues
         self.c2 = m.c2
         self.coef = getattr(m, "coef", None)
@@ -259,7 +259,7 @@ class _Join:
         self.be = backend
         self.mode = mode
         self.u_sel = u_sel
-        self._cache: dict[int, tuple] = {} if cache is None else cache
+        self._cache: dict[Any, Any] = {} if cache is None else cache
 
     def _entry(self, v):
         key = id(v)
@@ -322,10 +322,18 @@ class EvaluationContext:
         self.fun = fun
         self.d = float(fun.d)
         self.method = method
-        self.measure = None
-        self._kappa: dict[bytes, np.ndarray] = {}
+        self.measure: SpectralMeasure | None = None
+        self._kappa: dict[bytes, tuple[np.ndarray, dict[str, np.ndarray]]] = {}
         self.states: dict[Any, Any] = {}
         self.fixed: dict[str, np.ndarray] = {}      # fixed teachers' coefficients
+
+
+    @property
+    def built_measure(self) -> SpectralMeasure:
+        """The spectral measure, once :meth:`ensure_measure` has built it."""
+        if self.measure is None:
+            raise RuntimeError("the spectral measure is built by ensure_measure() first")
+        return self.measure
 
     def fixed_delta(self, name: str) -> np.ndarray:
         if not isinstance(self.measure, _ExplicitMeasure):
@@ -416,11 +424,11 @@ def evaluate_pipeline(pipeline: Pipeline, context: EvaluationContext,
     # every fit's kappa once, over its own settings (the measure must resolve the smallest)
     solved = {}
     for f, flat in [(f, flat_up) for f in up_fits] + [(last, flat_last)]:
-        N = sum(flat[(f.name, f"rows{k}")] for k in range(len(f.blocks)))
+        N = np.sum([flat[(f.name, f"rows{k}")] for k in range(len(f.blocks))], axis=0)
         solved[f.name] = context.kappa_and_sums(np.broadcast_to(flat[(f.name, "lam")], N.shape), N)
     positive = [k[k > 0].min() for k, _ in solved.values() if np.any(k > 0)]
     context.ensure_measure(min(positive) if positive else 1.0)
-    nodes = context.measure.eigenvalues.size
+    nodes = context.built_measure.eigenvalues.size
     if U * nodes * 4 * max(1, len(up_fits)) > _STATE_BUDGET * 8:
         raise ValueError(f"the grid over the generators' parameters has {U} settings x {nodes} "
                          "spectral nodes: too large to hold the chain's state vectors; split the "

@@ -17,6 +17,7 @@ recursion for ``lam0 > 0``.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 from numpy.typing import ArrayLike
@@ -80,7 +81,7 @@ def _check_magnitudes(fun, **arrays) -> None:
                              f"representable in float64), got {value.max():g}")
 
 
-def _check_generator(T0: np.ndarray, sigma0: np.ndarray, used: np.ndarray, d: int,
+def _check_generator(T0: np.ndarray, sigma0: np.ndarray, used: np.ndarray, d: float,
                      lam0: np.ndarray | float = 0.0) -> None:
     """The generator sizes for which the expected error is finite (least-squares generators)."""
     bad = used & (sigma0 > 0) & (T0 > d - 2) & (T0 < d + 2) & (np.asarray(lam0) == 0)
@@ -96,7 +97,7 @@ def _check_ridge_design(lam0: np.ndarray, n: np.ndarray, design: str) -> None:
                          "a ridge generator reusing one design X0 is not implemented")
 
 
-def _schedules(n, T0, sigma0, d: int, design: str, lam0=0.0):
+def _schedules(n, T0, sigma0, d: float, design: str, lam0=0.0):
     """Validate per-generation schedules; return (T0s, sigma0s, lam0s) or None."""
     if not any(isinstance(x, PerGeneration) for x in (T0, sigma0, lam0)):
         return None
@@ -215,7 +216,8 @@ def predict(eigenvalues: ArrayLike | PowerLaw, w0: ArrayLike | None = None, *, T
     if schedule is None:
         sigma0 = V.nonnegative(sigma0, "sigma0")
         lam0 = V.nonnegative(lam0, "lam0")
-        _check_ridge_design(*np.broadcast_arrays(lam0, n), design)
+        lam0_b, n_b = np.broadcast_arrays(lam0, n)
+        _check_ridge_design(lam0_b, n_b, design)
         if T0 is None and np.any(n > 0):
             raise ValueError("T0 is required when n > 0 (the sample size of each generator)")
         if T0 is not None:
@@ -226,7 +228,7 @@ def predict(eigenvalues: ArrayLike | PowerLaw, w0: ArrayLike | None = None, *, T
     if np.any((lb == 0) & (Tb >= d) & (Tb < d + 2)):
         raise ValueError(f"with lam = 0, T must be < d = {d} or >= d + 2 = {d + 2}: the "
                          "ridgeless error is infinite for T in [d, d + 1]")
-    arrays = [T, lam, n, sigma]
+    arrays: list[Any] = [T, lam, n, sigma]
     if schedule is None:
         arrays += [sigma0, lam0] + ([] if T0 is None else [T0])
         _check_magnitudes(fun, lam=lam, sigma=sigma, sigma0=sigma0, lam0=lam0)

@@ -21,6 +21,7 @@ tested against the direct sums).
 from __future__ import annotations
 
 from collections import OrderedDict
+from collections.abc import Callable
 
 import numpy as np
 from scipy.fft import dct
@@ -43,14 +44,22 @@ class SpectralFunctionals:
     """The functionals of one spectrum, by direct sums or by a Chebyshev table in log(kappa)."""
 
     def __init__(self, eigenvalues: np.ndarray, w0: np.ndarray):
-        self.eigenvalues = np.asarray(eigenvalues, dtype=float)
-        self.w0 = np.asarray(w0, dtype=float)
-        self.d = self.eigenvalues.size
+        self._eigenvalues = np.asarray(eigenvalues, dtype=float)
+        self._w0 = np.asarray(w0, dtype=float)
+        self.d: float = self.eigenvalues.size
         self.trace = float(self.eigenvalues.sum())
         self.min_eigenvalue = float(self.eigenvalues.min())
         self._weights_bias = self.w0**2 * self.eigenvalues
         self._panels: dict[int, np.ndarray] = {}     # panel index -> (4, _NODES) coefficients
         self._stacked: tuple[np.ndarray, np.ndarray] | None = None
+
+    @property
+    def eigenvalues(self) -> np.ndarray:
+        return self._eigenvalues
+
+    @property
+    def w0(self) -> np.ndarray:
+        return self._w0
 
     # ------------------------------------------------------------------ exact sums
     def exact(self, kappa: np.ndarray, names=FUNCTIONALS) -> dict[str, np.ndarray]:
@@ -188,7 +197,7 @@ def functionals_of(eigenvalues, w0) -> SpectralFunctionals:
         if w0 is not None:
             raise TypeError("pass either a PowerLaw or the pair (eigenvalues, w0), not both")
         key = repr(eigenvalues).encode()
-        make = lambda: PowerLawFunctionals(eigenvalues)  # noqa: E731
+        make: Callable[[], SpectralFunctionals] = lambda: PowerLawFunctionals(eigenvalues)  # noqa: E731
     else:
         eigs, coefs = V.as_spectrum(eigenvalues, w0)
         key = eigs.tobytes() + b"|" + coefs.tobytes()

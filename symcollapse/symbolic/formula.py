@@ -220,16 +220,13 @@ class Formula:
         body = body.xreplace({b[S.j]: v for b, v in zip(outer, odum, strict=True)})
         return body, outer, odum
 
-    @cached_property
-    def _kernel_keys(self) -> tuple[tuple[str, sp.Expr], ...]:
-        return tuple(known_functional(s) for s in self._kernel[1])
 
     def kernel(self, values: dict[str, np.ndarray],
                functionals: dict[tuple[str, sp.Expr], np.ndarray]) -> np.ndarray:
         """Evaluate with precomputed named functionals (no validation; used by ``predict``)."""
         fn = self._kernel[0]
         args = [values[p] for p in self.parameters]
-        args += [functionals[key] for key in self._kernel_keys]
+        args += [functionals[key] for key in self.functional_keys]
         return np.asarray(fn(*args), dtype=float)
 
     # ----------------------------------------------------------------- evaluation
