@@ -138,5 +138,15 @@ def test_reprs_are_short_and_say_what_they_hold():
     assert repr(one).startswith("Prediction(test_error=0.059") and "np.float64" not in repr(one)
     grid = repr(sc.predict(e, w, T=np.array([30, 60]), lam=0.1))
     assert "array(shape=(2,), 0.02059..0.05904)" in grid
+    assert repr(one).endswith("; d=20, T=30, lam=0.1)")                 # the settings, too
+    assert "T=array(shape=(2,), 30..60)" in grid
+    chain = repr(sc.predict(e, w, T=30, n=2, T0=sc.per_generation([40, 50]), sigma0=0.1))
+    assert chain.endswith("; d=20, T=30, n=2, T0=per_generation(40, 50), "
+                          "sigma0=per_generation(0.1, 0.1))")
+    pl = repr(sc.predict(sc.PowerLaw(2.0, 0.5, d=None), T=100, lam=0.1))
+    assert "spectrum=PowerLaw(beta=2.0, r=0.5, d=None" in pl
     sim = repr(sc.simulate(e, w, T=30, lam=0.1, reps=10, seed=0))
-    assert sim.startswith("SimulationResult(mean=") and sim.endswith("reps=10)")
+    assert sim.startswith("SimulationResult(mean=") and sim.endswith("reps=10; d=20, T=30, lam=0.1)")
+    html = sc.simulate(e, w, T=30, lam=0.1, reps=10, seed=0)._repr_html_()
+    assert html.startswith("<table>") and "<td>10</td>" in html
+    assert "<td>kappa</td>" in one._repr_html_()

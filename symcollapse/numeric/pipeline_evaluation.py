@@ -64,6 +64,9 @@ class PipelinePrediction:
     def __repr__(self) -> str:
         return parts_repr(self, type(self).__name__)
 
+    def _repr_html_(self) -> str:
+        return parts_html(self, type(self).__name__)
+
 
 def short_repr(x) -> str:
     """A number to 6 significant digits, or an array's shape and range."""
@@ -73,10 +76,37 @@ def short_repr(x) -> str:
     return f"array(shape={a.shape}, {np.min(a):.4g}..{np.max(a):.4g})"
 
 
-def parts_repr(pred, name: str) -> str:
-    """``Name(test_error=..., bias=..., variance=..., collapse=..., kappa=...)``, short."""
-    return name + "(" + ", ".join(f"{k}={short_repr(getattr(pred, k))}" for k in
-                                  ("test_error", "bias", "variance", "collapse", "kappa")) + ")"
+_PARTS = ("test_error", "bias", "variance", "collapse", "kappa")
+
+
+def settings_text(settings: dict) -> str:
+    """``d=200, T=400, n=3, ...``: the settings a result was computed at, arrays as shape and
+    range (schedules as their values)."""
+    out = []
+    for key, value in settings.items():
+        if isinstance(value, str):
+            out.append(f"{key}={value!r}")
+        elif isinstance(value, tuple):          # a per-generation schedule
+            out.append(f"{key}=per_generation({', '.join(f'{v:g}' for v in value)})")
+        elif not isinstance(value, (int, float, np.ndarray, np.generic)):
+            out.append(f"{key}={value!r}")
+        else:
+            out.append(f"{key}={short_repr(value)}")
+    return ", ".join(out)
+
+
+def parts_repr(pred, name: str, settings: dict | None = None) -> str:
+    """``Name(test_error=..., bias=..., variance=..., collapse=..., kappa=...; settings)``."""
+    text = ", ".join(f"{k}={short_repr(getattr(pred, k))}" for k in _PARTS)
+    return f"{name}({text}{'; ' + settings_text(settings) if settings else ''})"
+
+
+def parts_html(pred, name: str, settings: dict | None = None) -> str:
+    """An HTML table of the parts (value, or shape and range) under the settings, for Jupyter."""
+    rows = "".join(f"<tr><td>{k}</td><td>{short_repr(getattr(pred, k))}</td></tr>" for k in _PARTS)
+    caption = f"{name}" + (f" at {settings_text(settings)}" if settings else "")
+    return (f"<table><caption style='text-align:left'>{caption}</caption>"
+            f"<tr><th>part</th><th>value</th></tr>{rows}</table>")
 
 
 class _ExplicitMeasure:

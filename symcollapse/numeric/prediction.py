@@ -16,14 +16,19 @@ recursion for ``lam0 > 0``.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 from numpy.typing import ArrayLike
 
 from symcollapse import _validation as V
-from symcollapse.numeric.pipeline_evaluation import EvaluationContext, evaluate_pipeline, parts_repr
+from symcollapse.numeric.pipeline_evaluation import (
+    EvaluationContext,
+    evaluate_pipeline,
+    parts_html,
+    parts_repr,
+)
 from symcollapse.numeric.power_law import PowerLaw
 from symcollapse.numeric.spectral import PowerLawFunctionals, functionals_of
 from symcollapse.pipeline.declaration import TRUTH
@@ -47,7 +52,8 @@ _BYTES_PER_GENERATION = 4096
 class Prediction:
     """Theory's prediction; arrays broadcast over the inputs (floats for scalar inputs).
 
-    ``test_error == bias + variance + collapse``; ``kappa`` is kappa(lam, T).
+    ``test_error == bias + variance + collapse``; ``kappa`` is kappa(lam, T).  ``settings``: the
+    parameters it was computed at (``d``, then the ones given; defaults left out).
     """
 
     test_error: np.ndarray
@@ -55,12 +61,16 @@ class Prediction:
     variance: np.ndarray
     collapse: np.ndarray
     kappa: np.ndarray
+    settings: dict = field(default_factory=dict, repr=False, compare=False)
 
     def __float__(self) -> float:
         return float(self.test_error)
 
     def __repr__(self) -> str:
-        return parts_repr(self, "Prediction")
+        return parts_repr(self, "Prediction", self.settings)
+
+    def _repr_html_(self) -> str:
+        return parts_html(self, "Prediction", self.settings)
 
 
 def _check_magnitudes(fun, **arrays) -> None:
@@ -192,7 +202,8 @@ def predict(eigenvalues: ArrayLike | PowerLaw, w0: ArrayLike | None = None, *, T
     >>> import symcollapse as sc
     >>> eigs, w0 = sc.isotropic(200)
     >>> sc.predict(eigs, w0, T=400, n=3, T0=600, sigma=0.5, sigma0=0.5)
-    Prediction(test_error=0.627196, bias=0, variance=0.251256, collapse=0.37594, kappa=0)
+    Prediction(test_error=0.627196, bias=0, variance=0.251256, collapse=0.37594, kappa=0;
+               d=200, T=400, n=3, T0=600, sigma=0.5, sigma0=0.5)
     >>> T0 = sc.per_generation([600, 900, 1200])          # one sample size per generator
     >>> round(float(sc.predict(eigs, w0, T=400, n=3, T0=T0, sigma=0.5, sigma0=0.5)), 6)
     0.49815
@@ -272,4 +283,14 @@ def predict(eigenvalues: ArrayLike | PowerLaw, w0: ArrayLike | None = None, *, T
         x = np.asarray(x, dtype=float)
         return x[()] if x.ndim == 0 else x
 
-    return Prediction(**{name: out_(v) for name, v in parts.items()})
+    spectrum = (dict(spectrum=eigenvalues) if isinstance(eigenvalues, PowerLaw)
+                else dict(d=int(fun.d)))
+    given: dict[str, Any] = dict(**spectrum, T=T, lam=lam, n=n, T0=T0, sigma=sigma,
+                                 sigma0=sigma0, lam0=lam0, design=design)
+    if schedule is not None:
+        for key, values in zip(("T0", "sigma0", "lam0"), schedule, strict=True):
+            given[key] = tuple(float(v) for v in values) if np.any(np.asarray(values)) else None
+    defaults = dict(lam=0.0, n=0, sigma=0.0, sigma0=0.0, lam0=0.0, design="independent")
+    settings = {k: v for k, v in given.items() if v is not None and not (
+        k in defaults and np.ndim(v) == 0 and not isinstance(v, tuple) and v == defaults[k])}
+    return Prediction(**{name: out_(v) for name, v in parts.items()}, settings=settings)

@@ -48,8 +48,25 @@ class SimulationResult:
     def reps(self) -> int:
         return int(self.samples.size)
 
+    def _shown_settings(self) -> str:
+        defaults = dict(lam=0.0, lam0=0.0, n=0, sigma=0.0, sigma0=0.0, design="independent",
+                        method="fast")
+        shown = [f"{k}={v!r}" if isinstance(v, str) else f"{k}={v:g}"
+                 for k, v in self.settings.items()
+                 if k not in ("pipeline", "reps") and isinstance(v, (int, float, str))
+                 and not (k in defaults and v == defaults[k])]
+        return "; " + ", ".join(shown) if shown else ""
+
     def __repr__(self) -> str:
-        return f"SimulationResult(mean={self.mean:.6g}, stderr={self.stderr:.3g}, reps={self.reps})"
+        return (f"SimulationResult(mean={self.mean:.6g}, stderr={self.stderr:.3g}, "
+                f"reps={self.reps}{self._shown_settings()})")
+
+    def _repr_html_(self) -> str:
+        at = self._shown_settings()[2:]
+        return (f"<table><caption style='text-align:left'>SimulationResult"
+                f"{' at ' + at if at else ''}</caption><tr><th>mean</th><th>stderr</th>"
+                f"<th>reps</th></tr><tr><td>{self.mean:.6g}</td><td>{self.stderr:.3g}</td>"
+                f"<td>{self.reps}</td></tr></table>")
 
 
 def _scalar_count(value, name: str, minimum: int) -> int:
@@ -121,7 +138,8 @@ def simulate(eigenvalues: ArrayLike, w0: ArrayLike | None = None, *, T: int, lam
     >>> eigs, w0 = sc.isotropic(200)
     >>> sim = sc.simulate(eigs, w0, T=400, n=3, T0=600, sigma=0.5, sigma0=0.5, reps=50, seed=0)
     >>> sim
-    SimulationResult(mean=0.650239, stderr=0.0106, reps=50)
+    SimulationResult(mean=0.650239, stderr=0.0106, reps=50; d=200, T=400, n=3, T0=600, sigma=0.5,
+                     sigma0=0.5)
     >>> theory = sc.predict(eigs, w0, T=400, n=3, T0=600, sigma=0.5, sigma0=0.5)
     >>> abs(sc.testing.z_score(theory, sim)) < 4
     True
