@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -177,9 +178,10 @@ def test_export_structure():
     assert r"\usepackage{amsmath}" in doc and r"\usepackage{amssymb}" in doc
     assert doc.rstrip().endswith(r"\end{document}")
     assert doc.count(r"\begin{equation}") + doc.count(r"\begin{multline}") >= len(sc.formulas())
+    flat = doc.replace(export._BREAK, "")             # long names may break after "_"
     for name in sc.formulas():
         assert f"\\label{{eq:{name}}}" in doc
-        assert f"\\texttt{{{name.replace('_', chr(92) + '_')}}}" in doc
+        assert f"\\texttt{{{name.replace('_', chr(92) + '_')}}}" in flat
         assert export.display_latex(sc.formula(name).latex(), f"eq:{name}") in doc
     for code in ("T0", "sigma0", "kappa0", "phi0", "df\\_m", "rho"):      # the notation table
         assert f"\\texttt{{{code}}}" in doc
@@ -254,6 +256,50 @@ def test_report_pdf(quick_report):
     assert pdf.startswith(b"%PDF") and len(pdf) > 100_000
     log = (out / "report.log").read_text(errors="replace")
     assert "figure_1a.png" in log and "figure_2.png" in log       # the figures went in
+
+
+#: an overfull \hbox up to this wide (points) is invisible in print; anything wider sticks out
+MAX_OVERFULL_PT = 5.0
+_OVERFULL = re.compile(r"^Overfull \\([hv])box \((\d+(?:\.\d+)?)pt too (?:wide|high)\)(.*)$",
+                       re.MULTILINE)
+
+
+def overfull_boxes(log: str, limit: float = MAX_OVERFULL_PT) -> list[str]:
+    """Every ``Overfull \\hbox`` wider than ``limit`` points and every ``Overfull \\vbox`` of a
+    TeX log, each with where it is and the next line of the log (the material that sticks out)."""
+    out = []
+    lines = log.splitlines()
+    for i, line in enumerate(lines):
+        m = _OVERFULL.match(line)
+        if m and (m.group(1) == "v" or float(m.group(2)) > limit):
+            after = lines[i + 1].strip() if i + 1 < len(lines) else ""
+            out.append(f"{line.strip()}: {after[:120]}")
+    return out
+
+
+def test_overfull_boxes_reads_a_tex_log():
+    log = ("Overfull \\hbox (36.0651pt too wide) in alignment at lines 72--77\n [] [] []\n"
+           "Overfull \\hbox (4.9pt too wide) in paragraph at lines 9--9\n\\T1/cmr a\n"
+           "Overfull \\hbox (98.70981pt too wide) in paragraph at lines 798--799\n"
+           "[]\\T1/cmr/m/n/10.95 The paper prints\n"
+           "Overfull \\vbox (1.5pt too high) has occurred while \\output is active\n"
+           "Underfull \\hbox (badness 10000) in paragraph at lines 1--1\n")
+    found = overfull_boxes(log)
+    assert len(found) == 3
+    assert "36.0651pt" in found[0] and "lines 72--77" in found[0]
+    assert "The paper prints" in found[1] and "vbox" in found[2]
+
+
+def test_report_fits_the_page(quick_report):
+    """No line of the compiled report sticks out of the page: no overfull \\hbox wider than
+    MAX_OVERFULL_PT, no overfull \\vbox (read from the report's own pdflatex log)."""
+    if shutil.which("pdflatex") is None:
+        pytest.skip("no TeX engine: pdflatex not found, so there is no report.log to read")
+    out, proc = quick_report
+    assert proc.returncode == 0, proc.stderr
+    bad = overfull_boxes((out / "report.log").read_text(errors="replace"))
+    assert not bad, (f"{len(bad)} overfull boxes in {out / 'report.log'} (source: report.tex):\n"
+                     + "\n".join(bad))
 
 
 def test_latex_fragment_compiles_when_input(tmp_path):

@@ -92,6 +92,12 @@ class Table:
     align: str = ""             # LaTeX column spec (e.g. "lrr" or "llp{8cm}"); "l" by default
     caption: str | None = None
     long: bool = False          # LaTeX: a longtable that breaks across pages, not a float
+    #: LaTeX: set in ``\small`` with narrower column gaps (a wide table of numbers)
+    small: bool = False
+    #: LaTeX: the index of a column of long text whose cells go on a row of their own under each
+    #: row, across the whole table and led by the column's header, so that the other columns get
+    #: the width (``align`` then has no entry for it); Markdown and text keep it a column
+    below: int | None = None
 
 
 @dataclass(frozen=True)
@@ -166,6 +172,37 @@ def escape_latex(s: str) -> str:
     return "".join(out)
 
 
+#: Long tokens (identifiers such as ``sc.null_predictor_generations``, ASCII maths such as
+#: ``lambda_k**nu/(1``) have no hyphenation point, so TeX cannot break them and they stick out of
+#: the right margin.  In text longer than ``_BREAK_CHARS`` characters without a space, a line may
+#: break after these characters; shorter words are left alone, so ``e.g.`` or ``T0=200`` never
+#: break.  The break point is a glue of no width that can stretch a little (as the url package
+#: does): no hyphen is added, as fits an identifier, and a line that ends inside a long token
+#: can still be justified, where a bare ``\allowbreak`` often leaves no feasible break.
+_BREAK_CHARS = 12
+_BREAK_AFTER = "_./=([,*^+"
+_BREAK = r"\hskip0pt plus0.15em\relax{}"
+_TOKEN = re.compile(r"\S+")
+
+
+def _breakable_latex(s: str) -> str:
+    """:func:`escape_latex` of ``s``, with break points inside its long tokens."""
+    def token(m: re.Match) -> str:
+        t = m.group()
+        if len(t) <= _BREAK_CHARS:
+            return escape_latex(t)
+        out = []
+        for i, ch in enumerate(t):
+            out.append(escape_latex(ch))
+            nxt = t[i + 1:i + 2]
+            if ch in _BREAK_AFTER and nxt and nxt not in _BREAK_AFTER + ")]" \
+                    and not (ch in ".," and nxt.isdigit()) and not (i == 0 and ch in "(["):
+                out.append(_BREAK)
+        return "".join(out)
+
+    return _TOKEN.sub(token, str(s).replace("\n", " "))
+
+
 _MD_SPECIAL = re.compile(r"([\\`*_\[\]<>|$#])")
 
 
@@ -195,7 +232,7 @@ def _inline(parts: Iterable[Part], style: str) -> str:
             out.append(f"${body}$" + gloss)
         elif isinstance(p, Code):
             if style == "latex":
-                out.append(rf"\texttt{{{escape_latex(p.text)}}}")
+                out.append(rf"\texttt{{{_breakable_latex(p.text)}}}")
             elif style == "markdown":
                 tick = "``" if "`" in p.text else "`"
                 out.append(f"{tick}{p.text}{tick}")
@@ -208,7 +245,7 @@ def _inline(parts: Iterable[Part], style: str) -> str:
 
 def _esc(s: str, style: str) -> str:
     if style == "latex":
-        return escape_latex(s)
+        return _breakable_latex(s)
     if style == "markdown":
         return escape_markdown(s)
     return s.replace("\n", " ")
@@ -227,25 +264,25 @@ def _visible_length(tex: str) -> int:
 
 
 def _top_level_breaks(tex: str) -> list[int]:
-    """Indices of ``+`` and ``-`` at brace depth 0 outside ``\\left...\\right`` (places where a
-    display equation may be broken), never at the start or right after ``=``."""
+    """Indices of ``+`` and ``-`` at brace depth 0 outside ``\\left...\\right`` and outside plain
+    brackets such as ``(\\Sigma+\\kappa_0 I)`` (places where a display equation may be broken),
+    never at the start or right after ``=``.  Inside ``\\Bigl(...\\Bigr)`` (see
+    :func:`_unfold_fraction`) a break is allowed: that is what the fixed-size bracket is for."""
     out, depth, lr, i = [], 0, 0, 0
     while i < len(tex):
         c = tex[i]
-        if tex.startswith("\\left", i):
-            lr += 1
-            i += 5
-            continue
-        if tex.startswith("\\right", i):
-            lr -= 1
-            i += 6
-            continue
         if c == "\\":
-            i += 2
+            m = re.match(r"\\([A-Za-z]+|.)", tex[i:])
+            name = m.group(1) if m else ""
+            i += m.end() if m else 1
+            if name in ("left", "right"):
+                lr += 1 if name == "left" else -1
+            if name in _SIZED and tex[i:i + 1] in "()[]":
+                i += 1                               # the delimiter of \left( or \Bigl(
             continue
-        if c == "{":
+        if c in "{([":
             depth += 1
-        elif c == "}":
+        elif c in "})]":
             depth -= 1
         elif c in "+-" and depth == 0 and lr == 0 and tex[:i].strip() \
                 and tex[:i].rstrip()[-1] not in "=({[,":
@@ -254,10 +291,13 @@ def _top_level_breaks(tex: str) -> list[int]:
     return out
 
 
-def _scaled(line: str) -> str:
+_SIZED = ("left", "right", "bigl", "bigr", "Bigl", "Bigr", "biggl", "biggr", "Biggl", "Biggr")
+
+
+def _scaled(line: str, width: str = r"\linewidth") -> str:
     if _visible_length(line) <= _SCALE_CHARS:
         return line
-    return f"\\resizebox{{\\linewidth}}{{!}}{{$\\displaystyle {line}$}}"
+    return f"\\resizebox{{{width}}}{{!}}{{$\\displaystyle {line}$}}"
 
 
 def _group(tex: str, start: int) -> int:
@@ -312,7 +352,8 @@ def display_latex(tex: str, label: str | None = None) -> str:
     if len(lines) == 1:
         return (f"\\begin{{equation{star}}}\n{lab}{_scaled(tex)}\n"
                 f"\\end{{equation{star}}}\n")
-    body = " \\\\\n".join(_scaled(x) for x in lines)
+    # multline indents its first and last lines by \multlinegap: a scaled line must leave it
+    body = " \\\\\n".join(_scaled(x, r"\dimexpr\linewidth-\multlinegap\relax") for x in lines)
     return f"\\begin{{multline{star}}}\n{lab}{body}\n\\end{{multline{star}}}\n"
 
 
@@ -326,31 +367,30 @@ def _latex_block(b: Block) -> str:
     if isinstance(b, DisplayMath):
         return display_latex(b.latex, _label(b.label) if b.label else None)
     if isinstance(b, Table) and b.long:
-        spec = b.align or "l" * len(b.header)
-        head = " & ".join(escape_latex(h) for h in b.header) + r" \\"
+        spec = b.align or "l" * (len(b.header) - (b.below is not None))
         lines = [rf"\begin{{longtable}}{{{spec}}}"]
         if b.caption:
             lines.append(rf"\caption{{{escape_latex(b.caption)}}} \\")
-        lines += [r"\hline", head, r"\hline", r"\endhead", r"\hline", r"\endfoot"]
-        lines += [" & ".join(_inline(c, "latex") for c in row) + r" \\" for row in b.rows]
+        lines += [r"\hline", _latex_header(b), r"\hline", r"\endhead", r"\hline", r"\endfoot"]
+        lines += _latex_rows(b)
         lines.append(r"\end{longtable}")
-        return "\n".join(lines) + "\n"
+        return _latex_small(b, "\n".join(lines))
     if isinstance(b, Figure):
         lab = f"\\label{{{_label(b.label)}}}" if b.label else ""
         return (f"\\begin{{figure}}[ht]\n\\centering\n"
                 f"\\includegraphics[width={b.width}]{{{b.path}}}\n"
                 f"\\caption{{{escape_latex(b.caption)}}}{lab}\n\\end{{figure}}\n")
     if isinstance(b, Table):
-        spec = b.align or "l" * len(b.header)
+        spec = b.align or "l" * (len(b.header) - (b.below is not None))
         lines = [r"\begin{table}[ht]", r"\centering", rf"\begin{{tabular}}{{{spec}}}", r"\hline",
-                 " & ".join(escape_latex(h) for h in b.header) + r" \\", r"\hline"]
-        lines += [" & ".join(_inline(c, "latex") for c in row) + r" \\" for row in b.rows]
+                 _latex_header(b), r"\hline"]
+        lines += _latex_rows(b)
         lines.append(r"\hline")
         lines.append(r"\end{tabular}")
         if b.caption:
             lines.append(rf"\caption{{{escape_latex(b.caption)}}}")
         lines.append(r"\end{table}")
-        return "\n".join(lines) + "\n"
+        return _latex_small(b, "\n".join(lines))
     if isinstance(b, Fields):
         items = [rf"\item[{escape_latex(k)}] {_inline(v, 'latex')}" for k, v in b.items]
         return "\\begin{description}\n" + "\n".join(items) + "\n\\end{description}\n"
@@ -365,6 +405,32 @@ def _latex_block(b: Block) -> str:
         lines.append(r"\end{enumerate}")
         return "\n".join(lines) + "\n"
     raise TypeError(f"unknown block {b!r}")
+
+
+def _latex_header(b: Table) -> str:
+    return " & ".join(escape_latex(h) for i, h in enumerate(b.header) if i != b.below) + r" \\"
+
+
+def _latex_rows(b: Table) -> list[str]:
+    if b.below is None:
+        return [" & ".join(_inline(c, "latex") for c in row) + r" \\" for row in b.rows]
+    span = len(b.header) - 1
+    width = r"\dimexpr\linewidth-2\tabcolsep\relax"
+    out = []
+    for i, row in enumerate(b.rows):
+        cells = [_inline(c, "latex") for j, c in enumerate(row) if j != b.below]
+        note = rf"\emph{{{escape_latex(b.header[b.below])}:}} {_inline(row[b.below], 'latex')}"
+        out += [" & ".join(cells) + r" \\*",
+                rf"\multicolumn{{{span}}}{{p{{{width}}}}}{{{note}}} \\"]
+        if i + 1 < len(b.rows):
+            out.append(r"\hline")
+    return out
+
+
+def _latex_small(b: Table, tex: str) -> str:
+    if not b.small:
+        return tex + "\n"
+    return f"\\begingroup\\small\\setlength{{\\tabcolsep}}{{4pt}}\n{tex}\n\\endgroup\n"
 
 
 def _markdown_block(b: Block) -> str:
@@ -443,8 +509,9 @@ def _text_block(b: Block) -> str:
 
 
 def _column_aligns(t: Table) -> list[str]:
-    spec = re.sub(r"\{[^}]*\}", "", t.align).replace("|", "")
-    spec = spec.replace("p", "l")
+    spec = list(re.sub(r"\{[^}]*\}", "", t.align).replace("|", "").replace("p", "l"))
+    if t.below is not None:
+        spec.insert(t.below, "l")
     return [spec[i] if i < len(spec) else "l" for i in range(len(t.header))]
 
 

@@ -26,7 +26,7 @@ import numpy as np
 from symcollapse import _validation as V
 from symcollapse._version import __version__
 from symcollapse.presentation import export
-from symcollapse.presentation.export import Code, Figure, Heading, Math, Paragraph, Table
+from symcollapse.presentation.export import Figure, Heading, Math, Paragraph, Table
 from symcollapse.presentation.figures import FIGURES, FigureResult, SimulatedPoint
 from symcollapse.presentation.report_kernel import kernel_section
 from symcollapse.presentation.report_workflows import WORKFLOW_SECTIONS
@@ -93,7 +93,7 @@ def _agreement_blocks(figs: Sequence[FigureResult], points: Sequence[SimulatedPo
     )
     detail = Table(
         header=("Fig.", "Setting", "Theory", "MC mean", "MC stderr", "z"),
-        rows=tuple(_point_row(p) for p in points), align="llrrrr", long=True,
+        rows=tuple(_point_row(p) for p in points), align="llrrrr", long=True, small=True,
         caption="Every simulated point of the figures (also in agreement.csv).",
     )
     n_points = len(points)
@@ -110,12 +110,26 @@ def _agreement_blocks(figs: Sequence[FigureResult], points: Sequence[SimulatedPo
     return [Heading(1, ("Theory versus simulation",)), Paragraph(text), summary, detail]
 
 
+def _statement(e, field: str) -> tuple:
+    """An erratum's printed or corrected statement as parts: its maths typeset, its words text."""
+    return tuple(text if tex is None else Math(tex, text) for text, tex in e.pieces(field))
+
+
+def _column(fraction: float) -> str:
+    """A paragraph column taking ``fraction`` of the line, gaps included (fractions sum to 1)."""
+    return rf"p{{\dimexpr {fraction}\linewidth-2\tabcolsep\relax}}"
+
+
 def _errata_blocks() -> list:
+    # The printed and corrected maths get the width (about 0.39 of the line each, enough for the
+    # widest inline formula, which cannot be broken inside its brackets); the evidence, long
+    # prose, goes on a full-width row under each erratum.
     table = Table(
         header=("", "Where", "Printed", "Corrected", "Evidence"),
-        rows=tuple(((e.label,), (e.where,), (Code(e.printed),), (Code(e.corrected),),
-                    (e.evidence,)) for e in errata()),
-        align="lp{2.4cm}p{3.2cm}p{3.6cm}p{4.4cm}", long=True,
+        rows=tuple(((e.label,), (e.where,), _statement(e, "printed"),
+                    _statement(e, "corrected"), (e.evidence,)) for e in errata()),
+        align="".join(_column(f) for f in (0.06, 0.16, 0.39, 0.39)), long=True, small=True,
+        below=4,
         caption="Errata of the paper (symcollapse.errata) and the evidence for each correction.",
     )
     return [Heading(1, ("Errata",)),

@@ -1,22 +1,52 @@
-"""The paper's printed statements that symcollapse corrects, with the evidence for each.
+r"""The paper's printed statements that symcollapse corrects, with the evidence for each.
 
 Every entry names the test that shows the printed form disagreeing (with the derivation or with
 the Monte-Carlo simulation) and the corrected form agreeing.  ``label`` is the label of the
 erratum in our list (B3, B4, ...; ``F.8`` names the lemma).  The labels are stable; the list keeps
 only the corrections that change a formula the toolkit computes, so it skips numbers.
-``docs/errata.md`` is generated from :func:`errata`.
+``docs/errata.md`` is generated from :func:`errata`, and the report's errata table is built from it.
+
+``printed`` and ``corrected`` are statements: words with maths between dollar signs, the maths in
+SymPy's syntax (``**`` for powers, ``*`` for products), so that the one string is both readable
+as plain text and typeset by SymPy's LaTeX printer.  A maths piece is a chain of expressions
+joined by the relations ``>>``, ``>=``, ``<=``, ``->``, ``~`` (asymptotic equivalence), ``=``,
+``<``, ``>``.  ``x'`` is the transpose of ``x``; ``...`` is an ellipsis; ``Sigma``, ``Q``, ``M``,
+``u``, ``v``, ``w0`` are matrices or vectors (their products keep their order); ``tr``, ``df2``,
+``E`` (expectation), ``prod(A_m, m)`` (a product over ``m``) and ``Phi(m, M)`` (the peeling
+map of generator ``m``) are functions.
+The printer keeps the expression as written (no reordering, no simplification, a quotient stays
+where it was written): an erratum must show the paper's form, not an equivalent one.
+
+>>> from symcollapse.symbolic.errata import statement_latex
+>>> statement_latex("$n >> SNR0*(1/phi0 - 1)$")
+'$n \\gg \\mathrm{SNR}_0 \\left(\\frac{1}{\\phi_0} - 1\\right)$'
 """
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
+from functools import cache
+from tokenize import TokenError
 
-__all__ = ["Erratum", "errata"]
+import sympy as sp
+from sympy.parsing.sympy_parser import parse_expr
+from sympy.printing.latex import LatexPrinter
+from sympy.printing.precedence import PRECEDENCE
+
+from symcollapse.symbolic import symbols as S
+
+__all__ = ["Erratum", "errata", "statement_pieces", "statement_latex", "statement_text"]
 
 
 @dataclass(frozen=True)
 class Erratum:
-    """One correction: where, as printed, as corrected, and the evidence (with its test)."""
+    """One correction: where, as printed, as corrected, and the evidence (with its test).
+
+    ``printed`` and ``corrected`` are statements (words, with maths between dollar signs in
+    SymPy's syntax; see the module docstring): :func:`statement_text` reads them as plain text,
+    :func:`statement_latex` typesets them.
+    """
 
     label: str
     where: str
@@ -25,40 +55,199 @@ class Erratum:
     evidence: str
     test: str
 
+    def pieces(self, field: str) -> list[tuple[str, str | None]]:
+        """``field`` (``"printed"`` or ``"corrected"``) as :func:`statement_pieces`."""
+        return statement_pieces(getattr(self, field))
+
+
+# ---------------------------------------------------------------------------------- statements
+class _Function(sp.Function):
+    """A function printed by its own ``_tex`` template (the statement's notation, not SymPy's)."""
+
+    _tex = ""
+
+    def _latex(self, printer, exp=None):
+        out = self._tex.format(*(printer._print(a) for a in self.args))
+        return out if exp is None else f"\\left({out}\\right)^{{{exp}}}"
+
+
+class _Trace(_Function):
+    _tex = r"\operatorname{{tr}}\left({0}\right)"
+
+
+class _Df2(_Function):
+    _tex = r"\mathrm{{df}}_2({0})"
+
+
+class _Expectation(_Function):
+    _tex = r"\mathbb{{E}}\left[{0}\right]"
+
+
+class _Peel(_Function):
+    _tex = r"\Phi_{{{0}}}\left({1}\right)"
+
+
+class _Product(_Function):
+    _tex = r"\prod_{{{1}}} {0}"
+
+
+def _nc(name: str) -> sp.Symbol:
+    return sp.Symbol(name, commutative=False)
+
+
+_MATRICES = ("Sigma", "Q", "M", "u", "v", "w0")
+_LOCALS: dict = {name: S.by_name(name) for name in (
+    "d", "T", "T0", "n", "sigma", "sigma0", "lam", "kappa", "kappa0", "phi", "phi0", "SNR0")}
+_LOCALS.update({name: _nc(name) for name in _MATRICES})
+_LOCALS.update({f"{name}__T": _nc(f"{name}__T") for name in _MATRICES})
+_LOCALS.update(m=S.m, tr=_Trace, df2=_Df2, E=_Expectation, Phi=_Peel, prod=_Product,
+               dots=sp.Symbol("dots"), A_m=_nc("A_m"))
+_NAMES: dict = {**S.LATEX_NAMES,
+                **{_LOCALS[name]: tex for name, tex in (
+                    ("Sigma", r"\Sigma"), ("w0", "w_0"), ("dots", r"\dots"))},
+                **{_LOCALS[f"{name}__T"]: ("w_0" if name == "w0" else "\\" + name
+                                           if name == "Sigma" else name) + r"^\top"
+                   for name in _MATRICES},
+                sp.Symbol("dkappa"): r"\partial\kappa", sp.Symbol("dlam"): r"\partial\lambda",
+                sp.Symbol("Bias"): r"\mathrm{Bias}", sp.Symbol("E_clean"): r"E_{\mathrm{clean}}"}
+
+_RELATIONS = {">>": r"\gg", ">=": r"\geq", "<=": r"\leq", "->": r"\to", "~": r"\simeq",
+              "=": "=", "<": "<", ">": ">"}
+_RELATION = re.compile("|".join(re.escape(r) for r in _RELATIONS))
+_MATHS = re.compile(r"\$([^$]*)\$")
+
+
+class _AsWritten(LatexPrinter):
+    """SymPy's LaTeX printer on an unevaluated expression, keeping it as written: a product
+    prints its factors in order, and a quotient ``a/b`` as its own fraction (SymPy's parser
+    flattens ``a*b/c*d`` into the factors ``a, b, 1/c, d``: each reciprocal divides the factor
+    just before it), not as one fraction of everything."""
+
+    def _print_Mul(self, expr):
+        if len(expr.args) == 2 and expr.args[0] == -1:
+            return "- " + self.parenthesize(expr.args[1], PRECEDENCE["Mul"])  # "-x"
+        out: list[str] = []
+        for a in expr.args:
+            if _is_reciprocal(a):
+                top = out.pop() if out else "1"
+                out.append(rf"\frac{{{top}}}{{{self._print(a.base)}}}")
+            elif a == 1:
+                out.append("1")
+            elif isinstance(a, sp.Add):
+                out.append(rf"\left({self._print(a)}\right)")
+            else:
+                out.append(self._print(a))
+        return " ".join(out)
+
+
+def _is_reciprocal(a) -> bool:
+    return isinstance(a, sp.Pow) and a.exp == -1 and a.base.is_commutative is not False
+
+
+def _side(src: str):
+    src = re.sub(r"\b([A-Za-z]\w*)'", r"\1__T", src.replace("...", " dots "))
+    return parse_expr(src, local_dict=dict(_LOCALS), evaluate=False)
+
+
+@cache
+def _maths_latex(src: str) -> str:
+    """One maths piece: expressions joined by relations, each parsed and printed as written."""
+    parts = _split_relations(src)
+    printer = _AsWritten({"symbol_names": _NAMES, "order": "none"})
+    out = []
+    for i, part in enumerate(parts):
+        out.append(_RELATIONS[part] if i % 2 else printer.doprint(_side(part)))
+    return " ".join(out)
+
+
+def _split_relations(src: str) -> list[str]:
+    """``src`` cut at its relations outside brackets: ``[expr, rel, expr, rel, expr, ...]``."""
+    out, depth, start, i = [], 0, 0, 0
+    while i < len(src):
+        c = src[i]
+        if c in "([":
+            depth += 1
+        elif c in ")]":
+            depth -= 1
+        elif depth == 0:
+            m = _RELATION.match(src, i)
+            if m and not (m.group() == "-" or src[i - 1:i] == "*"):
+                out += [src[start:i].strip(), m.group()]
+                i = start = m.end()
+                continue
+        i += 1
+    out.append(src[start:].strip())
+    if any(not p for p in out[::2]):
+        raise ValueError(f"a relation without an operand in {src!r}")
+    return out
+
+
+def statement_pieces(statement: str) -> list[tuple[str, str | None]]:
+    """``statement`` as ``(text, latex)`` pieces, in order: words have ``latex`` ``None``; a
+    maths piece has its plain text (the source between the dollar signs) and its LaTeX (without
+    dollar signs).  Raises ``ValueError`` if a maths piece does not parse."""
+    out: list[tuple[str, str | None]] = []
+    pos = 0
+    for m in _MATHS.finditer(statement):
+        if m.start() > pos:
+            out.append((statement[pos:m.start()], None))
+        try:
+            out.append((m.group(1), _maths_latex(m.group(1))))
+        except (SyntaxError, TypeError, ValueError, TokenError, sp.SympifyError) as exc:
+            raise ValueError(f"cannot typeset ${m.group(1)}$: {exc}") from exc
+        pos = m.end()
+    if pos < len(statement):
+        out.append((statement[pos:], None))
+    if "$" in "".join(t for t, tex in out if tex is None):
+        raise ValueError(f"unbalanced dollar sign in {statement!r}")
+    return out
+
+
+def statement_text(statement: str) -> str:
+    """``statement`` as plain text: the dollar signs dropped."""
+    return "".join(text for text, _ in statement_pieces(statement))
+
+
+def statement_latex(statement: str) -> str:
+    """``statement`` as LaTeX: the maths typeset (``$...$``), the words as they are (not
+    escaped; :mod:`symcollapse.presentation.export` escapes them)."""
+    return "".join(text if tex is None else f"${tex}$" for text, tex in statement_pieces(statement))
+
 
 _ERRATA = (
-    Erratum("B3", "remark after Theorem 4.1 (null predictor)", "n >> SNR0/(1/phi0 - 1)",
-            "n >> SNR0 (1/phi0 - 1)",
+    Erratum("B3", "remark after Theorem 4.1 (null predictor)", "$n >> SNR0/(1/phi0 - 1)$",
+            "$n >> SNR0*(1/phi0 - 1)$",
             "symbolic: solving n sigma0^2 phi0/(1 - phi0) = ||w0||^2 for n",
             "tests/test_overparameterized.py::test_null_predictor_threshold_formula_and_erratum_B3"),
-    Erratum("B4", "Corollary 4.4 (special case)", "Theorem 4.1 is the case lam = 0, phi >= 1",
-            "lam -> 0 with phi < 1 (kappa -> 0)",
+    Erratum("B4", "Corollary 4.4 (special case)", "Theorem 4.1 is the case $lam = 0$, $phi >= 1$",
+            "$lam -> 0$ with $phi < 1$ ($kappa -> 0$)",
             "symbolic: kappa(0+, phi) = max(phi - 1, 0); the limit reproduces Theorem 4.1 only "
             "for phi < 1",
             "tests/test_symbolic.py::test_ridgeless_limit_of_ridge_reproduces_theorem_4_1_isotropic"),
     Erratum("B6", "Proposition F.6, 'in particular, if T0 >= d'",
-            "df2/(T - df2) (1 + kappa^2 tr(Sigma+kappa)^-2/(T0 - df2(kappa0)))",
-            "eq. (19): df2/(T0 - d) (1 + kappa^2 tr(Sigma+kappa)^-2/(T - df2))",
+            "$df2(kappa)/(T - df2(kappa))*(1 + kappa**2*tr((Sigma + kappa)**-2)/(T0 - df2(kappa0)))$",
+            "eq. (19): $df2(kappa)/(T0 - d)*(1 + kappa**2*tr((Sigma + kappa)**-2)/(T - df2(kappa)))$",
             "numeric: d=100, T0=200, T=300, lam=0.1, Sigma=I gives 0.773 (eq. 19) against 0.349 "
             "(printed); Monte-Carlo agrees with eq. (19)",
             "tests/test_symbolic.py::test_printed_F6_special_case_contradicts_19"),
     Erratum("B7", "eq. (64), omniscient-risk form of the bias",
-            "Bias = w0' Sigma (Sigma+kappa)^-2 w0 dkappa/dlam",
-            "Bias = kappa^2 w0' Sigma (Sigma+kappa)^-2 w0 dkappa/dlam",
+            "$Bias = w0'*Sigma*(Sigma + kappa)**-2*w0*dkappa/dlam$",
+            "$Bias = kappa**2*w0'*Sigma*(Sigma + kappa)**-2*w0*dkappa/dlam$",
             "symbolic: the derived Proposition 4.2 bias equals the corrected form, not the printed",
             "tests/test_symbolic.py::test_omniscient_risk_form_eq_64_with_kappa_squared"),
     Erratum("F.8", "Lemma F.8 (anisotropic bias increase, independent designs, n >= 2)",
-            "u'Q'Sigma Q v ~ u' Sigma^n prod_m A_m v",
-            "the peeling recursion E[Q'MQ] = Phi_0(...Phi_{n-1}(M)), one deterministic "
+            "$u'*Q'*Sigma*Q*v ~ u'*Sigma**n*prod(A_m, m)*v$",
+            "the peeling recursion $E(Q'*M*Q) = Phi(0, ...*Phi(n - 1, M))$, one deterministic "
             "equivalent per generator (docs/theory.md)",
             "Monte-Carlo: d=160, T0=80, n=3, beta=2, r=0.5: printed F.8 gives a negative Delta "
             "bias (z ~ -3e4); with its power of Sigma fixed it still misses by +84 % at beta=3, "
             "r=0.1 (z ~ +80); predict is within 1 standard error",
             "tests/test_chain_vs_simulation.py"),
     Erratum("B20", "remark after Theorem 4.1 (more data per generation)",
-            "(1 + 1/(2 log^2 2) + 1/(3 log^2 3) + ...) E_clean",
-            "a constant factor 1 + sum_{m>=2} 1/(m ln^2 m) = 3.1097428..., in the low-dimensional "
-            "limit with T = T0 and sigma = sigma0; the m = 1 term is undefined",
+            "$(1 + 1/(2*log(2)**2) + 1/(3*log(3)**2) + ...)*E_clean$",
+            "a constant factor $1 + Sum(1/(m*log(m)**2), (m, 2, oo)) = 3.1097428*...$, in the "
+            "low-dimensional limit with $T = T0$ and $sigma = sigma0$; the $m = 1$ term is "
+            "undefined",
             "numeric: Euler-Maclaurin tail (SymPy's evalf gives 3.1082 and mpmath's default nsum "
             "2.94 for this slowly converging series); predict with the schedule reproduces the "
             "partial sums",
