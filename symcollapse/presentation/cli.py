@@ -1,5 +1,9 @@
 """The ``symcollapse`` command: ``report``, ``list``, ``show``, ``eval``, ``predict``, ``simulate``.
 
+The commands that need the symbolic layer (``show``, ``eval``, ``report``; ``list`` only when the
+shipped index is unreadable) import it when they run, so ``list``, ``predict`` and ``simulate``
+start without SymPy; these are the package's only imports inside functions.
+
 Errors print one line, ``symcollapse: error: ...``, on stderr and exit with status 2 (bad
 arguments, unknown formula) or 1 (a failure while running); never a traceback.
 """
@@ -13,6 +17,7 @@ import os
 import sys
 import time
 import warnings
+from typing import Any
 
 import numpy as np
 
@@ -23,13 +28,11 @@ from symcollapse.numeric.spectra import isotropic, power_law
 from symcollapse.pipeline import workflows
 from symcollapse.pipeline.schedule import per_generation
 from symcollapse.presentation import _cli_values as CV
-from symcollapse.presentation import export
-from symcollapse.presentation.report import write_report
 from symcollapse.simulation.monte_carlo import simulate
 from symcollapse.simulation.sweep import add_cli as _add_sweep
 from symcollapse.simulation.sweep import cli_command
 from symcollapse.simulation.testing import z_score
-from symcollapse.symbolic.catalogue import formula, summaries
+from symcollapse.symbolic.catalogue_index import read_index
 
 __all__ = ["main"]
 
@@ -261,6 +264,8 @@ _seed = _checked(int, lambda x: x >= 0, "an integer >= 0 (the seed)")
 
 # ---------------------------------------------------------------------------------- commands
 def _cmd_report(args) -> int:
+    from symcollapse.presentation.report import write_report
+
     start = time.perf_counter()
     paths = write_report(args.out, quick=args.quick, seed=args.seed,
                          pdf=False if args.no_pdf else None, progress=_progress(args),
@@ -272,7 +277,11 @@ def _cmd_report(args) -> int:
 
 
 def _cmd_list(args) -> int:
-    index = summaries()                  # from the shipped index: nothing is derived
+    index = read_index()                 # the shipped index: nothing is derived
+    if not index:
+        from symcollapse.symbolic.catalogue import summaries
+
+        index = summaries()
     width = max(len(n) for n in index) + 2
     for name, entry in index.items():
         print(f"{name.ljust(width)}{entry['title']}")
@@ -281,6 +290,9 @@ def _cmd_list(args) -> int:
 
 
 def _cmd_show(args) -> int:
+    from symcollapse.presentation import export
+    from symcollapse.symbolic.catalogue import formula
+
     f = formula(args.name)
     if args.style == "latex":
         out = export.latex([f], standalone=False, symbols=False)
@@ -344,6 +356,8 @@ def _write_rows(columns: list[str], rows: list[list], style: str) -> None:
 
 
 def _cmd_eval(args) -> int:
+    from symcollapse.symbolic.catalogue import formula
+
     f = formula(args.name)
     allowed = tuple(dict.fromkeys(f.parameters + tuple(
         k for k in ("lam", "T", "T0", "phi", "phi0") if k not in f.parameters)))
@@ -351,7 +365,7 @@ def _cmd_eval(args) -> int:
 
     parsed, schedules = CV.split_schedules(CV.parse_assignments(args.values, allowed, f.name))
     keys, cols = CV.grid({k: v.values for k, v in parsed.items()})
-    kwargs = dict(zip(keys, cols, strict=True))
+    kwargs: dict[str, Any] = dict(zip(keys, cols, strict=True))
     _scalars_beside_schedules(kwargs, schedules)
     kwargs.update({k: per_generation(v) for k, v in schedules.items()})
     if f.spectral:
@@ -402,7 +416,7 @@ def _workflow_pipelines(args, what: str):
               for k, v in parsed.items()}
     keys, cols = CV.grid(values)
     fn = getattr(workflows, args.workflow)
-    extra = {}
+    extra: dict[str, Any] = {}
     if args.workflow == "accumulate":
         extra["design"] = "fresh" if args.design == "independent" else "same"
     elif args.workflow == "downstream_mix":
@@ -416,7 +430,7 @@ def _workflow_pipelines(args, what: str):
         extra.pop("design")
     pipes = []
     for i in range(cols[0].size):
-        kw = {k: (int(c[i]) if k in _INTEGER_KEYS else float(c[i]))
+        kw: dict[str, Any] = {k: (int(c[i]) if k in _INTEGER_KEYS else float(c[i]))
               for k, c in zip(keys, cols, strict=True)}
         pipes.append(fn(**kw, **extra))
     return keys, cols, pipes
@@ -431,13 +445,13 @@ def _chain_grid(args, allowed: tuple[str, ...], what: str, *, integers: bool):
     parsed, schedules = CV.split_schedules(CV.parse_assignments(args.values, allowed, what))
     if "T" not in parsed:
         raise ValueError(f"{what} needs T=... (the downstream sample size)")
-    values = {}
+    values: dict[str, Any] = {}
     for k, v in parsed.items():
         values[k] = (CV.as_integers(k, v) if (k in _INTEGER_KEYS and (integers or k == "n"))
                      else v.values)
-    for k, v in schedules.items():
-        if k == "T0" and integers and not np.all(v == np.rint(v)):
-            raise ValueError(f"T0 must be integers, got {v.tolist()}")
+    for k, sched in schedules.items():
+        if k == "T0" and integers and not np.all(sched == np.rint(sched)):
+            raise ValueError(f"T0 must be integers, got {sched.tolist()}")
     keys, cols = CV.grid(values)
     return keys, cols, {k: per_generation(v) for k, v in schedules.items()}
 
@@ -456,7 +470,7 @@ def _cmd_predict(args) -> int:
 
     keys, cols, schedules = _chain_grid(args, _predict_keys(), "predict", integers=False)
     eigs, w0 = _spectrum(args)
-    kw = dict(zip(keys, cols, strict=True))
+    kw: dict[str, Any] = dict(zip(keys, cols, strict=True))
     _scalars_beside_schedules(kw, schedules)
     if schedules:
         kw.setdefault("n", len(next(iter(schedules.values()))))
@@ -494,7 +508,7 @@ def _cmd_simulate(args) -> int:
     rows = []
     with progress_bar(cols[0].size, "simulate", _progress(args)) as bar:
         for i, stream in enumerate(streams):
-            kw = {k: (int(c[i]) if k in _INTEGER_KEYS else float(c[i])) for k, c in zip(keys, cols,
+            kw: dict[str, Any] = {k: (int(c[i]) if k in _INTEGER_KEYS else float(c[i])) for k, c in zip(keys, cols,
                                                                                        strict=True)}
             if schedules:
                 kw.setdefault("n", len(next(iter(schedules.values()))))
@@ -524,7 +538,7 @@ def _cmd_sweep(args) -> int:            # the command lives in symcollapse.sweep
 _COMMANDS["sweep"] = _cmd_sweep
 
 
-def _fail(message: str, status: int) -> int:
+def _fail(message: str | BaseException, status: int) -> int:
     print(f"{PROG}: error: {' '.join(str(message).split())}", file=sys.stderr)
     return status
 

@@ -23,6 +23,7 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -143,7 +144,7 @@ def _errorbars(ax, points, x: Callable[[SimulatedPoint], float], color, ms=4.0) 
 
 
 # ----------------------------------------------------------------------------- Figure 1a
-FIGURE_1A = dict(d=300, T0=600, sigma=0.1, sigma0=0.2)
+FIGURE_1A: dict[str, Any] = dict(d=300, T0=600, sigma=0.1, sigma0=0.2)
 
 
 def figure_1a(path=None, *, reps: int | None = None, seed: int = 0, quick: bool = False,
@@ -158,7 +159,7 @@ def figure_1a(path=None, *, reps: int | None = None, seed: int = 0, quick: bool 
     reps, seed = _check(reps, seed, quick, 40)
     start = time.perf_counter()
     d, T0, sigma, sigma0 = (FIGURE_1A[k] for k in ("d", "T0", "sigma", "sigma0"))
-    common = dict(T0=T0, sigma=sigma, sigma0=sigma0)
+    common: dict[str, Any] = dict(T0=T0, sigma=sigma, sigma0=sigma0)
     eigs, w0 = isotropic(d)
     ns = (0, 1, 2, 5, 10)
     lam_points = (1e-3, 1e-1) if quick else (1e-3, 1e-1, 1.0)
@@ -205,7 +206,7 @@ def figure_1a(path=None, *, reps: int | None = None, seed: int = 0, quick: bool 
 
 
 # ----------------------------------------------------------------------------- Figure 1b
-FIGURE_1B = dict(d=300, beta=2, r=0.375, T0=600, sigma=1.0, sigma0=1.0)
+FIGURE_1B: dict[str, Any] = dict(d=300, beta=2, r=0.375, T0=600, sigma=1.0, sigma0=1.0)
 
 
 def _leading_exponent(beta, r, n: int):
@@ -237,7 +238,7 @@ def figure_1b(path=None, *, reps: int | None = None, seed: int = 0, quick: bool 
     p = FIGURE_1B
     beta, r = p["beta"], sp.Rational(3, 8)
     ell = float(scaling.ell_crit(beta, r))
-    common = dict(T0=p["T0"], sigma=p["sigma"], sigma0=p["sigma0"])
+    common: dict[str, Any] = dict(T0=p["T0"], sigma=p["sigma"], sigma0=p["sigma0"])
     eigs, w0 = power_law(p["d"], beta, p["r"])
     ns = (0, 1, 2, 5, 10)
     lam_points = (1e-3,) if quick else (1e-5, 1e-3, 1e-1)
@@ -295,7 +296,7 @@ def figure_1b(path=None, *, reps: int | None = None, seed: int = 0, quick: bool 
 
 
 # ----------------------------------------------------------------------------- Figure 2
-FIGURE_2 = dict(d=300, T0=150, sigma=0.1, sigma0=0.0, lam=1e-3)
+FIGURE_2: dict[str, Any] = dict(d=300, T0=150, sigma=0.1, sigma0=0.0, lam=1e-3)
 
 
 def figure_2(path=None, *, reps: int | None = None, seed: int = 0, quick: bool = False,

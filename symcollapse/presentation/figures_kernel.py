@@ -24,12 +24,15 @@ import time
 from collections.abc import Callable
 from concurrent.futures import Executor, Future
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
+from symcollapse.numeric.optimal import ridge_recipe
 from symcollapse.simulation.kernels import fit_exponents, kernel_chain_grid, load_digits_problem
 from symcollapse.simulation.monte_carlo import simulate
 from symcollapse.simulation.testing import z_score
+from symcollapse.symbolic import scaling
 from symcollapse.symbolic.catalogue import formula
 
 __all__ = ["kernel_chain_figure"]
@@ -87,14 +90,14 @@ def kernel_chain_figure(path, *, quick: bool = True, seed: int = 0,
         P = load_digits_problem(kernel)
         problems[kernel] = P
         beta, r = fit_exponents(P)
-        exponents[kernel] = dict(beta=beta, r=r, ell_crit=beta / (2 * beta * min(r, 1.0) + 1))
+        exponents[kernel] = dict(beta=beta, r=r, ell_crit=float(scaling.ell_crit(beta, r)))
         say(f"{kernel}: fitted beta = {beta:.3f}, r = {r:.3f}")
     # every measurement is an independent job (own seed), submitted before any is awaited
     grids = {(kernel, lam0): pool.submit(kernel_chain_grid, problems[kernel], ns=ns, Ts=Ts, T0=T0,
                                          lam=LAM, lam0=lam0, sigma=SIGMA, sigma0=SIGMA0,
                                          reps=cfg["reps"], seed=seed)
              for kernel in cfg["kernels"] for lam0 in LAM0S.values()}
-    gauss = {(kernel, lam0, n, T): pool.submit(
+    gauss: dict[tuple, Future] = {(kernel, lam0, n, T): pool.submit(
                 simulate, problems[kernel].eigenvalues, problems[kernel].w0, T=T, lam=LAM, n=n,
                 T0=T0, sigma=SIGMA, sigma0=SIGMA0, lam0=lam0, reps=cfg["gauss_reps"], seed=seed + 1)
              for kernel, lam0, n, T in cfg["gauss"]}
@@ -113,9 +116,9 @@ def kernel_chain_figure(path, *, quick: bool = True, seed: int = 0,
                                  gap=float(pred[i, k] / sim.mean - 1),
                                  z=float(z_score(pred[i, k], sim))))
         say(f"{kernel}, lam0 = {lam0:g}: {len(ns) * len(Ts)} cells measured")
-    for (kernel, lam0, n, T), job in gauss.items():
+    for (kernel, lam0, n, T), gauss_job in gauss.items():
         P = problems[kernel]
-        g = job.result()
+        g = gauss_job.result()
         for row in rows:
             if (row["kernel"], row["lam0"], row["n"], row["T"]) == (kernel, lam0, n, T):
                 row["gaussian_mean"] = g.mean + P.residual
@@ -128,16 +131,19 @@ def kernel_chain_figure(path, *, quick: bool = True, seed: int = 0,
                 seconds=time.perf_counter() - start)
 
 
+def _ridge_rules(expo: dict, n: int, T: int) -> tuple[tuple[str, float], ...]:
+    """The classical ridge T^-ell_crit and Corollary 5.2's recipe (capped below by T^-beta)."""
+    recipe = ridge_recipe(expo["beta"], expo["r"], n=n, sigma0=SIGMA0, T0=T0, T=T)
+    return (("classical", float(T) ** (-expo["ell_crit"])), ("corollary_5_2", float(recipe)))
+
+
 def _submit_effects(pool: Executor, P, expo, cfg, seed) -> dict:
     """Submit the chains behind the effects and Corollary 5.2 (see :func:`_effects`)."""
     lam0, ns, n_top = LAM0S["regularised"], cfg["ns"], max(cfg["ns"])
-    jobs = {"clean": pool.submit(kernel_chain_grid, P, ns=ns, Ts=[800], T0=T0, lam=LAM, lam0=lam0,
+    jobs: dict[Any, Any] = {"clean": pool.submit(kernel_chain_grid, P, ns=ns, Ts=[800], T0=T0, lam=LAM, lam0=lam0,
                                  sigma=SIGMA, sigma0=0.0, reps=cfg["reps"], seed=seed)}
-    ell = expo["ell_crit"]
-    lam_star = (n_top * SIGMA0**2 / T0) ** ell
     for T in cfg["Ts"]:
-        for name, lam in (("classical", T ** (-ell)),
-                          ("corollary_5_2", max(lam_star, T ** (-expo["beta"])))):
+        for name, lam in _ridge_rules(expo, n_top, T):
             jobs[(name, T)] = (lam, pool.submit(
                 kernel_chain_grid, P, ns=[n_top], Ts=[T], T0=T0, lam=lam, lam0=lam0, sigma=SIGMA,
                 sigma0=SIGMA0, reps=cfg["reps"], seed=seed))
@@ -182,10 +188,10 @@ def _effects(P, expo, cfg, rows, say, jobs) -> dict:
                              generator_own_error=float(own.test_error), measured=measured)
     # Corollary 5.2: classical ridge T^-ell_crit against lam_star = (n sigma0^2 / T0)^ell_crit
     ell = expo["ell_crit"]
-    lam_star = (n_top * SIGMA0**2 / T0) ** ell
+    lam_star = float(ridge_recipe(expo["beta"], expo["r"], n=n_top, sigma0=SIGMA0, T0=T0))
     cor = []
     for T in cfg["Ts"]:
-        for name, lam in (("classical", T ** (-ell)), ("corollary_5_2", max(lam_star, T ** (-expo["beta"])))):
+        for name, lam in _ridge_rules(expo, n_top, T):
             lam_job, job = jobs[(name, T)]
             assert lam_job == lam
             sim = job.result()[(n_top, T)]

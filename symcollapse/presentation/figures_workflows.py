@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import time
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -29,9 +30,9 @@ __all__ = ["accumulate_figure", "fresh_real_mix_figure", "strong_collapse_figure
            "WORKFLOW_FIGURES", "ACCUMULATE", "FRESH_REAL_MIX", "STRONG_COLLAPSE"]
 
 #: the settings of the three figures
-ACCUMULATE = dict(d=50, beta=1.5, r=0.5, T0=80, sigma0=0.5, sigma=0.5)
-FRESH_REAL_MIX = dict(d=50, beta=1.5, r=0.5, T0=100, sigma0=0.5, T=100, sigma=0.2, lam=1e-2)
-STRONG_COLLAPSE = dict(d=50, beta=1.5, r=0.5, sigma=0.2, sigma2=0.2, lam=1e-4, delta_scale=0.1)
+ACCUMULATE: dict[str, Any] = dict(d=50, beta=1.5, r=0.5, T0=80, sigma0=0.5, sigma=0.5)
+FRESH_REAL_MIX: dict[str, Any] = dict(d=50, beta=1.5, r=0.5, T0=100, sigma0=0.5, T=100, sigma=0.2, lam=1e-2)
+STRONG_COLLAPSE: dict[str, Any] = dict(d=50, beta=1.5, r=0.5, sigma=0.2, sigma2=0.2, lam=1e-4, delta_scale=0.1)
 
 
 def _reps(reps, seed, quick: bool, full: int, fast: int) -> tuple[int, int]:

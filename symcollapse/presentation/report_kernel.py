@@ -58,6 +58,8 @@ def kernel_section(out: Path, *, quick: bool, seed: int, progress: bool | None,
 
 
 def _blocks(fig: FigureResult, res: dict) -> list:
+    if fig.path is None:
+        raise ValueError("the kernel section needs its figure saved (a path)")
     f = res["findings"]
     rows = res["rows"]
     expo = res["exponents"]

@@ -9,6 +9,7 @@ import json
 from collections.abc import Callable
 from pathlib import Path
 
+from symcollapse.symbolic.catalogue_index import INDEX_PATH, read_index
 from symcollapse.symbolic.formula import Formula, UnknownFormula
 from symcollapse.symbolic.theory import (
     clean_ridge,
@@ -25,7 +26,6 @@ __all__ = ["formula", "formulas", "summaries", "write_index"]
 
 #: the titles and regimes of every formula, written by :func:`write_index` so that listing the
 #: catalogue derives nothing (``tests/test_symbolic.py`` checks it against the derivations)
-INDEX_PATH = Path(__file__).with_name("catalogue_index.json")
 
 _REGISTRY: dict[str, Callable[[], Formula]] = {
     "kappa_equation": effective_regularization.kappa_equation,
@@ -94,10 +94,7 @@ def _summary(name: str) -> dict[str, str]:
 def summaries() -> dict[str, dict[str, str]]:
     """``name -> {"title", "regime"}`` for every formula, from the index shipped with the package
     (derived afresh, slowly, for any formula the index does not hold)."""
-    try:
-        index = json.loads(INDEX_PATH.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        index = {}
+    index = read_index()
     return {name: index.get(name) or _summary(name) for name in _REGISTRY}
 
 
