@@ -3,8 +3,12 @@ r"""The paper's printed statements that symcollapse corrects, with the evidence 
 Every entry names the test that shows the printed form disagreeing (with the derivation or with
 the Monte-Carlo simulation) and the corrected form agreeing.  ``label`` is the label of the
 erratum in our list (B3, B4, ...; ``F.8`` names the lemma).  The labels are stable; the list keeps
-only the corrections that change a formula the toolkit computes, so it skips numbers.
-``docs/errata.md`` is generated from :func:`errata`, and the report's errata table is built from it.
+only the corrections that change a formula the toolkit computes, so it skips numbers; the list is
+in the order of the labels' numbers (``B8`` before ``F.8``).
+``docs/errata.md`` is generated from :func:`errata`, the report's errata table is built from it,
+and the derivation scripts (``derivations/``) print the statements of the errata they
+demonstrate from it (``derivations/_narrate.erratum``); ``tests/test_errata.py`` keeps the three
+in step.
 
 ``printed`` and ``corrected`` are statements: words with maths between dollar signs, the maths in
 SymPy's syntax (``**`` for powers, ``*`` for products), so that the one string is both readable
@@ -13,7 +17,10 @@ joined by the relations ``>>``, ``>=``, ``<=``, ``->``, ``~`` (asymptotic equiva
 ``<``, ``>``.  ``x'`` is the transpose of ``x``; ``...`` is an ellipsis; ``Sigma``, ``Q``, ``M``,
 ``u``, ``v``, ``w0`` are matrices or vectors (their products keep their order); ``tr``, ``df2``,
 ``E`` (expectation), ``prod(A_m, m)`` (a product over ``m``) and ``Phi(m, M)`` (the peeling
-map of generator ``m``) are functions.
+map of generator ``m``) are functions.  The other names are the toolkit's symbols (``T0``,
+``sigma0``, ``lam``, ``kappa``, ``phi0``, ``SNR0``, ``beta``, ``r``, ``ell``, ``a``, ``b``, ...)
+or plain symbols, some with their own LaTeX (``E_clean``, ``E_test``, ``Delta_Bias``,
+``lambda_i``, ``ell_star``, ``ell_crit``; ``gamma`` and ``delta`` are letters, not functions).
 The printer keeps the expression as written (no reordering, no simplification, a quotient stays
 where it was written): an erratum must show the paper's form, not an equivalent one.
 
@@ -269,7 +276,7 @@ _ERRATA = (
             "Monte-Carlo: d=160, T0=80, n=3, beta=2, r=0.5: printed F.8 gives a negative Delta "
             "bias (z ~ -3e4); with its power of Sigma fixed it still misses by +84 % at beta=3, "
             "r=0.1 (z ~ +80); predict is within 1 standard error",
-            "tests/test_chain_vs_simulation.py"),
+            "tests/test_chain_vs_simulation.py::test_lemma_f8_as_printed_disagrees_with_simulation"),
     Erratum("B9", "Corollary 5.2, eq. (29) (the classical ridge lam ~ T^-ell_crit on collapsed data)",
             "the error diverges if $b >= a + 1 - c$",
             "the error diverges if and only if $b < a + 1 - c$ (the collapse term is of order "
