@@ -6,7 +6,11 @@
 * :func:`show` prints one step the script itself performs;
 * :func:`check` compares a derived expression with a printed statement symbolically;
 * :func:`check_on_points` compares two expressions at exact rational points of a domain (for
-  piecewise-linear exponents built from ``Min``/``Max``, which SymPy cannot compare symbolically).
+  piecewise-linear exponents built from ``Min``/``Max``, which SymPy cannot compare symbolically);
+* :func:`erratum` prints an erratum of the paper as ``symcollapse.errata()`` states it (where,
+  the printed and the corrected statement, the test that pins it): the statements are written
+  once, in ``symcollapse/symbolic/errata.py``; a script demonstrating an erratum reads them there
+  and adds its own checks (the evidence).
 
 A check that comes out other than expected (``expect_equal``) stops the script with a non-zero
 exit status, so ``run_all.py`` fails.
@@ -20,15 +24,36 @@ import sympy as sp
 
 import symcollapse as sc
 from symcollapse.symbolic import symbols as S
+from symcollapse.symbolic.errata import Erratum, statement_latex, statement_text
 from symcollapse.symbolic.formula import Step, print_order
 from symcollapse.symbolic.functionals import display_form, spectral_equal
 
-__all__ = ["narrate", "narrate_steps", "show", "check", "check_on_points", "heading"]
+__all__ = ["narrate", "narrate_steps", "show", "check", "check_on_points", "heading", "erratum"]
 
 
 def heading(text: str) -> None:
     """Print a section heading."""
     print(f"\n== {text}")
+
+
+def erratum(label: str) -> Erratum:
+    """Print erratum ``label`` of ``symcollapse.errata()`` as a section heading, with its printed
+    and corrected statements (text and LaTeX) and its test, and return it.
+
+    The statements come from ``symcollapse/symbolic/errata.py`` (their one source); the script's
+    checks that follow are the evidence.  ``KeyError`` if there is no such erratum.
+    """
+    found = {e.label: e for e in sc.errata()}
+    if label not in found:
+        raise KeyError(f"no erratum {label!r} in symcollapse.errata(): {sorted(found)}")
+    e = found[label]
+    heading(f"{e.label} erratum: {e.where}  [symcollapse.errata()]")
+    for name in ("printed", "corrected"):
+        statement = getattr(e, name)
+        print(f"  {name + ':':10} {statement_text(statement)}")
+        print(f"  {'':10} latex: {statement_latex(statement)}")
+    print(f"  {'test:':10} {e.test}")
+    return e
 
 
 def _print_expr(expr, indent: str = "      ") -> None:

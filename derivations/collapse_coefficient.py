@@ -9,7 +9,7 @@ Run: python derivations/collapse_coefficient.py
 """
 
 import sympy as sp
-from _narrate import check, heading, narrate, show
+from _narrate import check, erratum, heading, narrate, show
 
 from symcollapse.symbolic import symbols as S
 from symcollapse.symbolic.functionals import df, resolvent_trace2
@@ -33,6 +33,7 @@ e = narrate("rho_underparameterized")
 # the exact factor is the inverse-Wishart mean; the paper's asymptotic 1/(T0 - d) is its limit
 check("eq. (19) with the exact factor 1/(T0 - d - 1)", e.expr,
       printed_19 * (T0 - d) / (T0 - d - 1))
+erratum("B6")
 printed_F6 = df(2, k) / (T - df(2, k)) * (1 + k**2 * resolvent_trace2(k) / (T0 - d))
 check("Prop. F.6 'in particular' form (T and T0 swapped): B6 erratum", u.expr, printed_F6,
       expect_equal=False)

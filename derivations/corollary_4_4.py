@@ -1,12 +1,12 @@
 """Corollary 4.4: the test error of the chain with an under-parameterised generator (T0 >= d),
 isotropic features; errata B2 (intro eq. 1), B4 (the special case) and B5 (F.5's display).
 
-What it shows:
+What it shows (each erratum's printed and corrected statements are read from symcollapse.errata()):
   1. the library's derivation of the isotropic rho and of the full test error from (19) and
      Proposition 4.2, each checked against the printed Corollary 4.4;
-  2. B2: the error gains n sigma0^2 rho, not the intro's "n sigma0 rho";
-  3. B5: F.5 prints "(1 - 1/phi0) rho ~ (bracket)"; the derivation gives (1/phi0 - 1) rho;
-  4. B4: Theorem 4.1 is the ridgeless case with phi < 1 (kappa -> 0), not "phi >= 1";
+  2. B2: the collapse term of the intro's eq. (1), checked against the derivation;
+  3. B5: the factor of rho in F.5's display, checked against the derivation;
+  4. B4: which ridgeless limit of Corollary 4.4 is Theorem 4.1;
   5. the derived closed form for the ridgeless, over-parameterised downstream
      (phi > 1, lam -> 0, T0 >= d; kappa = phi - 1 in (19)):
      rho = phi0/((1 - phi0) phi).
@@ -15,7 +15,7 @@ Run: python derivations/corollary_4_4.py
 """
 
 import sympy as sp
-from _narrate import check, heading, narrate, show
+from _narrate import check, erratum, heading, narrate, show
 
 import symcollapse as sc
 from symcollapse.symbolic import symbols as S
@@ -30,7 +30,7 @@ check("Corollary 4.4, isotropic rho", r.expr, printed_rho)
 c = narrate("corollary_4_4_isotropic")
 check("Corollary 4.4, isotropic test error", c.expr, printed_clean + n * s0**2 * printed_rho)
 
-heading("B2: the intro's eq. (1), E = E_clean + Delta Bias + n sigma0 rho")
+erratum("B2")
 gain = show("E_test - (Bias + Var) from the derivation (T0 >= d: Delta Bias = 0)",
             sp.factor(c.expr - sc.formula("proposition_4_2_bias_isotropic").expr
                       - sc.formula("proposition_4_2_variance_isotropic").expr))
@@ -38,12 +38,12 @@ check("the gain is n sigma0^2 rho", gain, n * s0**2 * r.expr)
 check("intro eq. (1) as printed, n sigma0 rho: B2 erratum", gain, n * s0 * r.expr,
       expect_equal=False)
 
-heading("B5: F.5's display (1 - 1/phi0) rho ~ bracket")
+erratum("B5")
 check("derived: (1/phi0 - 1) rho equals the bracket", (1 / phi0 - 1) * r.expr, bracket)
 check("printed: rho = bracket/(1 - 1/phi0): B5 erratum", r.expr, bracket / (1 - 1 / phi0),
       expect_equal=False)
 
-heading("B4: which ridgeless case is Theorem 4.1?")
+erratum("B4")
 t41 = sc.formula("theorem_4_1").expr
 kiso = sc.formula("kappa_isotropic").expr
 for label, pb, expect in (("phi < 1", sp.Symbol("phibar", negative=True), True),

@@ -8,16 +8,16 @@ What it shows:
   2. checks, exactly at rational points of the domain, against the printed (28), the optimal
      error T^-(b - a) c, Appendix G's noisy optimum min(ell_star, ell_crit) and its rate
      T^-c min(1, b - a), and the practical recipe lam_star ~ (n sigma0^2/T0)^ell_crit;
-  3. B8: the printed hypothesis "n ~ T^b" read literally (a = b) makes (28) empty;
-  4. B9: eq. (29) "diverges if b >= a + 1 - c" disagrees with the derivation; b < a + 1 - c agrees;
-  5. B16: App. G's "consistent only if ell <= ell_star" is stronger than the derived condition
-     ell < beta (b - a).
+  3. B8: the printed hypothesis of Corollary 5.2 read literally (a = b) makes (28) empty;
+  4. B9: the printed condition of eq. (29) disagrees with the derivation, the corrected agrees;
+  5. B16: App. G's printed condition for consistency is stronger than the derived one.
+  The errata's printed and corrected statements are read from symcollapse.errata().
 
 Run: python derivations/corollary_5_2.py
 """
 
 import sympy as sp
-from _narrate import check, check_on_points, heading, narrate, rational_points, show
+from _narrate import check, check_on_points, erratum, heading, narrate, rational_points, show
 
 from symcollapse.symbolic import scaling
 from symcollapse.symbolic import symbols as S
@@ -56,7 +56,7 @@ lam_star = show("T^-ell_star with n sigma0^2 = T^a, T0 = T^b, ell_star = (b - a)
 check("lam_star = (T^a/T^b)^ell_crit", sp.expand_power_exp(sp.expand(sp.log(lam_star), force=True)),
       sp.expand(sp.log((T**a / T**b) ** ell_crit), force=True))
 
-heading("B8: the hypothesis of Corollary 5.2")
+erratum("B8")
 show("the derivation's input is n sigma0^2 ~ T^a (a step of the derivation above)",
      [s.expr for s in f.derivation if "T**a" in s.text][0])
 literal = show("read literally, 'n ~ T^b' (sigma0 fixed) sets a = b: derived ell_star",
@@ -64,7 +64,7 @@ literal = show("read literally, 'n ~ T^b' (sigma0 fixed) sets a = b: derived ell
 check_on_points("printed (28) with the literal hypothesis (a = b): B8 erratum", literal,
                 sp.Min(b * ell_crit, beta), pts, expect_equal=False)
 
-heading("B9: eq. (29), the classical ridge lam ~ T^-ell_crit on collapsed data")
+erratum("B9")
 rate = show("derived collapse-term rate at ell = ell_crit (scaling.collapse_exponent)",
             sp.simplify(scaling.collapse_exponent(beta, r, ell, a=a, b=b).subs(ell, ell_crit)))
 check_on_points("rate = c + b - a - 1 (eq. 29: E >~ T^-(c + b - a - 1))", rate, c + b - a - 1, pts)
@@ -78,7 +78,7 @@ check_on_points("diverges iff b < a + 1 - c (corrected)", div, sp.Lt(b, a + 1 - 
 check_on_points("(29) as printed, diverges if b >= a + 1 - c: B9 erratum", div,
                 sp.Ge(b, a + 1 - c), pts29, expect_equal=False)
 
-heading("B16: Appendix G's condition for consistency (E -> 0 as T -> oo)")
+erratum("B16")
 e_noisy_ell = scaling.error_exponent(beta, r, ell, a=a, b=b, noisy=True)
 show("derived error exponent, sigma^2 fixed (Theorem 5.1)", e_noisy_ell)
 pts_g = rational_points(["beta", "r", "ell", "a", "b"],

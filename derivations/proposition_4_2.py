@@ -4,7 +4,7 @@ Run: python derivations/proposition_4_2.py
 """
 
 import sympy as sp
-from _narrate import check, narrate
+from _narrate import check, erratum, narrate
 
 import symcollapse as sc
 from symcollapse.symbolic import symbols as S
@@ -16,6 +16,7 @@ check("Prop. 4.2 bias", bias.expr, k**2 * bias_quadratic(k) / (1 - df(2, k) / T)
 var = narrate("proposition_4_2_variance")
 check("Prop. 4.2 variance", var.expr, S.sigma**2 * df(2, k) / T / (1 - df(2, k) / T))
 dk = sc.formula("lemma_I_2").expr
+erratum("B7")
 check("eq. (64) as printed (no kappa^2): B7 erratum", bias.expr, bias_quadratic(k) * dk,
       expect_equal=False)
 check("eq. (64) corrected with kappa^2", bias.expr, k**2 * bias_quadratic(k) * dk)

@@ -3,24 +3,27 @@
 
 What it shows: the derivation of the null-predictor threshold n* (solve "collapse term of
 Theorem 4.1 = ||w0||_Sigma^2" for n), checked against the corrected statement, with the printed
-SNR0/(1/phi0 - 1) disagreeing (B3); and the more-data constant 1 + sum_{m>=2} 1/(m log^2 m),
-summed with an explicit Euler-Maclaurin tail (the series converges like 1/log N).
+one disagreeing (B3); and the more-data constant 1 + sum_{m>=2} 1/(m log^2 m), summed with an
+explicit Euler-Maclaurin tail (the series converges like 1/log N) (B20). The errata's printed and
+corrected statements are read from symcollapse.errata().
 
 Run: python derivations/theorem_4_1_remarks.py
 """
 
 import sympy as sp
-from _narrate import check, narrate, show
+from _narrate import check, erratum, narrate, show
 
 from symcollapse.symbolic import symbols as S
 
 phi0 = S.phi0
 nul = narrate("null_predictor_threshold")
+erratum("B3")
 check("corrected threshold n* = SNR0 (1/phi0 - 1)", nul.expr, S.SNR0 * (1 / phi0 - 1))
 check("printed threshold SNR0/(1/phi0 - 1): B3 erratum", nul.expr, S.SNR0 / (1 / phi0 - 1),
       expect_equal=False)
 
 c = narrate("more_data_constant")
+erratum("B20")
 value = c.evaluate()
 show(f"value: {value:.12f} (1 + sum over m >= 2 of 1/(m ln^2 m) = 1 + 2.1097 = 3.1097)")
 m = sp.Symbol("m", integer=True, positive=True)

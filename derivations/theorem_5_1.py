@@ -11,13 +11,14 @@ What it shows:
   3. the proof's intermediate step (H.1) rho ~ max(T/T0, phi0) T^-(1 - ell/beta)/(1 - phi0),
      checked with exact constants against the continuum asymptotics of (19);
   4. the classical exponents (26), (24): ell_crit and the minimax rate c, solved by SymPy;
-  5. B13: H.2's "kappa^-gamma" and "(lambda_i + kappa^-1 lambda_i)^2" disagree with the derivation.
+  5. B13: H.2's bias step as printed (statements read from symcollapse.errata()) disagrees with
+     the derivation; the corrected one agrees.
 
 Run: python derivations/theorem_5_1.py
 """
 
 import sympy as sp
-from _narrate import check, check_on_points, heading, narrate, rational_points, show
+from _narrate import check, check_on_points, erratum, heading, narrate, rational_points, show
 
 import symcollapse as sc
 from symcollapse.symbolic import scaling
@@ -74,7 +75,7 @@ fast = show("noiseless clean optimum (scaling.optimal_exponent(noisy=False))",
             scaling.optimal_exponent(beta, r, noisy=False))
 check("the fast rate 2 beta rbar at ell = beta (H.2)", fast, 2 * beta * rbar)
 
-heading("B13: App. H.2's bias step")
+erratum("B13")
 gamma = scaling_laws._lemma_I_1()["bias"]
 show("derived: kappa^2 w0' Sigma (Sigma + kappa)^-2 w0 ~ kappa^gamma, gamma", gamma)
 kap = sp.Symbol("kappa_", positive=True)

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import symcollapse as sc
 from symcollapse.symbolic import symbols as S
+from symcollapse.symbolic.errata import statement_text
 from symcollapse.symbolic.functionals import spectral_equal, spectral_simplify, two_point
 from symcollapse.symbolic.theory.collapse import generator_factor
 
@@ -29,6 +30,14 @@ def test_run_all_derivations():
     # the errata are shown disagreeing with the derivation
     for label in ("B2", "B3", "B4", "B5", "B6", "B7", "B8", "B9", "B13", "B16"):
         assert re.search(rf"{label} erratum: derived DIFFERS", proc.stdout), label
+    # each erratum a script demonstrates is printed from symcollapse.errata() (tests/test_errata.py)
+    shown = {m for p in DERIVATIONS.glob("*.py")
+             for m in re.findall(r"""\berratum\(\s*["']([^"']+)["']""", p.read_text())}
+    assert shown
+    for e in sc.errata():
+        if e.label in shown:
+            assert f"== {e.label} erratum: {e.where}" in proc.stdout, e.label
+            assert statement_text(e.printed) in proc.stdout and statement_text(e.corrected) in proc.stdout
 
 
 def test_readme_lists_every_script():

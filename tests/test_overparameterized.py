@@ -144,7 +144,8 @@ def test_more_data_constant():
 def test_more_data_remark_with_a_schedule():
     """The remark after Theorem 4.1: generation m >= 2 on T_m = m ln^2(m) T0 samples; low
     dimension (d = 4, T0 = 1e6), T = T0, sigma = sigma0: the error over the clean error is
-    1 + sum_{m=2}^{n+1} 1/(m ln^2 m), bounded by the constant."""
+    1 + sum_{m=2}^{n+1} 1/(m ln^2 m), bounded by the constant (erratum B20: a constant factor,
+    with no m = 1 term)."""
     eigs, w0 = sc.isotropic(4)
     T0, nn = 10**6, 12
     sizes = [m * np.log(m) ** 2 * T0 for m in range(2, nn + 2)]

@@ -62,6 +62,26 @@ def test_bias_and_log_constants():
     assert sp.simplify(sat - S.kappa**2 * sp.zeta(1 + 2 * b * (r - 1))) == 0
 
 
+def test_H2_bias_is_kappa_to_the_gamma_B13():
+    """B13: App. H.2 prints bias ~ kappa^-gamma and the summand
+    lambda_i^(1 + delta/beta)/(lambda_i + lambda_i/kappa)^2; the bias functional
+    kappa^2 w0' Sigma (Sigma + kappa)^-2 w0 ~ C kappa^gamma (gamma = 2r for r < 1) vanishes as
+    kappa -> 0, and its summand is lambda_i^(1 + delta/beta)/(1 + lambda_i/kappa)^2."""
+    b, r, k = S.beta, S.r, S.kappa
+    bias = M.power_law_bias_asymptotic().expr
+    assert not sp.powsimp(bias * k ** (-2 * r), force=True).has(k)        # ~ kappa^gamma
+    assert sp.powsimp(bias * k ** (2 * r), force=True).has(k)             # not ~ kappa^-gamma
+    assert sp.limit(bias.subs({b: 2, r: sp.Rational(3, 8)}), k, 0, "+") == 0
+    li = sp.Symbol("lambda_i", positive=True)
+    delta = 1 + b * (2 * r - 1)
+    summand = k**2 * li ** (delta / b) * li / (li + k) ** 2        # c_i^2 = lambda_i^(delta/beta)
+    assert sp.simplify(summand - li ** (1 + delta / b) / (1 + li / k) ** 2) == 0      # corrected
+    assert sp.simplify(summand - li ** (1 + delta / b) / (li + li / k) ** 2) != 0     # printed
+    # the exponent the scaling law uses: the clean noiseless error ~ T^(-2 ell rbar) = kappa^gamma
+    from symcollapse.symbolic.scaling import error_exponent
+    assert error_exponent(b, r, S.ell, noisy=False) == 2 * S.ell * sp.Min(1, r)
+
+
 def test_formula_metadata():
     entries = M.catalogue_entries()
     for name in ("power_law_df1_asymptotic", "power_law_df2_asymptotic",

@@ -114,6 +114,20 @@ def test_corollary_5_2_capped_case_lies_outside_the_regime():
     assert fixed.collapsed_rate == c_printed(beta, r)
 
 
+def test_B8_hypothesis_of_corollary_5_2_is_n_sigma0_squared_T_a():
+    """B8: Corollary 5.2 prints the hypothesis n ~ T^b. Read literally (sigma0 fixed, so
+    n sigma0^2 ~ T^b: a = b) the derived optimum is ell_star = 0 and the error does not decay,
+    where (28) promises min((b - a) ell_crit, beta) > 0 (as derivations/corollary_5_2.py reads it,
+    min(b ell_crit, beta)); with n sigma0^2 ~ T^a, T0 ~ T^b (a < b <= 1) the derivation gives (28)."""
+    literal = corollary_5_2_ell_star().expr.subs(S.a, S.b)
+    for beta, r in POINTS:
+        for b in (R(1, 2), R(3, 4), R(1)):
+            assert literal.subs({S.beta: beta, S.r: r, S.b: b}) == 0 < ell_star_printed(beta, r, 0, b)
+            assert optimal_exponent(beta, r, a=b, b=b, noisy=False) == 0          # no decay
+            for a in (0, b / 3):                                       # corrected hypothesis
+                assert ell_star(beta, r, a=a, b=b, noisy=False) == ell_star_printed(beta, r, a, b) > 0
+
+
 @pytest.mark.parametrize("beta, r", POINTS)
 def test_eq_29_classical_ell_and_the_corrected_sign_B9(beta, r):
     lc, c = ell_crit_printed(beta, r), c_printed(beta, r)

@@ -147,6 +147,27 @@ def test_corollary_4_4_isotropic():
     assert sp.simplify(sc.formula("corollary_4_4_isotropic").expr - clean - n * sigma0**2 * rho) == 0
 
 
+def test_intro_eq_1_collapse_term_is_n_sigma0_squared_rho_B2():
+    """B2: the intro's eq. (1) prints the collapse term as n sigma0 rho; Corollary 4.4's test error
+    minus Proposition 4.2's bias and variance (T0 >= d: no Delta Bias) is n sigma0^2 rho."""
+    rho = sc.formula("corollary_4_4_isotropic_rho").expr
+    gain = sp.factor(sc.formula("corollary_4_4_isotropic").expr
+                     - sc.formula("proposition_4_2_bias_isotropic").expr
+                     - sc.formula("proposition_4_2_variance_isotropic").expr)
+    assert sp.simplify(gain - n * sigma0**2 * rho) == 0             # corrected
+    assert sp.simplify(gain - n * sigma0 * rho) != 0                 # printed
+
+
+def test_F5_display_isotropic_rho_factor_B5():
+    """B5: F.5 prints (1 - 1/phi0) rho ~ bracket; the derived rho gives (1/phi0 - 1) rho."""
+    bracket = (1 / (1 + kappa) ** 2
+               + phi * kappa**2 / ((1 + kappa) ** 2 * ((1 + kappa) ** 2 - phi)))
+    rho = sc.formula("corollary_4_4_isotropic_rho").expr
+    assert sp.simplify((1 / phi0 - 1) * rho - bracket) == 0          # corrected
+    assert sp.simplify((1 - 1 / phi0) * rho - bracket) != 0          # printed
+    assert sp.simplify((1 - 1 / phi0) * rho + bracket) == 0          # it is off by the sign
+
+
 def test_corollary_4_4_equals_general_result_specialised():
     """Numerically: the general formulas with lambda_j = 1 give the isotropic corollary."""
     dd, TT, TT0, lam_ = 120, 200.0, 300.0, 0.05
