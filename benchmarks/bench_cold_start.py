@@ -56,11 +56,9 @@ print(json.dumps({{"base": t1 - t0, "import": t2 - t1, "stage": t3 - t2, "file":
 STAGES = {
     "import symcollapse": "",
     "first predict": "sc.predict(np.ones(100), np.ones(100) / 10, T=200, n=2, T0=300, lam=0.1)",
-    "first formula evaluate (checked)":
-        "sc.formula('theorem_4_1_exact').evaluate(T=200, T0=300, d=50, n=2, sigma=1.0, sigma0=1.0)",
-    "first formula evaluate (check=False)":
-        "sc.formula('theorem_4_1_exact').evaluate(T=200, T0=300, d=50, n=2, sigma=1.0, sigma0=1.0, "
-        "check=False)",
+    "first formula evaluate (checked)": "sc.formula('theorem_4_1_exact').evaluate(T=200, T0=300, d=50, n=2, sigma=1.0, sigma0=1.0)",
+    "first formula evaluate (check=False)": "sc.formula('theorem_4_1_exact').evaluate(T=200, T0=300, d=50, n=2, sigma=1.0, sigma0=1.0, "
+    "check=False)",
 }
 
 
@@ -72,8 +70,9 @@ def _env() -> dict[str, str]:
 
 def _child(stage: str) -> dict:
     code = _CHILD.format(base=BASE, stage=stage)
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=_env(),
-                         cwd=_ROOT, check=True)
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, env=_env(), cwd=_ROOT, check=True
+    )
     return json.loads(out.stdout.strip().splitlines()[-1])
 
 
@@ -106,8 +105,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--repeats", type=int, default=3, help="fresh processes per figure")
     args = parser.parse_args(argv)
 
-    print(f"CPU seconds (user + sys), min over {args.repeats} fresh processes; "
-          "ratio = figure / (numpy + scipy import) of the same process\n")
+    print(
+        f"CPU seconds (user + sys), min over {args.repeats} fresh processes; "
+        "ratio = figure / (numpy + scipy import) of the same process\n"
+    )
     print(f"{'path':42s} {'CPU [s]':>9s} {'ratio':>7s}  notes")
     rows = []
     for label, stage in STAGES.items():
@@ -123,12 +124,24 @@ def main(argv: list[str] | None = None) -> int:
         rows.append((label, value, value / best["base"], note))
     predict_runs = [_child(STAGES["first predict"]) for _ in range(args.repeats)]
     both = min(predict_runs, key=lambda r: r["import"] + r["stage"])
-    rows.append(("import symcollapse + first predict", both["import"] + both["stage"],
-                 (both["import"] + both["stage"]) / both["base"], "the target: < 0.3 s"))
+    rows.append(
+        (
+            "import symcollapse + first predict",
+            both["import"] + both["stage"],
+            (both["import"] + both["stage"]) / both["base"],
+            "the target: < 0.3 s",
+        )
+    )
     base_process = min(_process_cpu(["-c", BASE]) for _ in range(args.repeats))
     list_process = min(_process_cpu(["-m", "symcollapse", "list"]) for _ in range(args.repeats))
-    rows.append(("python -m symcollapse list (process)", list_process, list_process / base_process,
-                 f"a process importing numpy + scipy: {base_process:.3f} s"))
+    rows.append(
+        (
+            "python -m symcollapse list (process)",
+            list_process,
+            list_process / base_process,
+            f"a process importing numpy + scipy: {base_process:.3f} s",
+        )
+    )
     for label, value, ratio, note in rows:
         print(f"{label:42s} {value:9.3f} {ratio:7.2f}  {note}")
 

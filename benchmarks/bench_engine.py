@@ -70,10 +70,10 @@ import symcollapse as sc  # noqa: E402
 from symcollapse.numeric import spectral as _spectral  # noqa: E402 (the spectrum cache _CACHE)
 
 REPEATS = 3
-TOL = 1e-10            # old and new must agree to this (relative)
+TOL = 1e-10  # old and new must agree to this (relative)
 D_GRID = 1000
 LAM, SIGMA, SIGMA0 = 1e-3, 0.5, 0.5
-CASES = {              # name: (T0 range, lam0, description)
+CASES = {  # name: (T0 range, lam0, description)
     "a": ((10.0, 900.0), 0.0, "over-parameterised, lam0 = 0"),
     "b": ((10.0, 5000.0), 1e-2, "ridge generators, lam0 = 1e-2"),
     "c": ((1100.0, 1e5), 0.0, "under-parameterised, lam0 = 0"),
@@ -85,17 +85,14 @@ OLD_PACKAGE = "_old_symcollapse_predict"
 
 # ----------------------------------------------------------------------------- the old code
 def _git(*args: str) -> str:
-    return subprocess.run(["git", "-C", str(_ROOT), *args], capture_output=True, text=True,
-                          check=True).stdout
+    return subprocess.run(["git", "-C", str(_ROOT), *args], capture_output=True, text=True, check=True).stdout
 
 
 def default_old_rev() -> str:
     """The parent of the commit that added the engine."""
-    added = _git("log", "--diff-filter=A", "--format=%H", "--",
-                 "symcollapse/pipeline/engine.py").split()
+    added = _git("log", "--diff-filter=A", "--format=%H", "--", "symcollapse/pipeline/engine.py").split()
     if not added:
-        raise SystemExit("cannot find the commit that added symcollapse/pipeline/engine.py; "
-                         "pass --old-rev")
+        raise SystemExit("cannot find the commit that added symcollapse/pipeline/engine.py; pass --old-rev")
     return _git("rev-parse", "--short", f"{added[-1]}^").strip()
 
 
@@ -119,7 +116,7 @@ def load_old_predict(rev: str):
             raise SystemExit(f"{rev}:{path} has a relative import this loader does not rewrite")
         mod = types.ModuleType(f"{OLD_PACKAGE}.{name}")
         mod.__file__ = f"<git {rev}:{path}>"
-        sys.modules[mod.__name__] = mod       # dataclasses look the module up while executing
+        sys.modules[mod.__name__] = mod  # dataclasses look the module up while executing
         exec(compile(src, mod.__file__, "exec"), mod.__dict__)
         setattr(pkg, name, mod)
         modules[name] = mod
@@ -169,16 +166,20 @@ def profile(label: str, fn, top: int = 14) -> None:
     stats = pstats.Stats(prof, stream=buf)
     stats.sort_stats("tottime").print_stats(top)
     lines = [ln for ln in buf.getvalue().splitlines() if ln.strip()]
-    keep = [ln for ln in lines if "function calls" in ln or "ncalls" in ln
-            or re.match(r"\s*[\d/]+\s+\d", ln)]
+    keep = [ln for ln in lines if "function calls" in ln or "ncalls" in ln or re.match(r"\s*[\d/]+\s+\d", ln)]
     print(f"    cProfile of the engine, {label} (top {top} by own time):")
     for ln in keep:
         print("      " + ln.replace(str(_ROOT) + os.sep, "").replace(sys.prefix, "<py>"))
 
 
 def blas_threads() -> str:
-    info = sorted({f"{d.get('internal_api')} {d.get('num_threads')}" for d in threadpool_info()
-                   if d.get("user_api") == "blas"})
+    info = sorted(
+        {
+            f"{d.get('internal_api')} {d.get('num_threads')}"
+            for d in threadpool_info()
+            if d.get("user_api") == "blas"
+        }
+    )
     return ", ".join(info) or "none found"
 
 
@@ -193,23 +194,35 @@ def generator_grid(case: str, size: int):
 
 def part1(old_predict, size: int, args) -> tuple[bool, list]:
     eigs, w0 = sc.power_law(D_GRID, beta=2, r=0.375)
-    print(f"\n1. (n, T0, T) grids of {size} x {size} x {size} = {size**3} points, d = {D_GRID}, "
-          f"lam = {LAM:g}, sigma = sigma0 = {SIGMA:g} (median of {REPEATS})")
+    print(
+        f"\n1. (n, T0, T) grids of {size} x {size} x {size} = {size**3} points, d = {D_GRID}, "
+        f"lam = {LAM:g}, sigma = sigma0 = {SIGMA:g} (median of {REPEATS})"
+    )
     print(f"   {'case':38s} {'old s':>8s} {'new s':>8s} {'old/new':>8s} {'max rel diff':>14s}")
     ok, slow = True, []
     for case, (_, _, desc) in CASES.items():
         kw = generator_grid(case, size)
-        med, res = alternate({"old": lambda kw=kw: old_predict(eigs, w0, **kw),
-                              "new": lambda kw=kw: sc.predict(eigs, w0, **kw)})
+        med, res = alternate(
+            {
+                "old": lambda kw=kw: old_predict(eigs, w0, **kw),
+                "new": lambda kw=kw: sc.predict(eigs, w0, **kw),
+            }
+        )
         rel, where = max_rel_diff(res["old"], res["new"])
         ratio = med["old"] / med["new"]
         flag = "" if rel <= TOL else "  FAIL"
         ok &= rel <= TOL
-        print(f"   ({case}) {desc:34s} {med['old']:8.3f} {med['new']:8.3f} {ratio:7.2f}x "
-              f"{rel:10.1e} ({where}){flag}")
+        print(
+            f"   ({case}) {desc:34s} {med['old']:8.3f} {med['new']:8.3f} {ratio:7.2f}x "
+            f"{rel:10.1e} ({where}){flag}"
+        )
         if ratio < 1:
-            slow.append((f"({case}) {desc}: engine {1 / ratio:.1f}x slower than the old code",
-                         lambda kw=kw: sc.predict(eigs, w0, **kw)))
+            slow.append(
+                (
+                    f"({case}) {desc}: engine {1 / ratio:.1f}x slower than the old code",
+                    lambda kw=kw: sc.predict(eigs, w0, **kw),
+                )
+            )
     return ok, slow
 
 
@@ -218,8 +231,10 @@ def part2(old_predict, size: int) -> list:
     T = np.logspace(1, 5, size)[:, None]
     lam = np.logspace(-6, 1, size)[None, :]
     dims = {"1e3": 1000, "1e9": 10**9, "None": None}
-    print(f"\n2. sc.PowerLaw({PL_BETA:g}, {PL_R:g}, d=D), {size} x {size} (T, lam) grid, "
-          f"T0 = {PL_T0:g}, sigma = sigma0 = {SIGMA:g} (median of {REPEATS})")
+    print(
+        f"\n2. sc.PowerLaw({PL_BETA:g}, {PL_R:g}, d=D), {size} x {size} (T, lam) grid, "
+        f"T0 = {PL_T0:g}, sigma = sigma0 = {SIGMA:g} (median of {REPEATS})"
+    )
     print(f"   {'n':>2s} {'D':>5s} {'cold s':>8s} {'warm s':>8s} {'old s':>8s} {'old/warm':>9s}")
     slow = []
     for n in (2, 0):
@@ -244,19 +259,29 @@ def part2(old_predict, size: int) -> list:
                 r, where = max_rel_diff(res["old"], res["warm"])
                 rel = f"  (max rel diff vs old {r:.1e}, {where})"
                 if "old" in med and med["old"] < med["warm"]:
-                    slow.append((f"PowerLaw n = {n}, D = {label}: engine "
-                                 f"{med['warm'] / med['old']:.1f}x slower than the old code",
-                                 fns["warm"]))
+                    slow.append(
+                        (
+                            f"PowerLaw n = {n}, D = {label}: engine "
+                            f"{med['warm'] / med['old']:.1f}x slower than the old code",
+                            fns["warm"],
+                        )
+                    )
             print(f"   {n:2d} {label:>5s} {med['cold']:8.3f} {med['warm']:8.3f} {old_s} {speed}{rel}")
         for kind, t in (("cold", cold), ("warm", warm)):
             ratio = t["1e9"] / t["1e3"]
             verdict = "ok" if ratio <= TARGET_D_RATIO else f"MISSED (target <= {TARGET_D_RATIO:g})"
-            print(f"   n = {n}, {kind}: t(1e9)/t(1e3) = {ratio:.2f}  {verdict};  "
-                  f"t(None)/t(1e3) = {t['None'] / t['1e3']:.2f}")
+            print(
+                f"   n = {n}, {kind}: t(1e9)/t(1e3) = {ratio:.2f}  {verdict};  "
+                f"t(None)/t(1e3) = {t['None'] / t['1e3']:.2f}"
+            )
             if ratio > TARGET_D_RATIO:
                 pl = sc.PowerLaw(PL_BETA, PL_R, d=10**9)
-                slow.append((f"PowerLaw n = {n}, D = 1e9 ({kind}): t(1e9)/t(1e3) = {ratio:.2f}",
-                             lambda pl=pl, kw=kw: sc.predict(pl, **kw)))
+                slow.append(
+                    (
+                        f"PowerLaw n = {n}, D = 1e9 ({kind}): t(1e9)/t(1e3) = {ratio:.2f}",
+                        lambda pl=pl, kw=kw: sc.predict(pl, **kw),
+                    )
+                )
     return slow
 
 
@@ -269,43 +294,54 @@ def part3(old_predict, size: int) -> None:
         def run():
             with threadpool_limits(limits=k, user_api="blas"):
                 return fn(eigs, w0, **kw)
+
         return run
 
-    med, _ = alternate({"new 1": limited(sc.predict, 1), "new 2": limited(sc.predict, 2),
-                        "old 1": limited(old_predict, 1)})
+    med, _ = alternate(
+        {"new 1": limited(sc.predict, 1), "new 2": limited(sc.predict, 2), "old 1": limited(old_predict, 1)}
+    )
     print(f"\n3. BLAS threads, grid (a) ({size}^3, the chain path), median of {REPEATS}:")
-    print(f"   engine: 1 thread {med['new 1']:.3f} s, 2 threads {med['new 2']:.3f} s, "
-          f"t(2)/t(1) = {med['new 2'] / med['new 1']:.2f}")
-    print(f"   old code, 1 thread: {med['old 1']:.3f} s  (old/new at 1 thread: "
-          f"{med['old 1'] / med['new 1']:.2f}x)")
+    print(
+        f"   engine: 1 thread {med['new 1']:.3f} s, 2 threads {med['new 2']:.3f} s, "
+        f"t(2)/t(1) = {med['new 2'] / med['new 1']:.2f}"
+    )
+    print(
+        f"   old code, 1 thread: {med['old 1']:.3f} s  (old/new at 1 thread: "
+        f"{med['old 1'] / med['new 1']:.2f}x)"
+    )
 
 
 # ----------------------------------------------------------------------------- main
 def main(argv=None) -> int:
-    p = argparse.ArgumentParser(description=__doc__,
-                                formatter_class=argparse.RawDescriptionHelpFormatter)
+    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--quick", action="store_true", help="smaller grids (16^3 and 60 x 60)")
-    p.add_argument("--profile", action="store_true",
-                   help="cProfile the engine where it is slower than the old code or misses the target")
-    p.add_argument("--old-rev", default=None,
-                   help="commit holding the old predict.py and chain.py (default: the parent of "
-                        "the commit that added symcollapse/pipeline/engine.py)")
+    p.add_argument(
+        "--profile",
+        action="store_true",
+        help="cProfile the engine where it is slower than the old code or misses the target",
+    )
+    p.add_argument(
+        "--old-rev",
+        default=None,
+        help="commit holding the old predict.py and chain.py (default: the parent of "
+        "the commit that added symcollapse/pipeline/engine.py)",
+    )
     args = p.parse_args(argv)
     rev = args.old_rev or default_old_rev()
     old_predict = load_old_predict(rev)
     size1, size2 = (16, 60) if args.quick else (50, 200)
     load = ", ".join(f"{x:.2f}" for x in os.getloadavg())
-    print(f"bench_engine: old implementation from git {rev}; numpy {np.__version__}; "
-          f"BLAS threads {blas_threads()}; {os.cpu_count()} CPUs; load average {load}")
+    print(
+        f"bench_engine: old implementation from git {rev}; numpy {np.__version__}; "
+        f"BLAS threads {blas_threads()}; {os.cpu_count()} CPUs; load average {load}"
+    )
 
     # one-time costs (SymPy derivations and lambdify) outside the timings
     eigs, w0 = sc.power_law(50, beta=2, r=0.375)
     for fn in (old_predict, sc.predict):
         for lam0, T0 in ((0.0, 20.0), (1e-2, 20.0), (0.0, 60.0)):
-            fn(eigs, w0, T=100.0, lam=LAM, n=np.array([0, 2]), T0=T0, sigma=SIGMA,
-               sigma0=SIGMA0, lam0=lam0)
-        fn(sc.PowerLaw(PL_BETA, PL_R, d=5000), T=100.0, lam=LAM, n=2, T0=PL_T0,
-           sigma=SIGMA, sigma0=SIGMA0)
+            fn(eigs, w0, T=100.0, lam=LAM, n=np.array([0, 2]), T0=T0, sigma=SIGMA, sigma0=SIGMA0, lam0=lam0)
+        fn(sc.PowerLaw(PL_BETA, PL_R, d=5000), T=100.0, lam=LAM, n=2, T0=PL_T0, sigma=SIGMA, sigma0=SIGMA0)
 
     start = time.perf_counter()
     ok, slow = part1(old_predict, size1, args)

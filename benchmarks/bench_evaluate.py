@@ -54,7 +54,7 @@ def main(argv=None) -> int:
     T = np.linspace(200, 1e5, 1000)[:, None]
     n = np.arange(1000.0)[None, :]
     fixed = dict(d=100, T0=400, sigma=1.0, sigma0=0.5, lam=0)
-    f.evaluate(T=300, n=1, **fixed)                              # warm-up (lambdify)
+    f.evaluate(T=300, n=1, **fixed)  # warm-up (lambdify)
     fast_t, fast = _best(lambda: f.evaluate(T=T, n=n, **fixed), repeats)
     TT, NN = np.broadcast_arrays(T, n)
     idx = rng.choice(TT.size, sub, replace=False)
@@ -65,20 +65,24 @@ def main(argv=None) -> int:
     start = time.perf_counter()
     loop = [float(f.evaluate(T=TT.flat[i], n=NN.flat[i], **fixed)) for i in idx]
     loop_t = (time.perf_counter() - start) / sub * TT.size
-    rel = max(np.max(np.abs(np.array(subs) / fast.flat[idx] - 1)),
-              np.max(np.abs(np.array(loop) / fast.flat[idx] - 1)))
+    rel = max(
+        np.max(np.abs(np.array(subs) / fast.flat[idx] - 1)),
+        np.max(np.abs(np.array(loop) / fast.flat[idx] - 1)),
+    )
     ok &= rel < 1e-10
     print(f"theorem_4_1_exact, {TT.size:,} points")
     print(f"  evaluate (vectorized): {fast_t:.4f} s")
     print(f"  subs/evalf loop:       {subs_t:.1f} s  (ratio {subs_t / fast_t:,.0f}x)")
-    print(f"  scalar evaluate loop:  {loop_t:.1f} s  (ratio {loop_t / fast_t:,.0f}x); "
-          f"max relative difference {rel:.1e}")
+    print(
+        f"  scalar evaluate loop:  {loop_t:.1f} s  (ratio {loop_t / fast_t:,.0f}x); "
+        f"max relative difference {rel:.1e}"
+    )
 
     g = sc.formula("rho_general")
     eigs, w0 = sc.power_law(1000, 2.0, 0.375)
     T = np.logspace(1, 5, 100)[:, None]
     lam = np.logspace(-6, 1, 100)[None, :]
-    g.evaluate(eigenvalues=eigs, T=100.0, lam=1e-3, T0=600)        # warm-up
+    g.evaluate(eigenvalues=eigs, T=100.0, lam=1e-3, T0=600)  # warm-up
     fast_t, fast = _best(lambda: g.evaluate(eigenvalues=eigs, T=T, lam=lam, T0=600), repeats)
     TT, LL = np.broadcast_arrays(T, lam)
     idx = rng.choice(TT.size, sub // 2, replace=False)
@@ -89,8 +93,10 @@ def main(argv=None) -> int:
     ok &= rel < 1e-10
     print(f"rho_general (eq. 18), d = 1000, {TT.size:,} points")
     print(f"  evaluate (vectorized): {fast_t:.3f} s")
-    print(f"  scalar evaluate loop:  {loop_t:.1f} s  (ratio {loop_t / fast_t:,.0f}x); "
-          f"max relative difference {rel:.1e}")
+    print(
+        f"  scalar evaluate loop:  {loop_t:.1f} s  (ratio {loop_t / fast_t:,.0f}x); "
+        f"max relative difference {rel:.1e}"
+    )
     return 0 if ok else 1
 
 

@@ -42,7 +42,7 @@ from symcollapse.numeric import prediction as _predict_mod  # noqa: E402 (its wo
 from symcollapse.numeric import spectral as _spectral  # noqa: E402 (the spectrum cache _CACHE)
 
 N_T = N_LAM = 200
-BETA, R = 2.0, 0.375          # lambda_k = k**-2, c_k = k**-(1 + beta (2r - 1))/2 = k**-0.25
+BETA, R = 2.0, 0.375  # lambda_k = k**-2, c_k = k**-(1 + beta (2r - 1))/2 = k**-0.25
 N_GEN, SIGMA, SIGMA0 = 1, 1.0, 1.0
 EPS = np.finfo(float).eps
 #: naive kappa and fast kappa must agree to this relative tolerance (else exit status 1)
@@ -52,8 +52,8 @@ ERROR_RTOL = 1e-9
 
 
 def grid():
-    T = np.logspace(1, 5, N_T)[:, None]        # column
-    lam = np.logspace(-6, 1, N_LAM)[None, :]   # row
+    T = np.logspace(1, 5, N_T)[:, None]  # column
+    lam = np.logspace(-6, 1, N_LAM)[None, :]  # row
     return T, lam
 
 
@@ -88,7 +88,7 @@ def naive_point(l, c2l, lmin, trace, d, T, lam, T0, n=N_GEN, sigma=SIGMA, sigma0
 def run_naive(eigs, coefs, T, lam, T0, flat_idx):
     """Naive loop over the grid points ``flat_idx`` (row-major in the (T, lam) grid)."""
     d = eigs.size
-    c2l = coefs**2 * eigs          # per-spectrum constants, hoisted out of the loop
+    c2l = coefs**2 * eigs  # per-spectrum constants, hoisted out of the loop
     lmin, trace = float(eigs.min()), float(eigs.sum())
     Tf, lf = T[:, 0], lam[0, :]
     err = np.empty(flat_idx.size)
@@ -102,8 +102,7 @@ def run_naive(eigs, coefs, T, lam, T0, flat_idx):
 
 # ---------------------------------------------------------------------------- fast path
 def _call(eigs, coefs, T, lam, T0, method):
-    return sc.predict(eigs, coefs, T=T, lam=lam, n=N_GEN, T0=T0, sigma=SIGMA, sigma0=SIGMA0,
-                      method=method)
+    return sc.predict(eigs, coefs, T=T, lam=lam, n=N_GEN, T0=T0, sigma=SIGMA, sigma0=SIGMA0, method=method)
 
 
 def run_fast(eigs, coefs, T, lam, T0, method, repeats):
@@ -112,12 +111,12 @@ def run_fast(eigs, coefs, T, lam, T0, method, repeats):
     out = None
     for _ in range(repeats):
         _spectral._CACHE.clear()
-        e, c = eigs.copy(), coefs.copy()       # a fresh spectrum object
+        e, c = eigs.copy(), coefs.copy()  # a fresh spectrum object
         t0 = time.perf_counter()
         out = _call(e, c, T, lam, T0, method)
         cold = min(cold, time.perf_counter() - t0)
     warm = np.inf
-    for _ in range(repeats):                   # cache now holds this spectrum's panels
+    for _ in range(repeats):  # cache now holds this spectrum's panels
         t0 = time.perf_counter()
         out = _call(eigs, coefs, T, lam, T0, method)
         warm = min(warm, time.perf_counter() - t0)
@@ -137,12 +136,13 @@ def max_rel(a, b):
 # ---------------------------------------------------------------------------- main
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    ap.add_argument("--quick", action="store_true",
-                    help="smoke run: smaller naive subsamples and one repeat")
+    ap.add_argument("--quick", action="store_true", help="smoke run: smaller naive subsamples and one repeat")
     ap.add_argument("--seed", type=int, default=20240601, help="seed of the naive subsample")
-    ap.add_argument("--exact", action="store_true",
-                    help="also time method='exact' (slow: ~10 s per call at d=1000, and not run "
-                         "at d=100000)")
+    ap.add_argument(
+        "--exact",
+        action="store_true",
+        help="also time method='exact' (slow: ~10 s per call at d=1000, and not run at d=100000)",
+    )
     args = ap.parse_args(argv)
 
     dims = (1000, 100_000)
@@ -158,17 +158,23 @@ def main(argv=None) -> int:
 
     print(f"symcollapse {sc.__version__} from {Path(sc.__file__).parent}")
     print(f"numpy {np.__version__}, python {sys.version.split()[0]}")
-    print(f"grid: {N_T} x {N_LAM} = {n_grid} points; T in [1e1, 1e5] (log), lam in [1e-6, 1e1] "
-          f"(log); n={N_GEN}, T0=2d+10, sigma=sigma0=1; lambda_k=k^-2, c_k=k^-0.25")
+    print(
+        f"grid: {N_T} x {N_LAM} = {n_grid} points; T in [1e1, 1e5] (log), lam in [1e-6, 1e1] "
+        f"(log); n={N_GEN}, T0=2d+10, sigma=sigma0=1; lambda_k=k^-2, c_k=k^-0.25"
+    )
 
     # one-time SymPy derivation / lambdification of the catalogue formulas (not per spectrum)
     e_w, c_w = sc.power_law(20, BETA, R)
     t0 = time.perf_counter()
     _call(e_w, c_w, np.array([[30.0]]), np.array([[0.1]]), T0_for(20), "exact")
-    print(f"one-time formula derivation (first predict call of the process, excluded below): "
-          f"{time.perf_counter() - t0:.2f} s")
-    print(f"fast timings: best of {repeats}; naive: extrapolated linearly from a random "
-          f"subsample (seed {args.seed})")
+    print(
+        f"one-time formula derivation (first predict call of the process, excluded below): "
+        f"{time.perf_counter() - t0:.2f} s"
+    )
+    print(
+        f"fast timings: best of {repeats}; naive: extrapolated linearly from a random "
+        f"subsample (seed {args.seed})"
+    )
     print()
 
     rows = []
@@ -181,9 +187,11 @@ def main(argv=None) -> int:
         idx = np.sort(rng.choice(n_grid, size=m, replace=False))
         t_naive_sub, err_n, kap_n = run_naive(eigs, coefs, T, lam, T0, idx)
         t_naive = t_naive_sub * n_grid / m
-        print(f"d={d}: naive loop {t_naive_sub:.2f} s on {m} points "
-              f"({1e3 * t_naive_sub / m:.3f} ms/point) -> extrapolated to {n_grid} points: "
-              f"{t_naive:.1f} s")
+        print(
+            f"d={d}: naive loop {t_naive_sub:.2f} s on {m} points "
+            f"({1e3 * t_naive_sub / m:.3f} ms/point) -> extrapolated to {n_grid} points: "
+            f"{t_naive:.1f} s"
+        )
         for method in methods:
             if method == "exact" and d > 10_000:
                 continue
@@ -193,22 +201,63 @@ def main(argv=None) -> int:
             rel_err, rel_kap = max_rel(err_f, err_n), max_rel(kap_f, kap_n)
             ok = rel_err <= ERROR_RTOL and rel_kap <= KAPPA_RTOL
             failed |= not ok
-            rows.append((d, f"{method}->{resolved_method(method, d)}", m, t_naive, cold, warm,
-                         t_naive / cold, t_naive / warm, rel_err, rel_kap, "ok" if ok else "FAIL"))
+            rows.append(
+                (
+                    d,
+                    f"{method}->{resolved_method(method, d)}",
+                    m,
+                    t_naive,
+                    cold,
+                    warm,
+                    t_naive / cold,
+                    t_naive / warm,
+                    rel_err,
+                    rel_kap,
+                    "ok" if ok else "FAIL",
+                )
+            )
     print()
 
-    head = ("d", "method", "naive pts", "naive s*", "cold s", "warm s", "ratio cold",
-            "ratio warm", "max rel err", "max rel kappa", "check")
+    head = (
+        "d",
+        "method",
+        "naive pts",
+        "naive s*",
+        "cold s",
+        "warm s",
+        "ratio cold",
+        "ratio warm",
+        "max rel err",
+        "max rel kappa",
+        "check",
+    )
     fmt = "{:>7} {:>12} {:>9} {:>9} {:>8} {:>8} {:>10} {:>10} {:>11} {:>13} {:>5}"
     print(fmt.format(*head))
     for d, meth, m, tn, tc, tw, rc, rw, re, rk, chk in rows:
-        print(fmt.format(d, meth, m, f"{tn:.2f}", f"{tc:.3f}", f"{tw:.3f}", f"{rc:.1f}x",
-                         f"{rw:.1f}x", f"{re:.1e}", f"{rk:.1e}", chk))
+        print(
+            fmt.format(
+                d,
+                meth,
+                m,
+                f"{tn:.2f}",
+                f"{tc:.3f}",
+                f"{tw:.3f}",
+                f"{rc:.1f}x",
+                f"{rw:.1f}x",
+                f"{re:.1e}",
+                f"{rk:.1e}",
+                chk,
+            )
+        )
     print()
-    print(f"* naive s = naive loop time extrapolated linearly from 'naive pts' random grid points "
-          f"to all {n_grid} points.")
-    print("  ratio = naive s / fast s; max rel err / max rel kappa = largest |fast - naive| / "
-          "|naive| of test_error / kappa over the naive points.")
+    print(
+        f"* naive s = naive loop time extrapolated linearly from 'naive pts' random grid points "
+        f"to all {n_grid} points."
+    )
+    print(
+        "  ratio = naive s / fast s; max rel err / max rel kappa = largest |fast - naive| / "
+        "|naive| of test_error / kappa over the naive points."
+    )
     print(f"  check: ok when max rel err <= {ERROR_RTOL:.0e} and max rel kappa <= {KAPPA_RTOL:.0e}.")
     return 1 if failed else 0
 

@@ -54,8 +54,7 @@ def naive_point(l, a, T, lam):
     M = l / (l + k)
     df2 = np.sum(M**2)
     W = M**2 + (k**2 * df2 / (T - df2)) / (l + k) ** 2
-    return (np.sum(W * mu**2 - 2 * a * M * mu + a**2) + np.sum(W * s)
-            + SIGMA**2 * df2 / (T - df2))
+    return np.sum(W * mu**2 - 2 * a * M * mu + a**2) + np.sum(W * s) + SIGMA**2 * df2 / (T - df2)
 
 
 def main(argv=None) -> int:
@@ -64,11 +63,11 @@ def main(argv=None) -> int:
     p.add_argument("--seed", type=int, default=0, help="seed of the naive subsample")
     args = p.parse_args(argv)
     eigs, w0 = sc.power_law(D, 2.0, 0.375)
-    a = w0 * np.sqrt(eigs)                           # function-space coefficients
+    a = w0 * np.sqrt(eigs)  # function-space coefficients
     T = np.logspace(np.log10(50), 5, N_GRID)[:, None]
     lam = np.logspace(-6, 0, N_GRID)[None, :]
     kw = dict(n=N, T0=T0, sigma=SIGMA, sigma0=SIGMA0, lam0=LAM0)
-    sc.predict(eigs, w0, T=100.0, lam=1e-3, **kw)    # warm-up: the one-time SymPy derivations
+    sc.predict(eigs, w0, T=100.0, lam=1e-3, **kw)  # warm-up: the one-time SymPy derivations
     best = np.inf
     for _ in range(1 if args.quick else 3):
         start = time.perf_counter()
@@ -82,10 +81,13 @@ def main(argv=None) -> int:
     per_point = (time.perf_counter() - start) / idx.size
     naive_total = per_point * N_GRID * N_GRID
     rel = np.max(np.abs(np.array(naive) / fast.ravel()[idx] - 1))
-    print(f"d = {D}, n = {N} ridge generators (T0 = {T0}, lam0 = {LAM0:g}), "
-          f"{N_GRID} x {N_GRID} (T, lam) grid")
-    print(f"naive loop: {naive_total:.2f} s (extrapolated from {idx.size} points, "
-          f"{1e3 * per_point:.2f} ms each)")
+    print(
+        f"d = {D}, n = {N} ridge generators (T0 = {T0}, lam0 = {LAM0:g}), {N_GRID} x {N_GRID} (T, lam) grid"
+    )
+    print(
+        f"naive loop: {naive_total:.2f} s (extrapolated from {idx.size} points, "
+        f"{1e3 * per_point:.2f} ms each)"
+    )
     print(f"predict:    {best:.3f} s (best of {1 if args.quick else 3})")
     print(f"ratio:      {naive_total / best:.0f}x;  max relative difference {rel:.1e}")
     return 0 if rel < 1e-9 else 1

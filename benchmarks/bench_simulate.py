@@ -40,7 +40,12 @@ from symcollapse.simulation.pipeline_simulation import essential_flops
 ROOT = Path(__file__).resolve().parents[1]
 
 CHAINS = [
-    ("under-param. LS gens (issue setting)", 300, dict(T=1000, lam=1e-3, n=5, T0=600, sigma=0.1, sigma0=0.2), 100),
+    (
+        "under-param. LS gens (issue setting)",
+        300,
+        dict(T=1000, lam=1e-3, n=5, T0=600, sigma=0.1, sigma0=0.2),
+        100,
+    ),
     ("over-param. LS gens", 300, dict(T=200, lam=1e-2, n=3, T0=200, sigma=0.1, sigma0=0.2), 100),
     ("same design", 300, dict(T=1000, lam=1e-3, n=5, T0=600, sigma=0.1, sigma0=0.2, design="same"), 100),
     ("ridge gens lam0=1e-2", 300, dict(T=1000, lam=1e-3, n=3, T0=600, sigma=0.1, sigma0=0.2, lam0=1e-2), 100),
@@ -62,8 +67,12 @@ def _median_time(fn, repeat: int) -> float:
 def load_old(ref: str):
     """The simulator module of git reference ``ref``, executed as a submodule of the installed
     ``symcollapse.pipeline`` (its relative imports resolve to the current package)."""
-    src = subprocess.run(["git", "-C", str(ROOT), "show", f"{ref}:symcollapse/pipeline/simulate.py"],
-                         capture_output=True, text=True, check=True).stdout
+    src = subprocess.run(
+        ["git", "-C", str(ROOT), "show", f"{ref}:symcollapse/pipeline/simulate.py"],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
     # the old file's relative imports name modules that have since moved: alias them
     import symcollapse.numeric.spectra as spectra
     import symcollapse.simulation.monte_carlo as monte_carlo
@@ -108,17 +117,25 @@ def main(argv=None) -> int:
         print(f"  {k:45s} {v:7.1f}")
     ref = rates["gemm 2000^3, 1 thread(s)"]
     old = None if args.no_old else load_old(args.old)
-    print(f"\nchains (time = median of {args.repeat}; GFLOP/s on the essential faithful work; "
-          f"'of mm' = / {ref:.1f}):")
-    head = (f"{'chain':38s} {'d':>5s} {'reps':>5s} {'method':>9s} {'time s':>8s} {'GFLOP/s':>8s} "
-            f"{'of mm':>6s} {'old s':>8s} {'speed-up':>8s}")
+    print(
+        f"\nchains (time = median of {args.repeat}; GFLOP/s on the essential faithful work; "
+        f"'of mm' = / {ref:.1f}):"
+    )
+    head = (
+        f"{'chain':38s} {'d':>5s} {'reps':>5s} {'method':>9s} {'time s':>8s} {'GFLOP/s':>8s} "
+        f"{'of mm':>6s} {'old s':>8s} {'speed-up':>8s}"
+    )
     print(head)
     print("-" * len(head))
     for label, d, kw, reps in CHAINS:
         reps = max(4, reps // 4) if args.quick else reps
         e, w = sc.power_law(d, 2.0, 0.375)
-        pipe = sc.workflows.replace(**{k: (sc.per_generation([v] * kw["n"]) if k in ("T0", "sigma0", "lam0") else v)
-                                       for k, v in kw.items()})
+        pipe = sc.workflows.replace(
+            **{
+                k: (sc.per_generation([v] * kw["n"]) if k in ("T0", "sigma0", "lam0") else v)
+                for k, v in kw.items()
+            }
+        )
         flops = reps * essential_flops(pipe, d)
         times = {m: [] for m in ("fast", "faithful", "old")}
         for _ in range(args.repeat):
@@ -134,8 +151,10 @@ def main(argv=None) -> int:
         for m in ("fast", "faithful"):
             t = statistics.median(times[m])
             rate = flops / t / 1e9
-            print(f"{label:38s} {d:5d} {reps:5d} {m:>9s} {t:8.3f} {rate:8.1f} {rate / ref:6.2f} "
-                  f"{t_old:8.3f} {t_old / t:7.1f}x")
+            print(
+                f"{label:38s} {d:5d} {reps:5d} {m:>9s} {t:8.3f} {rate:8.1f} {rate / ref:6.2f} "
+                f"{t_old:8.3f} {t_old / t:7.1f}x"
+            )
         sys.stdout.flush()
     return 0
 

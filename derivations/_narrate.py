@@ -104,8 +104,9 @@ def check(label: str, derived: sp.Expr, printed: sp.Expr, *, expect_equal: bool 
     _verdict(label, spectral_equal(derived, printed), expect_equal)
 
 
-def rational_points(names: Sequence[str], grid: dict[str, Sequence], *,
-                    where=lambda p: True) -> list[dict[sp.Symbol, sp.Rational]]:
+def rational_points(
+    names: Sequence[str], grid: dict[str, Sequence], *, where=lambda p: True
+) -> list[dict[sp.Symbol, sp.Rational]]:
     """All combinations of the grid values (exact rationals) that satisfy ``where``."""
     import itertools
 
@@ -118,8 +119,9 @@ def rational_points(names: Sequence[str], grid: dict[str, Sequence], *,
     return out
 
 
-def check_on_points(label: str, derived: sp.Expr, printed: sp.Expr,
-                    points: list[dict], *, expect_equal: bool = True) -> None:
+def check_on_points(
+    label: str, derived: sp.Expr, printed: sp.Expr, points: list[dict], *, expect_equal: bool = True
+) -> None:
     """Compare two expressions exactly at every point (dicts symbol -> Rational).
 
     Agreement means equality at every point; disagreement, inequality at one point at least

@@ -23,28 +23,33 @@ def tr(x):
 
 
 g = narrate("rho_general")
-printed_18 = (tr(lj**4 / ((lj + k0) ** 2 * (lj + k) ** 2))
-              + k**2 * tr(lj**2 / ((lj + k0) ** 2 * (lj + k) ** 2)) * df(2, k) / (T - df(2, k))) / (T0 - df(2, k0))
+printed_18 = (
+    tr(lj**4 / ((lj + k0) ** 2 * (lj + k) ** 2))
+    + k**2 * tr(lj**2 / ((lj + k0) ** 2 * (lj + k) ** 2)) * df(2, k) / (T - df(2, k))
+) / (T0 - df(2, k0))
 check("eq. (18)", g.expr, printed_18)
 u = narrate("rho_underparameterized_asymptotic")
 printed_19 = df(2, k) / (T0 - d) + k**2 * resolvent_trace2(k) / (T0 - d) * df(2, k) / (T - df(2, k))
 check("eq. (19)", u.expr, printed_19)
 e = narrate("rho_underparameterized")
 # the exact factor is the inverse-Wishart mean; the paper's asymptotic 1/(T0 - d) is its limit
-check("eq. (19) with the exact factor 1/(T0 - d - 1)", e.expr,
-      printed_19 * (T0 - d) / (T0 - d - 1))
+check("eq. (19) with the exact factor 1/(T0 - d - 1)", e.expr, printed_19 * (T0 - d) / (T0 - d - 1))
 erratum("B6")
 printed_F6 = df(2, k) / (T - df(2, k)) * (1 + k**2 * resolvent_trace2(k) / (T0 - d))
-check("Prop. F.6 'in particular' form (T and T0 swapped): B6 erratum", u.expr, printed_F6,
-      expect_equal=False)
+check("Prop. F.6 'in particular' form (T and T0 swapped): B6 erratum", u.expr, printed_F6, expect_equal=False)
 heading("an equivalent form of (19), using kappa^2 tr(Sigma + kappa)^-2 = d - 2 df1 + df2")
-ident = show("per eigenvalue: kappa^2/(l + kappa)^2 - (1 - 2 l/(l + kappa) + l^2/(l + kappa)^2)",
-             sp.cancel(k**2 / (lj + k) ** 2 - (1 - 2 * lj / (lj + k) + lj**2 / (lj + k) ** 2)))
+ident = show(
+    "per eigenvalue: kappa^2/(l + kappa)^2 - (1 - 2 l/(l + kappa) + l^2/(l + kappa)^2)",
+    sp.cancel(k**2 / (lj + k) ** 2 - (1 - 2 * lj / (lj + k) + lj**2 / (lj + k) ** 2)),
+)
 assert ident == 0
 show("so kappa^2 tr(Sigma + kappa)^-2 = d - 2 df1(kappa) + df2(kappa)", None)
 rho19 = u.expr.subs(resolvent_trace2(k), (d - 2 * df(1, k) + df(2, k)) / k**2)
-check("(19) = df2 (T + d - 2 df1)/((T0 - d)(T - df2))", rho19,
-      df(2, k) * (T + d - 2 * df(1, k)) / ((T0 - d) * (T - df(2, k))))
+check(
+    "(19) = df2 (T + d - 2 df1)/((T0 - d)(T - df2))",
+    rho19,
+    df(2, k) * (T + d - 2 * df(1, k)) / ((T0 - d) * (T - df(2, k))),
+)
 
 heading("low-dimensional limit (Theorem F.1 remark): d fixed, T -> oo, so kappa -> lam")
 atoms = {s_: sp.Dummy() for s_ in (df(2, k), resolvent_trace2(k))}

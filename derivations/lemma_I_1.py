@@ -31,8 +31,10 @@ narrate_steps(lem["steps"])
 m, nu = lem["m"], lem["nu"]
 check("Lemma I.1, c' = min(m, n - 1/beta)", lem["c_prime"], sp.Min(m, nu - 1 / S.beta))
 boundary = f.expr.args[1][0]
-coef = show("the log case: lim_{D -> oo} S(D)/(D^-m log D)",
-            sp.limit(boundary / (pla.D ** -pla.m_I * sp.log(pla.D)), pla.D, sp.oo))
+coef = show(
+    "the log case: lim_{D -> oo} S(D)/(D^-m log D)",
+    sp.limit(boundary / (pla.D**-pla.m_I * sp.log(pla.D)), pla.D, sp.oo),
+)
 check("the log factor log(D), with coefficient 1/beta", coef, 1 / S.beta)
 
 heading("numerical check of the constants: direct summation")
@@ -44,12 +46,14 @@ for beta, n, m_ in ((1.5, 1.0, 2.0), (2.0, 1.0, 0.5), (2.0, 2.0, 1.0)):
     for D in (1e2, 1e4, 1e6):
         lam = k**-beta
         direct = np.sum(lam**n / (1 + D * lam) ** m_)
-        direct += (K + 0.5) ** (1 - beta * n) / (beta * n - 1)   # tail k > K: D lam << 1 there
-        with np.errstate(all="ignore"):       # the lambdified Piecewise evaluates every branch
+        direct += (K + 0.5) ** (1 - beta * n) / (beta * n - 1)  # tail k > K: D lam << 1 there
+        with np.errstate(all="ignore"):  # the lambdified Piecewise evaluates every branch
             errs.append(abs(direct / evaluate(beta, n, m_, D) - 1))
     case = ">" if m_ > n - 1 / beta else "=" if m_ == n - 1 / beta else "<"
-    print(f"  beta={beta}, n={n}, m={m_} (m {case} n - 1/beta): relative error at D = 1e2, 1e4, "
-          f"1e6: {', '.join(f'{e:.1e}' for e in errs)}")
+    print(
+        f"  beta={beta}, n={n}, m={m_} (m {case} n - 1/beta): relative error at D = 1e2, 1e4, "
+        f"1e6: {', '.join(f'{e:.1e}' for e in errs)}"
+    )
     if not errs[-1] < 2e-2:
         raise SystemExit("derivation check failed: Lemma I.1 constants against direct summation")
 print("  check: Lemma I.1 constants agree with direct summation (relative error < 2e-2 at D = 1e6)")

@@ -25,23 +25,31 @@ g = narrate("lemma_I_2")
 check("Lemma I.2, d kappa/d lam = 1/(1 - df2(kappa)/T)", g.expr, 1 / (1 - df(2, k) / T))
 
 heading("the identity used in the paper's proof (per eigenvalue)")
-ident = show("1 - kappa/(lambda_j + kappa) - lambda_j/(lambda_j + kappa), cancelled",
-             sp.cancel(1 - k / (lj + k) - lj / (lj + k)))
+ident = show(
+    "1 - kappa/(lambda_j + kappa) - lambda_j/(lambda_j + kappa), cancelled",
+    sp.cancel(1 - k / (lj + k) - lj / (lj + k)),
+)
 assert ident == 0
 
 heading("the bound d kappa/d lam >= 1")
-gap = show("summand of df1 - df2: lambda/(lambda + kappa) - lambda^2/(lambda + kappa)^2",
-           sp.factor(lj / (lj + k) - lj**2 / (lj + k) ** 2))
+gap = show(
+    "summand of df1 - df2: lambda/(lambda + kappa) - lambda^2/(lambda + kappa)^2",
+    sp.factor(lj / (lj + k) - lj**2 / (lj + k) ** 2),
+)
 assert gap.is_nonnegative
-show("so df2 <= df1, and eq. (9) gives df1(kappa)/T = 1 - lam/kappa < 1 for lam > 0: "
-     "0 <= df2/T < 1 and 1/(1 - df2/T) >= 1", sp.Eq(df(1, k) / T, 1 - lam / k))
+show(
+    "so df2 <= df1, and eq. (9) gives df1(kappa)/T = 1 - lam/kappa < 1 for lam > 0: "
+    "0 <= df2/T < 1 and 1/(1 - df2/T) >= 1",
+    sp.Eq(df(1, k) / T, 1 - lam / k),
+)
 print("  proved: d kappa/d lam >= 1 (the summand's sign is proved by SymPy's assumptions)")
 
 heading("independent check, Sigma = I: differentiate the closed form (10)-(11)")
 kiso = sc.formula("kappa_isotropic").expr
 dk = show("d/d lam of kappa_isotropic", sp.diff(kiso, lam))
-lemma_iso = show("Lemma I.2 with Sigma = I and d = phi T: 1/(1 - phi/(1 + kappa)^2)",
-                 isotropic(g.expr).subs(S.d, phi * T))
+lemma_iso = show(
+    "Lemma I.2 with Sigma = I and d = phi T: 1/(1 - phi/(1 + kappa)^2)", isotropic(g.expr).subs(S.d, phi * T)
+)
 diff = sp.simplify(sp.radsimp(dk - lemma_iso.subs(k, kiso)))
 show("difference after substituting kappa = kappa_isotropic", diff)
 check("Lemma I.2 for Sigma = I against the derivative of (10)-(11)", diff, sp.S.Zero)

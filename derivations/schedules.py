@@ -20,16 +20,23 @@ T0m, s0m = S.T0_m[m], S.sigma0_m[m]
 
 f = narrate("theorem_4_1_schedule")
 printed = S.sigma**2 * d / (T - d - 1) + sp.Sum(s0m**2 * d / (T0m - d - 1), (m, 0, n - 1))
-check("F.2 with per-generation T0[m], sigma0[m]: sum_m sigma0[m]^2 d/(T0[m] - d - 1)",
-      f.expr.doit(), printed.doit())
-const = show("constant schedule T0[m] = T0, sigma0[m] = sigma0",
-             f.expr.xreplace({T0m: S.T0, s0m: S.sigma0}).doit())
+check(
+    "F.2 with per-generation T0[m], sigma0[m]: sum_m sigma0[m]^2 d/(T0[m] - d - 1)",
+    f.expr.doit(),
+    printed.doit(),
+)
+const = show(
+    "constant schedule T0[m] = T0, sigma0[m] = sigma0", f.expr.xreplace({T0m: S.T0, s0m: S.sigma0}).doit()
+)
 check("constant schedule gives Theorem 4.1 (exact form)", const, sc.formula("theorem_4_1_exact").expr)
 
 g = narrate("theorem_4_6_schedule")
 phi_m = d / T0m
-check("Theorem 4.6: Delta Bias = ||w0||^2 (1 - eta), eta = prod_m min(1/phi_m, 1)", g.expr,
-      S.w0_sq * (1 - sp.Product(sp.Min(1 / phi_m, 1), (m, 0, n - 1))))
+check(
+    "Theorem 4.6: Delta Bias = ||w0||^2 (1 - eta), eta = prod_m min(1/phi_m, 1)",
+    g.expr,
+    S.w0_sq * (1 - sp.Product(sp.Min(1 / phi_m, 1), (m, 0, n - 1))),
+)
 heading("constant schedule with T0 < d")
 T0 = sp.Symbol("T0", positive=True)
 const = g.expr.xreplace({T0m: T0}).doit()

@@ -21,8 +21,11 @@ k0 = sp.limit(sc.formula("kappa_isotropic").expr.subs(phi, pb + 1), S.lam, 0, "+
 print(f"  kappa(0+, phi < 1) = {k0}")
 cor = sc.formula("corollary_4_4_isotropic").expr.subs({S.kappa: k0, S.w0_sq: 0})
 check("Corollary 4.4 at kappa = 0 (no bias) is Theorem 4.1", cor, a.expr)
-total = (sc.formula("proposition_4_2_bias").expr + sc.formula("proposition_4_2_variance").expr
-         + n * s0**2 * sc.formula("rho_underparameterized").expr)
+total = (
+    sc.formula("proposition_4_2_bias").expr
+    + sc.formula("proposition_4_2_variance").expr
+    + n * s0**2 * sc.formula("rho_underparameterized").expr
+)
 at0 = sp.simplify(total.subs(S.kappa, 0).doit())
 print(f"  general Sigma, kappa = 0: {at0}")
 lim = sp.limit(at0.subs({T: d / phi, T0: d / phi0}), d, sp.oo)

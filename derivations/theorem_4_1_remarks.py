@@ -19,8 +19,9 @@ phi0 = S.phi0
 nul = narrate("null_predictor_threshold")
 erratum("B3")
 check("corrected threshold n* = SNR0 (1/phi0 - 1)", nul.expr, S.SNR0 * (1 / phi0 - 1))
-check("printed threshold SNR0/(1/phi0 - 1): B3 erratum", nul.expr, S.SNR0 / (1 / phi0 - 1),
-      expect_equal=False)
+check(
+    "printed threshold SNR0/(1/phi0 - 1): B3 erratum", nul.expr, S.SNR0 / (1 / phi0 - 1), expect_equal=False
+)
 
 c = narrate("more_data_constant")
 erratum("B20")
@@ -28,8 +29,12 @@ value = c.evaluate()
 show(f"value: {value:.12f} (1 + sum over m >= 2 of 1/(m ln^2 m) = 1 + 2.1097 = 3.1097)")
 m = sp.Symbol("m", integer=True, positive=True)
 partial = float(1 + sp.Sum(1 / (m * sp.log(m) ** 2), (m, 2, 10**4 - 1)).evalf(15))
-show(f"the partial sum to m = 9999 alone is {partial:.6f}: the tail beyond is still "
-     f"{value - partial:.4f} (~ 1/log N), which is why the value needs the Euler-Maclaurin tail")
-check("the constant to 4 digits, 3.1097 (erratum B20: a constant-factor statement)",
-      sp.Float(round(value, 4)),
-      sp.Float(3.1097))
+show(
+    f"the partial sum to m = 9999 alone is {partial:.6f}: the tail beyond is still "
+    f"{value - partial:.4f} (~ 1/log N), which is why the value needs the Euler-Maclaurin tail"
+)
+check(
+    "the constant to 4 digits, 3.1097 (erratum B20: a constant-factor statement)",
+    sp.Float(round(value, 4)),
+    sp.Float(3.1097),
+)

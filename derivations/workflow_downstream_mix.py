@@ -39,84 +39,106 @@ d, T, lam, k = S.d, S.T, S.lam, S.kappa
 alpha = sp.Symbol("alpha", nonnegative=True)
 p2 = 1 - alpha
 s, s2 = S.sigma, sp.Symbol("sigma2", nonnegative=True)
-a, b, c = sp.symbols("A B C", real=True)     # isotropic: ||w0||^2, ||Delta||^2, Delta.w0
+a, b, c = sp.symbols("A B C", real=True)  # isotropic: ||w0||^2, ||Delta||^2, Delta.w0
 
 
 def fixed_teacher_error() -> sp.Expr:
     """The engine's derivation of downstream_mix with a fixed teacher, in the workflow's symbols."""
     e, w = sc.isotropic(5)
-    pipe = sc.workflows.downstream_mix(T=100, alpha=0.5, sigma=0.2, lam=1e-2, w2=w + 0.1,
-                                       sigma2=0.3)
+    pipe = sc.workflows.downstream_mix(T=100, alpha=0.5, sigma=0.2, lam=1e-2, w2=w + 0.1, sigma2=0.3)
     der = pipe.derive()
 
     def rule(name: str):
-        return {"T_downstream_0": alpha * T, "T_downstream_1": p2 * T, "sigma_downstream_0": s,
-                "sigma_downstream_1": s2, "kappa_downstream": k}.get(name)
+        return {
+            "T_downstream_0": alpha * T,
+            "T_downstream_1": p2 * T,
+            "sigma_downstream_0": s,
+            "sigma_downstream_1": s2,
+            "kappa_downstream": k,
+        }.get(name)
+
     return substitute(der.test_error, rule), der
 
 
 def main() -> None:
     heading("the declaration (fixed teacher w2)")
     e5, w5 = sc.isotropic(5)
-    print(sc.workflows.downstream_mix(T=100, alpha=0.5, sigma=0.2, lam=1e-2, w2=w5 + 0.1,
-                                      sigma2=0.3))
+    print(sc.workflows.downstream_mix(T=100, alpha=0.5, sigma=0.2, lam=1e-2, w2=w5 + 0.1, sigma2=0.3))
 
     heading("1. the engine's derivation, and the effective-teacher form (isotropic Sigma)")
     E, _ = fixed_teacher_error()
     show("test error (spectral sums over lambda_j, c_j = w0_j, Delta_j = w2_j - w0_j)", E)
-    gamma = d / (T * (1 + k) ** 2)                    # df2/T for Sigma = I_d
-    wbar2 = a + 2 * p2 * c + p2**2 * b               # ||w0 + p2 Delta||^2
+    gamma = d / (T * (1 + k) ** 2)  # df2/T for Sigma = I_d
+    wbar2 = a + 2 * p2 * c + p2**2 * b  # ||w0 + p2 Delta||^2
     noise = alpha * s**2 + p2 * s2**2 + alpha * p2 * b
-    effective = show("isotropic effective-teacher form (A = ||w0||^2, B = ||Delta||^2, "
-                     "C = Delta.w0): clean ridge on w0 + p2 Delta with noise alpha sigma^2 + "
-                     "p2 sigma2^2 + alpha p2 B, measured against w0",
-                     (k**2 * wbar2 / (1 + k) ** 2 + noise * gamma) / (1 - gamma)
-                     - 2 * p2 * k * (c + p2 * b) / (1 + k) + p2**2 * b)
+    effective = show(
+        "isotropic effective-teacher form (A = ||w0||^2, B = ||Delta||^2, "
+        "C = Delta.w0): clean ridge on w0 + p2 Delta with noise alpha sigma^2 + "
+        "p2 sigma2^2 + alpha p2 B, measured against w0",
+        (k**2 * wbar2 / (1 + k) ** 2 + noise * gamma) / (1 - gamma)
+        - 2 * p2 * k * (c + p2 * b) / (1 + k)
+        + p2**2 * b,
+    )
     heading("2. the floor as T -> infinity at fixed alpha")
-    print("  kappa -> lam and df2/T -> 0: floor(lam) = sum_j lambda_j (lambda_j/(lambda_j + lam)"
-          " (c_j + p2 Delta_j) - c_j)^2")
+    print(
+        "  kappa -> lam and df2/T -> 0: floor(lam) = sum_j lambda_j (lambda_j/(lambda_j + lam)"
+        " (c_j + p2 Delta_j) - c_j)^2"
+    )
     la, ca, Da = sp.symbols("lambda_j c_j Delta_j", real=True)
     summand = la * (la / (la + lam) * (ca + p2 * Da) - ca) ** 2
     show("its summand", summand)
     zero_ridge = show("lam -> 0", sp.limit(summand, lam, 0))
-    check("floor(0) = p2^2 ||Delta||_Sigma^2 (summand p2^2 lambda_j Delta_j^2)", zero_ridge,
-          p2**2 * la * Da**2)
-    iso_floor = show("isotropic floor(lam): ||(w0 + p2 Delta)/(1 + lam) - w0||^2",
-                     sp.simplify((a + 2 * p2 * c + p2**2 * b - 2 * (1 + lam) * (a + p2 * c)
-                                  + (1 + lam) ** 2 * a) / (1 + lam) ** 2))
-    best = show("the ridge minimising it (solve d floor/d lam = 0)",
-                sp.solve(sp.diff(iso_floor, lam), lam))
-    check("lam* = p2 (p2 B + C)/(A - p2 C)... at C = 0: p2^2 B / A",
-          best[0].subs(c, 0), p2**2 * b / a)
-    at_best = show("floor(lam*) at Delta orthogonal to w0",
-                   sp.simplify(iso_floor.subs(lam, best[0]).subs(c, 0)))
-    check("floor(lam*) = p2^2 B A/(A + p2^2 B) > 0: lower than p2^2 B, never zero", at_best,
-          p2**2 * b * a / (a + p2**2 * b))
-    heading("2'. the ridge minimising the error at finite T (isotropic d = 50, dense scan of the "
-            "engine over lam; the pipeline evaluates a whole lam grid at once)")
+    check(
+        "floor(0) = p2^2 ||Delta||_Sigma^2 (summand p2^2 lambda_j Delta_j^2)", zero_ridge, p2**2 * la * Da**2
+    )
+    iso_floor = show(
+        "isotropic floor(lam): ||(w0 + p2 Delta)/(1 + lam) - w0||^2",
+        sp.simplify(
+            (a + 2 * p2 * c + p2**2 * b - 2 * (1 + lam) * (a + p2 * c) + (1 + lam) ** 2 * a) / (1 + lam) ** 2
+        ),
+    )
+    best = show("the ridge minimising it (solve d floor/d lam = 0)", sp.solve(sp.diff(iso_floor, lam), lam))
+    check("lam* = p2 (p2 B + C)/(A - p2 C)... at C = 0: p2^2 B / A", best[0].subs(c, 0), p2**2 * b / a)
+    at_best = show(
+        "floor(lam*) at Delta orthogonal to w0", sp.simplify(iso_floor.subs(lam, best[0]).subs(c, 0))
+    )
+    check(
+        "floor(lam*) = p2^2 B A/(A + p2^2 B) > 0: lower than p2^2 B, never zero",
+        at_best,
+        p2**2 * b * a / (a + p2**2 * b),
+    )
+    heading(
+        "2'. the ridge minimising the error at finite T (isotropic d = 50, dense scan of the "
+        "engine over lam; the pipeline evaluates a whole lam grid at once)"
+    )
     rng = np.random.default_rng(5)
     w0 = rng.standard_normal(50) / np.sqrt(50)
     dl = rng.standard_normal(50) * 0.3 / np.sqrt(50)
-    dl -= (dl @ w0) / (w0 @ w0) * w0                 # Delta orthogonal to w0 (C = 0)
+    dl -= (dl @ w0) / (w0 @ w0) * w0  # Delta orthogonal to w0 (C = 0)
     A, B, pv = float(w0 @ w0), float(dl @ dl), 0.2
     lam_star = pv**2 * B / A
     floor_star = pv**2 * B * A / (A + pv**2 * B)
     lams = np.logspace(-4, 1, 801)
-    print(f"  closed form (T -> infinity): lam* = {lam_star:.5f}, floor(lam*) = {floor_star:.6f}, "
-          f"floor(0) = {pv**2 * B:.6f}")
+    print(
+        f"  closed form (T -> infinity): lam* = {lam_star:.5f}, floor(lam*) = {floor_star:.6f}, "
+        f"floor(0) = {pv**2 * B:.6f}"
+    )
     for Tv in (10**3, 10**4, 10**5, 10**6):
-        pipe = sc.workflows.downstream_mix(T=Tv, alpha=0.8, sigma=0.2, lam=lams, w2=w0 + dl,
-                                           sigma2=0.2)
+        pipe = sc.workflows.downstream_mix(T=Tv, alpha=0.8, sigma=0.2, lam=lams, w2=w0 + dl, sigma2=0.2)
         err = pipe.predict(np.ones(50), w0).test_error
         i = int(np.argmin(err))
         print(f"  T = {Tv:7d}: best lam on the scan {lams[i]:.5f}, error {err[i]:.6f}")
     if not (abs(lams[i] / lam_star - 1) < 0.02 and abs(err[i] / floor_star - 1) < 1e-3):
         raise SystemExit("derivation check failed: the finite-T optimum does not approach lam*")
-    print("  check: at T = 1e6 the scanned optimum is within the scan's resolution of lam* and "
-          "its error within 1e-3 of floor(lam*)")
+    print(
+        "  check: at T = 1e6 the scanned optimum is within the scan's resolution of lam* and "
+        "its error within 1e-3 of floor(lam*)"
+    )
     n2 = sp.Symbol("n2", positive=True)
-    washed = show("a fixed number n2 of synthetic rows: p2 = n2/T, floor(0) = (n2/T)^2 B -> 0",
-                  sp.limit((n2 / T) ** 2 * b, T, sp.oo))
+    washed = show(
+        "a fixed number n2 of synthetic rows: p2 = n2/T, floor(0) = (n2/T)^2 B -> 0",
+        sp.limit((n2 / T) ** 2 * b, T, sp.oo),
+    )
     check("the floor vanishes when p2 -> 0", washed, sp.S.Zero)
 
     heading("1'. the engine against the effective-teacher form at exact points (isotropic)")
@@ -125,14 +147,23 @@ def main() -> None:
     w0 = rng.standard_normal(d_val) / np.sqrt(d_val)
     w2 = w0 + rng.standard_normal(d_val) * 0.3 / np.sqrt(d_val)
     for av in (0.2, 0.5, 0.9):
-        pipe = sc.workflows.downstream_mix(T=T_val, alpha=av, sigma=0.2, lam=float(lam_val),
-                                           w2=w2, sigma2=0.3)
+        pipe = sc.workflows.downstream_mix(
+            T=T_val, alpha=av, sigma=0.2, lam=float(lam_val), w2=w2, sigma2=0.3
+        )
         engine = float(pipe.predict(np.ones(d_val), w0).test_error)
         kap = float(sc.predict(np.ones(d_val), w0, T=T_val, lam=float(lam_val)).kappa)
         R = round(av * T_val)
         aa = 1 - R / T_val
-        vals = {a: float(w0 @ w0), b: float((w2 - w0) @ (w2 - w0)), c: float((w2 - w0) @ w0),
-                d: d_val, T: T_val, k: kap, s: 0.2, s2: 0.3}
+        vals = {
+            a: float(w0 @ w0),
+            b: float((w2 - w0) @ (w2 - w0)),
+            c: float((w2 - w0) @ w0),
+            d: d_val,
+            T: T_val,
+            k: kap,
+            s: 0.2,
+            s2: 0.3,
+        }
         eff = float(effective.subs(alpha, 1 - aa).subs(vals))
         print(f"  alpha = {av}: engine {engine:.12f}, effective-teacher form {eff:.12f}")
         if abs(engine - eff) > 1e-10 * abs(eff):
@@ -146,18 +177,21 @@ def main() -> None:
     print(f"  floor p2^2 ||Delta||_Sigma^2 = {fl:.5f}")
     print("       T    clean (theory)   mixed (theory)   mixed (simulation)        gap")
     for Tv in (100, 400, 1600, 6400):
-        pipe = sc.workflows.downstream_mix(T=Tv, alpha=0.9, sigma=0.2, lam=1e-4, w2=w2,
-                                           sigma2=0.2)
+        pipe = sc.workflows.downstream_mix(T=Tv, alpha=0.9, sigma=0.2, lam=1e-4, w2=w2, sigma2=0.2)
         th = float(pipe.predict(e, w).test_error)
         clean = float(sc.predict(e, w, T=Tv, lam=1e-4, sigma=0.2).test_error)
         sim = pipe.simulate(e, w, reps=100, seed=Tv)
         z = (th - sim.mean) / sim.stderr
-        print(f"  {Tv:6d}   {clean:.5f}          {th:.5f}          {sim.mean:.5f} +- "
-              f"{sim.stderr:.5f}   {sim.mean - clean:.5f}  (z = {z:+.2f})")
+        print(
+            f"  {Tv:6d}   {clean:.5f}          {th:.5f}          {sim.mean:.5f} +- "
+            f"{sim.stderr:.5f}   {sim.mean - clean:.5f}  (z = {z:+.2f})"
+        )
         if abs(z) > 4 + 2 / 50 * th / sim.stderr:
             raise SystemExit("derivation check failed: theory vs simulation")
-    print("  check: every point within 4 standard errors + 2/d; the gap to the clean curve "
-          "stops shrinking at the floor")
+    print(
+        "  check: every point within 4 standard errors + 2/d; the gap to the clean curve "
+        "stops shrinking at the floor"
+    )
 
     heading("4. the chain as synthetic teacher: the worked example of derivations/README.md")
     import runpy
@@ -178,11 +212,14 @@ def main() -> None:
     for av in (0.3, 0.7):
         kw = dict(n=2, T0=150, sigma0=0.5, T=180, alpha=av, sigma=0.3, lam=0.1)
         engine = float(sc.workflows.downstream_mix(**kw).predict(e, w).test_error)
-        exact_cf = float(worked.evaluate(eigenvalues=e, w0=w, alpha=av, lam=0.1, T=180, T0=150,
-                                         n=2, sigma=0.3, sigma0=0.5))
-        print(f"  alpha = {av}: engine {engine:.8f}; worked example (exact c_f) {exact_cf:.8f}; "
-              f"relative difference {abs(engine - exact_cf) / exact_cf:.1e} (O(1/T) = "
-              f"{1 / 180:.1e})")
+        exact_cf = float(
+            worked.evaluate(eigenvalues=e, w0=w, alpha=av, lam=0.1, T=180, T0=150, n=2, sigma=0.3, sigma0=0.5)
+        )
+        print(
+            f"  alpha = {av}: engine {engine:.8f}; worked example (exact c_f) {exact_cf:.8f}; "
+            f"relative difference {abs(engine - exact_cf) / exact_cf:.1e} (O(1/T) = "
+            f"{1 / 180:.1e})"
+        )
         if abs(engine - exact_cf) > 2 / 180 * exact_cf:
             raise SystemExit("derivation check failed: engine vs worked example")
     e, w = sc.power_law(40, 2.0, 0.5)

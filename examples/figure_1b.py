@@ -20,18 +20,22 @@ from symcollapse.presentation.figures import figure_1b
 
 
 def main(argv=None) -> None:
-    parser = argparse.ArgumentParser(description=__doc__,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--out", default="figure_1b.png")
-    parser.add_argument("--reps", type=int, default=None,
-                        help="Monte-Carlo repetitions per point (default 8)")
+    parser.add_argument(
+        "--reps", type=int, default=None, help="Monte-Carlo repetitions per point (default 8)"
+    )
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--quick", action="store_true", help="fewer points and repetitions")
     args = parser.parse_args(argv)
     fig = figure_1b(args.out, reps=args.reps, seed=args.seed, quick=args.quick)
     worst = max(fig.points, key=lambda p: abs(p.z))
-    print(f"wrote {fig.path} in {fig.seconds:.1f} s; {len(fig.points)} simulated points, "
-          f"largest |z| = {abs(worst.z):.2f} ({worst.label}), {fig.beyond(2)} beyond 2 s.e.")
+    print(
+        f"wrote {fig.path} in {fig.seconds:.1f} s; {len(fig.points)} simulated points, "
+        f"largest |z| = {abs(worst.z):.2f} ({worst.label}), {fig.beyond(2)} beyond 2 s.e."
+    )
 
 
 if __name__ == "__main__":

@@ -32,8 +32,9 @@ PANELS = ((sp.Rational(3, 8), 0), (sp.Rational(3, 2), 0), (sp.Rational(3, 8), sp
 
 
 def main(argv=None) -> None:
-    parser = argparse.ArgumentParser(description=__doc__,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--out", default="phase_diagram.png")
     parser.add_argument("--grid", type=int, default=201, help="grid points per axis")
     args = parser.parse_args(argv)
@@ -54,7 +55,7 @@ def main(argv=None) -> None:
     import matplotlib.pyplot as plt
     from matplotlib.colors import TwoSlopeNorm
 
-    ells = np.linspace(0, BETA, args.grid)[:-1]          # 0 <= ell < beta
+    ells = np.linspace(0, BETA, args.grid)[:-1]  # 0 <= ell < beta
     bs = np.linspace(0.02, 2, args.grid)
     L, B = np.meshgrid(ells, bs)
     fig, axes = plt.subplots(1, len(PANELS), figsize=(5.2 * len(PANELS), 4.8), sharey=True)
@@ -69,13 +70,11 @@ def main(argv=None) -> None:
                 assert abs(float(f(ell_v, b_v)) - ref) < 1e-12, (r, a, ell_v, b_v)
         lim = max(abs(E.min()), E.max())
         im = ax.pcolormesh(L, B, E, cmap="RdBu", norm=TwoSlopeNorm(0, -lim, lim), shading="auto")
-        cs = ax.contour(L, B, E, levels=np.arange(-1.5, 2.01, 0.1).round(2), colors="k",
-                        linewidths=0.5)
+        cs = ax.contour(L, B, E, levels=np.arange(-1.5, 2.01, 0.1).round(2), colors="k", linewidths=0.5)
         ax.clabel(cs, cs.levels[::2], fontsize=6, fmt="%.1f")
         ax.contour(L, B, E, levels=[0], colors="darkred", linewidths=2)
         ax.contourf(L, B, (E < 0).astype(float), levels=[0.5, 1.5], colors="none", hatches=["\\\\"])
-        ax.contourf(L, B, (L >= BETA * B).astype(float), levels=[0.5, 1.5], colors="none",
-                    hatches=["..."])
+        ax.contourf(L, B, (L >= BETA * B).astype(float), levels=[0.5, 1.5], colors="none", hatches=["..."])
         ax.plot(np.minimum(BETA * bs, BETA), bs, color="0.3", lw=1, ls="--")
         star_f = sp.lambdify(S.b, star_sym.subs({S.beta: BETA, S.r: r, S.a: a}), "numpy")
         star = np.broadcast_to(star_f(bs), bs.shape)
@@ -86,18 +85,30 @@ def main(argv=None) -> None:
         div_f = sp.lambdify(S.b, div_sym.subs({S.beta: BETA, S.r: r, S.a: a}), "numpy")
         div = np.broadcast_to(div_f(bs), bs.shape)
         for k in (0, len(bs) // 4, len(bs) - 1):
-            assert bool(div[k]) == scaling.diverges_with_classical_ell(BETA, r, a=a,
-                                                                         b=sp.nsimplify(bs[k]))
+            assert bool(div[k]) == scaling.diverges_with_classical_ell(BETA, r, a=a, b=sp.nsimplify(bs[k]))
         if div.any():
-            ax.plot(np.full(div.sum(), crit), bs[div], color="red", lw=4, solid_capstyle="butt",
-                    label="eq. (29): diverges at $\\ell_{crit}$")
-        ax.set(xlabel=r"$\ell$  ($\lambda \asymp T^{-\ell}$)", xlim=(0, BETA), ylim=(bs[0], bs[-1]),
-               title=rf"$\beta = {BETA}$, $r = {r}$, $a = {a}$  (noisy, $d/T_0$ fixed)")
+            ax.plot(
+                np.full(div.sum(), crit),
+                bs[div],
+                color="red",
+                lw=4,
+                solid_capstyle="butt",
+                label="eq. (29): diverges at $\\ell_{crit}$",
+            )
+        ax.set(
+            xlabel=r"$\ell$  ($\lambda \asymp T^{-\ell}$)",
+            xlim=(0, BETA),
+            ylim=(bs[0], bs[-1]),
+            title=rf"$\beta = {BETA}$, $r = {r}$, $a = {a}$  (noisy, $d/T_0$ fixed)",
+        )
         ax.legend(fontsize=7, loc="upper right", framealpha=0.8)
         fig.colorbar(im, ax=ax, label=r"error exponent $e$  ($E_{test} \asymp T^{-e}$)")
     axes[0].set_ylabel(r"$b$  ($T_0 \asymp T^{b}$)")
-    fig.suptitle(r"Collapsed error exponent $e(\ell, a, b)$, Theorem 5.1; dots: outside the regime "
-                 r"$\ell < \beta b$ (dashed), hatched: $e < 0$", fontsize=10)
+    fig.suptitle(
+        r"Collapsed error exponent $e(\ell, a, b)$, Theorem 5.1; dots: outside the regime "
+        r"$\ell < \beta b$ (dashed), hatched: $e < 0$",
+        fontsize=10,
+    )
     fig.tight_layout()
     fig.savefig(args.out, dpi=120)
     print(f"wrote {args.out}")

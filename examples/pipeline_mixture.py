@@ -14,11 +14,16 @@ eigs, w0 = sc.power_law(d, beta=2, r=0.375)
 
 
 def mixture(real_rows):
-    return Pipeline([
-        Fit("generator", [Block(100, "truth", noise=0.5)]),
-        Fit("student", [Block(real_rows, "truth", noise=0.5),
-                        Block(total - real_rows, "generator", noise=0.5)], lam=1e-2),
-    ])
+    return Pipeline(
+        [
+            Fit("generator", [Block(100, "truth", noise=0.5)]),
+            Fit(
+                "student",
+                [Block(real_rows, "truth", noise=0.5), Block(total - real_rows, "generator", noise=0.5)],
+                lam=1e-2,
+            ),
+        ]
+    )
 
 
 print(mixture(300))
@@ -29,8 +34,10 @@ for real in (1, 250, 500, 750, 999):
     pipe = mixture(real)
     pred = pipe.predict(eigs, w0)
     sim = pipe.simulate(eigs, w0, reps=100, seed=real)
-    print(f"{real / total:5.3f}  {float(pred.test_error):.5f}   {sim.mean:.5f} +- {sim.stderr:.5f}"
-          f"   {sc.testing.z_score(pred, sim):+.2f}")
+    print(
+        f"{real / total:5.3f}  {float(pred.test_error):.5f}   {sim.mean:.5f} +- {sim.stderr:.5f}"
+        f"   {sc.testing.z_score(pred, sim):+.2f}"
+    )
 
 # the derived error over a grid of the replace chain's generator size, on infinitely many modes
 grid = sc.workflows.replace(n=2, T0=np.logspace(1, 5, 5), sigma0=0.5, T=1e4, sigma=0.5, lam=1e-3)

@@ -20,8 +20,10 @@ eigs, w0 = sc.power_law(50, beta=1.5, r=0.5)
 def row(label, pipe, reps=200, seed=0):
     pred = pipe.predict(eigs, w0)
     sim = pipe.simulate(eigs, w0, reps=reps, seed=seed)
-    print(f"  {label:34s} theory {float(pred.test_error):.5f}   simulation {sim.mean:.5f} "
-          f"+- {sim.stderr:.5f}   z = {sc.testing.z_score(pred, sim):+.2f}")
+    print(
+        f"  {label:34s} theory {float(pred.test_error):.5f}   simulation {sim.mean:.5f} "
+        f"+- {sim.stderr:.5f}   z = {sc.testing.z_score(pred, sim):+.2f}"
+    )
 
 
 print("accumulate vs replace (one design X0, T = T0 = 80, sigma = sigma0 = 0.5, least squares)")
@@ -34,8 +36,9 @@ print(f"  pi^2/6 bound: {np.pi**2 / 6 * 50 * 0.25 / 29:.5f}")
 
 print("\nfresh real data each generation (n = 8, T0 = T = 100, lam = 1e-2)")
 for alpha in (0.0, 0.2, 0.5, 0.8):
-    row(f"alpha = {alpha}", W.fresh_real_mix(n=8, T0=100, alpha=alpha, sigma0=0.5, T=100,
-                                              sigma=0.2, lam=1e-2))
+    row(
+        f"alpha = {alpha}", W.fresh_real_mix(n=8, T0=100, alpha=alpha, sigma0=0.5, T=100, sigma=0.2, lam=1e-2)
+    )
 
 print("\nstrong collapse: 10 % of rows from w2 = w0 + Delta (lam = 1e-4)")
 delta = np.random.default_rng(1).standard_normal(50) * 0.1

@@ -58,16 +58,42 @@ _LAZY = {
 
 __all__ = [
     # numbers
-    "predict", "Prediction", "per_generation", "PerGeneration", "simulate", "SimulationResult",
-    "sweep", "optimal_lambda", "OptimalRidge", "ridge_recipe", "null_predictor_generations", "ridge_alpha",
+    "predict",
+    "Prediction",
+    "per_generation",
+    "PerGeneration",
+    "simulate",
+    "SimulationResult",
+    "sweep",
+    "optimal_lambda",
+    "OptimalRidge",
+    "ridge_recipe",
+    "null_predictor_generations",
+    "ridge_alpha",
     # spectra
-    "PowerLaw", "isotropic", "power_law",
+    "PowerLaw",
+    "isotropic",
+    "power_law",
     # formulas
-    "formula", "formulas", "Formula", "Condition", "Step", "errata",
+    "formula",
+    "formulas",
+    "Formula",
+    "Condition",
+    "Step",
+    "errata",
     # pipelines
-    "Pipeline", "Fit", "Block", "Reuse",
+    "Pipeline",
+    "Fit",
+    "Block",
+    "Reuse",
     # modules
-    "symbols", "scaling", "export", "testing", "kernels", "pipeline", "workflows",
+    "symbols",
+    "scaling",
+    "export",
+    "testing",
+    "kernels",
+    "pipeline",
+    "workflows",
     "__version__",
 ]
 

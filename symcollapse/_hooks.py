@@ -25,8 +25,9 @@ from typing import Any
 __all__ = ["NAMES", "BACKENDS", "declare", "register", "backend"]
 
 #: the backends a lower-layer object may ask for
-NAMES = frozenset({"pipeline.derive", "pipeline.predict", "pipeline.simulate", "formula.evaluate",
-                   "formula.display"})
+NAMES = frozenset(
+    {"pipeline.derive", "pipeline.predict", "pipeline.simulate", "formula.evaluate", "formula.display"}
+)
 
 #: name -> the module that provides it, as declared by the composition root
 BACKENDS: dict[str, str] = {}
@@ -62,8 +63,10 @@ def backend(name: str) -> Callable[..., Any]:
     _known(name)
     module = BACKENDS.get(name)
     if module is None:
-        raise RuntimeError(f"no module is declared to provide the backend {name!r}: import "
-                           f"symcollapse (its __init__ declares them)")
+        raise RuntimeError(
+            f"no module is declared to provide the backend {name!r}: import "
+            f"symcollapse (its __init__ declares them)"
+        )
     importlib.import_module(module)
     if name not in _REGISTRY:
         raise RuntimeError(f"{module} was imported but registered no backend {name!r}")

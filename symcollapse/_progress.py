@@ -26,5 +26,4 @@ def progress_bar(total: int, desc: str, enabled: bool | None = None):
         return nullcontext(_Silent())
     from tqdm import tqdm
 
-    return tqdm(total=total, desc=desc, unit="pt", file=sys.stderr, leave=False,
-                dynamic_ncols=True)
+    return tqdm(total=total, desc=desc, unit="pt", file=sys.stderr, leave=False, dynamic_ncols=True)

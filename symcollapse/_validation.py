@@ -9,8 +9,15 @@ import numpy as np
 DESIGNS = ("independent", "same")
 
 
-_BAD_KINDS = {"b": "a boolean", "c": "complex", "M": "a datetime", "m": "a timedelta",
-              "U": "a string", "S": "bytes", "V": "a structured value"}
+_BAD_KINDS = {
+    "b": "a boolean",
+    "c": "complex",
+    "M": "a datetime",
+    "m": "a timedelta",
+    "U": "a string",
+    "S": "bytes",
+    "V": "a structured value",
+}
 
 
 def _refuse_type(value: Any, name: str) -> None:
@@ -27,8 +34,7 @@ def _refuse_type(value: Any, name: str) -> None:
     elif isinstance(value, (np.datetime64, np.timedelta64)) or type(value).__module__ == "datetime":
         bad = "a date or time"
     if bad is not None:
-        raise TypeError(f"{name} must be a number or an array of numbers (real), got {bad} "
-                        f"({value!r})")
+        raise TypeError(f"{name} must be a number or an array of numbers (real), got {bad} ({value!r})")
 
 
 def as_float_array(value: Any, name: str, *, allow_empty: bool = False) -> np.ndarray:
@@ -46,8 +52,9 @@ def as_float_array(value: Any, name: str, *, allow_empty: bool = False) -> np.nd
         raise TypeError(f"{name} must be a number or an array of numbers, got {value!r}") from None
     kind = raw.dtype.kind
     if kind in _BAD_KINDS:
-        raise TypeError(f"{name} must be a number or an array of numbers (real), got "
-                        f"{_BAD_KINDS[kind]} array ({value!r})")
+        raise TypeError(
+            f"{name} must be a number or an array of numbers (real), got {_BAD_KINDS[kind]} array ({value!r})"
+        )
     if kind == "O":
         for item in raw.reshape(-1):
             if item is None:
@@ -70,20 +77,26 @@ def as_spectrum(eigenvalues: Any, w0: Any) -> tuple[np.ndarray, np.ndarray]:
         raise ValueError("eigenvalues must be a non-empty 1-D array of the eigenvalues of Sigma")
     eigs = as_float_array(eigenvalues, "eigenvalues", allow_empty=True)
     if eigs.ndim != 1 or eigs.size == 0:
-        raise ValueError("eigenvalues must be a non-empty 1-D array of the eigenvalues of Sigma, "
-                         f"got shape {eigs.shape}")
+        raise ValueError(
+            f"eigenvalues must be a non-empty 1-D array of the eigenvalues of Sigma, got shape {eigs.shape}"
+        )
     if not np.all(eigs > 0):
-        raise ValueError("eigenvalues must be positive: Sigma must be positive definite "
-                         f"(smallest eigenvalue {eigs.min()!r})")
+        raise ValueError(
+            "eigenvalues must be positive: Sigma must be positive definite "
+            f"(smallest eigenvalue {eigs.min()!r})"
+        )
     if w0 is None:
         raise ValueError("w0 must be a 1-D array of the target's coefficients in the eigenbasis")
     coefs = as_float_array(w0, "w0", allow_empty=True)
     if coefs.ndim != 1:
-        raise ValueError("w0 must be a 1-D array of the target's coefficients in the eigenbasis, "
-                         f"got shape {coefs.shape}")
+        raise ValueError(
+            f"w0 must be a 1-D array of the target's coefficients in the eigenbasis, got shape {coefs.shape}"
+        )
     if coefs.shape != eigs.shape:
-        raise ValueError(f"w0 has length {coefs.size} but there are {eigs.size} eigenvalues: "
-                         "they must have the same length d")
+        raise ValueError(
+            f"w0 has length {coefs.size} but there are {eigs.size} eigenvalues: "
+            "they must have the same length d"
+        )
     return eigs, coefs
 
 
@@ -116,8 +129,9 @@ def per_generation(value: Any, name: str, n: int, validate=None) -> tuple[float,
     1-D sequence must have length ``n``.  ``validate(array, name)`` checks the given values."""
     arr = as_float_array(value, name, allow_empty=n == 0)
     if arr.ndim > 1:
-        raise ValueError(f"{name} must be a scalar or a 1-D sequence with one value per "
-                         f"generator, got shape {arr.shape}")
+        raise ValueError(
+            f"{name} must be a scalar or a 1-D sequence with one value per generator, got shape {arr.shape}"
+        )
     if arr.ndim == 1 and arr.size != n:
         raise ValueError(f"{name} has {arr.size} values, one per generator, but n = {n}")
     if validate is not None:
@@ -140,8 +154,10 @@ def generator(seed) -> np.random.Generator:
 def one_design(T0s, design_: str) -> None:
     """``design="same"`` reuses one design, so every generator must have the same ``T0``."""
     if design_ == "same" and len(set(T0s)) > 1:
-        raise ValueError(f"design='same' reuses one design X0, so T0 must be the same for "
-                         f"every generator, got T0 = {list(T0s)}")
+        raise ValueError(
+            f"design='same' reuses one design X0, so T0 must be the same for "
+            f"every generator, got T0 = {list(T0s)}"
+        )
 
 
 def design(value: Any) -> str:
@@ -158,9 +174,11 @@ def check_memory(estimate: float, what: str, max_bytes: float | None) -> None:
     """Refuse work whose estimated memory exceeds ``max_bytes`` (default :data:`MAX_BYTES`)."""
     limit = MAX_BYTES if max_bytes is None else max_bytes
     if estimate > limit:
-        raise ValueError(f"{what} needs an estimated {estimate / 2**20:,.0f} MiB, above the limit "
-                         f"of {limit / 2**20:,.0f} MiB: split the work, or pass max_bytes= to "
-                         "raise the limit")
+        raise ValueError(
+            f"{what} needs an estimated {estimate / 2**20:,.0f} MiB, above the limit "
+            f"of {limit / 2**20:,.0f} MiB: split the work, or pass max_bytes= to "
+            "raise the limit"
+        )
 
 
 #: largest power-law spectrum that is turned into explicit arrays (simulation, formula sums)

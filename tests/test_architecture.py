@@ -23,8 +23,7 @@ REPO = ROOT.parent
 
 #: the layers, bottom to top; a module may import its own layer and the ones below
 LAYERS = ("base", "pipeline", "symbolic", "numeric", "simulation", "presentation", "package")
-BASE = ("symcollapse._validation", "symcollapse._progress", "symcollapse._hooks",
-        "symcollapse._version")
+BASE = ("symcollapse._validation", "symcollapse._progress", "symcollapse._hooks", "symcollapse._version")
 
 
 def _modules() -> dict[str, Path]:
@@ -46,8 +45,10 @@ def layer(module: str) -> str:
         return "package"
     sub = module.split(".")[1]
     if sub not in LAYERS:
-        raise AssertionError(f"{module} belongs to no layer: put it in a layer's subpackage "
-                             f"(or, for a private helper of every layer, in BASE)")
+        raise AssertionError(
+            f"{module} belongs to no layer: put it in a layer's subpackage "
+            f"(or, for a private helper of every layer, in BASE)"
+        )
     return sub
 
 
@@ -113,7 +114,7 @@ def test_no_import_cycle():
         stack.append(m)
         for t in sorted(EDGES[m]):
             if state.get(t) == 1:
-                cycle = stack[stack.index(t):] + [t]
+                cycle = stack[stack.index(t) :] + [t]
                 raise AssertionError("import cycle: " + " -> ".join(cycle))
             if t not in state:
                 visit(t)
@@ -126,9 +127,12 @@ def test_no_import_cycle():
 
 
 def test_each_layer_imports_only_downward():
-    bad = [f"{m} ({layer(m)}) imports {t} ({layer(t)})"
-           for m, targets in EDGES.items() for t in sorted(targets)
-           if LAYERS.index(layer(t)) > LAYERS.index(layer(m))]
+    bad = [
+        f"{m} ({layer(m)}) imports {t} ({layer(t)})"
+        for m, targets in EDGES.items()
+        for t in sorted(targets)
+        if LAYERS.index(layer(t)) > LAYERS.index(layer(m))
+    ]
     assert not bad, "upward imports:\n" + "\n".join(bad)
 
 
@@ -136,7 +140,7 @@ def test_each_layer_imports_only_downward():
 #: count in the graph above: they must go downward and close no cycle)
 DEFERRED = {
     "symcollapse.presentation.cli": "each command imports the symbolic layer (SymPy) only when it "
-                                    "runs, so list, predict and simulate start fast",
+    "runs, so list, predict and simulate start fast",
 }
 
 
@@ -206,8 +210,9 @@ def test_every_dotted_reference_in_the_repository_resolves():
     import subprocess
 
     try:
-        files = subprocess.run(["git", "-C", str(REPO), "ls-files"], capture_output=True,
-                               text=True, check=True).stdout.split()
+        files = subprocess.run(
+            ["git", "-C", str(REPO), "ls-files"], capture_output=True, text=True, check=True
+        ).stdout.split()
     except (OSError, subprocess.CalledProcessError):
         pytest.skip("not a git checkout: the tracked files are unknown")
     pattern = re.compile(r"symcollapse(?:\.[A-Za-z_]\w*)+")

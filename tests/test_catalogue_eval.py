@@ -10,13 +10,39 @@ from symcollapse.symbolic.formula import DOMAINS
 
 EIGS = np.array([2.0, 1.0, 0.5, 0.25])
 W0 = np.array([1.0, -0.5, 0.3, 0.2])
-BASE = dict(d=4, T=10.0, T0=12.0, n=2, sigma=0.5, sigma0=0.3, lam=0.1, kappa=0.3, kappa0=0.2,
-            phi=0.5, phi0=0.4, phibar=-0.5, rho=0.5, beta=2.0, r=0.5, ell=1.0, a=0.5, b=2.0,
-            w0_sq=1.0, SNR0=2.0, m=1, D=100.0, m_I=1.0, n_I=1.0)
+BASE = dict(
+    d=4,
+    T=10.0,
+    T0=12.0,
+    n=2,
+    sigma=0.5,
+    sigma0=0.3,
+    lam=0.1,
+    kappa=0.3,
+    kappa0=0.2,
+    phi=0.5,
+    phi0=0.4,
+    phibar=-0.5,
+    rho=0.5,
+    beta=2.0,
+    r=0.5,
+    ell=1.0,
+    a=0.5,
+    b=2.0,
+    w0_sq=1.0,
+    SNR0=2.0,
+    m=1,
+    D=100.0,
+    m_I=1.0,
+    n_I=1.0,
+)
 #: entries whose regime needs other values than BASE
 OVERRIDE = {
-    "isotropic_chain_independent": dict(d=20), "isotropic_chain_same": dict(d=20),
-    "theorem_4_5": dict(d=20), "theorem_4_6": dict(d=20), "power_law_bias_saturated": dict(r=1.5),
+    "isotropic_chain_independent": dict(d=20),
+    "isotropic_chain_same": dict(d=20),
+    "theorem_4_5": dict(d=20),
+    "theorem_4_6": dict(d=20),
+    "power_law_bias_saturated": dict(r=1.5),
 }
 
 

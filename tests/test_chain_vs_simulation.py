@@ -64,8 +64,7 @@ EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
 DE_CONSTANT = {(1.5, 1.0): 3.0}
 
 
-def allowance(d: int, T: int, lam: float, T0s, design: str, isotropic: bool,
-              constant: float = 1.0) -> float:
+def allowance(d: int, T: int, lam: float, T0s, design: str, isotropic: bool, constant: float = 1.0) -> float:
     """Relative allowance for the theory's known finite-size error (module docstring)."""
     rel = 0.0 if (lam == 0 and T >= d + 2) else 1.0 / min(d, T)
     if not isotropic:
@@ -74,19 +73,17 @@ def allowance(d: int, T: int, lam: float, T0s, design: str, isotropic: bool,
     return rel
 
 
-def check(eigs, w0, *, reps: int, seed: int, isotropic: bool, constant: float = 1.0,
-          **kw) -> float:
+def check(eigs, w0, *, reps: int, seed: int, isotropic: bool, constant: float = 1.0, **kw) -> float:
     """Simulate, predict, assert agreement within 4 standard errors + the allowance; return z."""
     d = eigs.size
     T0 = kw.get("T0")
     T0s = list(T0) if np.ndim(T0) else [T0] * kw.get("n", 0)
     pkw = dict(kw)
-    for key in ("T0", "sigma0"):    # schedules are sc.per_generation(...); a plain list is a grid
+    for key in ("T0", "sigma0"):  # schedules are sc.per_generation(...); a plain list is a grid
         if np.ndim(pkw.get(key, 0.0)):
             pkw[key] = sc.per_generation(pkw[key])
     sim = sc.simulate(eigs, w0, reps=reps, seed=seed, **pkw)
-    rel = allowance(d, kw["T"], kw.get("lam", 0.0), T0s, kw.get("design", "independent"),
-                    isotropic, constant)
+    rel = allowance(d, kw["T"], kw.get("lam", 0.0), T0s, kw.get("design", "independent"), isotropic, constant)
     return assert_matches_simulation(sc.predict(eigs, w0, **pkw), sim, k=4, rel=rel)
 
 
@@ -107,8 +104,11 @@ ISO_EXACT = [
 ]
 
 
-@pytest.mark.parametrize(("seed", "case"), list(enumerate(ISO_EXACT)),
-                         ids=[f"{c['design']}-n{c['n']}-T0{c['T0']}" for c in ISO_EXACT])
+@pytest.mark.parametrize(
+    ("seed", "case"),
+    list(enumerate(ISO_EXACT)),
+    ids=[f"{c['design']}-n{c['n']}-T0{c['T0']}" for c in ISO_EXACT],
+)
 def test_isotropic_ridgeless_exact(seed, case):
     eigs, w0 = sc.isotropic(D_ISO)
     check(eigs, w0, T=2 * D_ISO, lam=0.0, reps=600, seed=seed, isotropic=True, **case)
@@ -125,8 +125,7 @@ def test_isotropic_exact_closed_form():
     pred = sc.predict(eigs, w0, T=T, lam=0.0, n=4, T0=sc.per_generation(T0s), sigma=sigma)
     assert float(pred.test_error) == pytest.approx(exact, rel=1e-12)
     same = sc.predict(eigs, w0, T=T, lam=0.0, n=4, T0=40, sigma=sigma, design="same")
-    assert float(same.test_error) == pytest.approx((1 - 40 / d) + sigma**2 * d / (T - d - 1),
-                                                   rel=1e-12)
+    assert float(same.test_error) == pytest.approx((1 - 40 / d) + sigma**2 * d / (T - d - 1), rel=1e-12)
 
 
 # --- isotropic, ridge or ridgeless with T < d: downstream allowance 1/min(d, T) -----------------
@@ -142,8 +141,7 @@ ISO_RIDGE = [
 ]
 
 
-@pytest.mark.parametrize("case", ISO_RIDGE,
-                         ids=lambda c: f"{c['design']}-lam{c['lam']}-T{c['T']}-n{c['n']}")
+@pytest.mark.parametrize("case", ISO_RIDGE, ids=lambda c: f"{c['design']}-lam{c['lam']}-T{c['T']}-n{c['n']}")
 def test_isotropic_ridge(case):
     eigs, w0 = sc.isotropic(D_ISO)
     check(eigs, w0, reps=400, seed=case["T"] + case["n"], isotropic=True, **case)
@@ -155,27 +153,37 @@ PL = [
     ((2.0, 0.5), dict(design="same", lam=0.0, T=240, n=3, T0=60, sigma0=0.0, sigma=0.0)),
     ((2.0, 0.5), dict(design="independent", lam=0.0, T=240, n=3, T0=60, sigma0=0.0, sigma=0.0)),
     ((2.0, 0.375), dict(design="same", lam=0.0, T=60, n=2, T0=30, sigma0=0.5, sigma=0.3)),
-    ((2.0, 0.375), dict(design="independent", lam=0.0, T=480, n=5, T0=[60, 180, 40, 240, 90],
-                        sigma0=0.0, sigma=0.1)),
+    (
+        (2.0, 0.375),
+        dict(design="independent", lam=0.0, T=480, n=5, T0=[60, 180, 40, 240, 90], sigma0=0.0, sigma=0.1),
+    ),
     ((1.5, 1.0), dict(design="independent", lam=0.0, T=60, n=1, T0=60, sigma0=0.0, sigma=0.0)),
     ((1.5, 1.0), dict(design="same", lam=1e-3, T=240, n=4, T0=90, sigma0=0.5, sigma=0.1)),
-    ((2.0, 0.5), dict(design="independent", lam=1e-3, T=60, n=3, T0=[30, 180, 60],
-                      sigma0=[0.5, 0.0, 0.3], sigma=0.3)),
+    (
+        (2.0, 0.5),
+        dict(design="independent", lam=1e-3, T=60, n=3, T0=[30, 180, 60], sigma0=[0.5, 0.0, 0.3], sigma=0.3),
+    ),
     ((2.5, 0.3), dict(design="same", lam=0.1, T=480, n=5, T0=60, sigma0=SCHED_S0, sigma=0.0)),
-    ((2.5, 0.3), dict(design="independent", lam=0.1, T=60, n=2, T0=[180, 60], sigma0=0.5,
-                      sigma=0.3)),
+    ((2.5, 0.3), dict(design="independent", lam=0.1, T=60, n=2, T0=[180, 60], sigma0=0.5, sigma=0.3)),
     ((2.0, 0.375), dict(design="independent", lam=1.0, T=240, n=4, T0=30, sigma0=0.5, sigma=0.0)),
     ((1.5, 1.0), dict(design="same", lam=1.0, T=60, n=5, T0=60, sigma0=0.0, sigma=0.3)),
 ]
 
 
-@pytest.mark.parametrize(("spec", "case"), PL,
-                         ids=[f"pl{s}-{c['design']}-lam{c['lam']}-T{c['T']}-n{c['n']}"
-                              for s, c in PL])
+@pytest.mark.parametrize(
+    ("spec", "case"), PL, ids=[f"pl{s}-{c['design']}-lam{c['lam']}-T{c['T']}-n{c['n']}" for s, c in PL]
+)
 def test_power_law(spec, case):
     eigs, w0 = sc.power_law(D_PL, *spec, normalize=True)
-    check(eigs, w0, reps=400, seed=case["T"] + 10 * case["n"], isotropic=False,
-          constant=DE_CONSTANT.get(spec, 1.0), **case)
+    check(
+        eigs,
+        w0,
+        reps=400,
+        seed=case["T"] + 10 * case["n"],
+        isotropic=False,
+        constant=DE_CONSTANT.get(spec, 1.0),
+        **case,
+    )
 
 
 # --- negative control: the printed Lemma F.8 (erratum F.8) -------------------------------------
@@ -189,8 +197,7 @@ def lemma_f8_delta_bias(eigs, c, T0s, sigma_power=None):
     quad = eigs ** (n if sigma_power is None else sigma_power)
     mean_q = eigs**n
     for t in T0s:
-        kappa = brentq(lambda k, t=t: np.sum(eigs / (eigs + k)) - t, 1e-14, 1e8, xtol=1e-300,
-                       rtol=1e-15)
+        kappa = brentq(lambda k, t=t: np.sum(eigs / (eigs + k)) - t, 1e-14, 1e8, xtol=1e-300, rtol=1e-15)
         df2 = np.sum(eigs**2 / (eigs + kappa) ** 2)
         quad = quad * (eigs**2 + kappa**2 * df2 / (t - df2)) / (eigs + kappa) ** 2
         mean_q = mean_q / (eigs + kappa)
@@ -216,8 +223,7 @@ def test_lemma_f8_as_printed_disagrees_with_simulation():
         assert_matches_simulation(sc.predict(eigs, w0, **kw), sim, k=4, rel=rel)
         # n = 1: F.8 is right (it is the two-point equivalent, which predict uses too)
         one = sc.predict(eigs, w0, **{**kw, "n": 1})
-        assert float(one.test_error) == pytest.approx(
-            lemma_f8_delta_bias(eigs, w0, [kw["T0"]]), rel=1e-8)
+        assert float(one.test_error) == pytest.approx(lemma_f8_delta_bias(eigs, w0, [kw["T0"]]), rel=1e-8)
 
 
 # --- slow: a larger sweep, and the Figure 2 example ---------------------------------------------
@@ -240,18 +246,34 @@ def test_large_sweep(d):
         lam = float(rng.choice([0.0, 1e-3, 0.1, 1.0]))
         T = int(round(float(rng.choice([0.5, 2.0, 4.0])) * d))
         sigma0 = [0.0, 0.5, list(rng.uniform(0, 0.6, n))][i % 3]
-        check(eigs, w0, T=T, lam=lam, n=n, T0=T0, sigma=float(rng.choice([0.0, 0.3])),
-              sigma0=sigma0, design=design, reps=150, seed=i, isotropic=iso,
-              constant=DE_CONSTANT.get(spec, 1.0))
+        check(
+            eigs,
+            w0,
+            T=T,
+            lam=lam,
+            n=n,
+            T0=T0,
+            sigma=float(rng.choice([0.0, 0.3])),
+            sigma0=sigma0,
+            design=design,
+            reps=150,
+            seed=i,
+            isotropic=iso,
+            constant=DE_CONSTANT.get(spec, 1.0),
+        )
 
 
 @pytest.mark.slow
 def test_figure_2_example_runs(tmp_path):
     out = tmp_path / "figure_2.png"
     pytest.importorskip("matplotlib")
-    proc = subprocess.run([sys.executable, str(EXAMPLES / "figure_2.py"), "--reps", "2",
-                           "--seed", "1", "--out", str(out)],
-                          capture_output=True, text=True, timeout=600, check=False)
+    proc = subprocess.run(
+        [sys.executable, str(EXAMPLES / "figure_2.py"), "--reps", "2", "--seed", "1", "--out", str(out)],
+        capture_output=True,
+        text=True,
+        timeout=600,
+        check=False,
+    )
     assert proc.returncode == 0, proc.stderr
     assert out.exists() and out.stat().st_size > 10_000
     assert "wrote" in proc.stdout

@@ -24,8 +24,14 @@ def run(*args: str, timeout: float = 300) -> subprocess.CompletedProcess:
     env = dict(os.environ)
     env["PYTHONPATH"] = os.pathsep.join(p for p in (str(ROOT), env.get("PYTHONPATH")) if p)
     env.pop("SYMCOLLAPSE_DEBUG", None)
-    return subprocess.run([sys.executable, "-m", "symcollapse", *args], cwd=ROOT, env=env,
-                          capture_output=True, text=True, timeout=timeout)
+    return subprocess.run(
+        [sys.executable, "-m", "symcollapse", *args],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+    )
 
 
 def assert_one_line_error(proc: subprocess.CompletedProcess) -> None:
@@ -51,7 +57,7 @@ def test_show_latex():
     assert proc.returncode == 0, proc.stderr
     assert "T_0 - d - 1" in proc.stdout
     assert r"\label{eq:theorem_4_1_exact}" in proc.stdout
-    assert r"\documentclass" not in proc.stdout          # a fragment
+    assert r"\documentclass" not in proc.stdout  # a fragment
 
 
 def test_show_markdown_and_text():
@@ -71,13 +77,16 @@ def test_show_unknown_name():
     assert proc.stdout == ""
 
 
-@pytest.mark.parametrize("args", [
-    ("report", "--seed", "abc"),
-    ("report", "--seed", "-1"),
-    ("show", "theorem_4_1", "--latex", "--markdown"),
-    ("nosuchcommand",),
-    (),
-])
+@pytest.mark.parametrize(
+    "args",
+    [
+        ("report", "--seed", "abc"),
+        ("report", "--seed", "-1"),
+        ("show", "theorem_4_1", "--latex", "--markdown"),
+        ("nosuchcommand",),
+        (),
+    ],
+)
 def test_bad_arguments(args):
     assert_one_line_error(run(*args))
 
@@ -107,10 +116,19 @@ def quick_report(tmp_path_factory):
 def test_report_quick(quick_report):
     out, proc = quick_report
     assert proc.returncode == 0, proc.stderr
-    assert proc.stderr == ""                     # not a terminal: no progress bar
-    names = ["report.tex", "report.md", "agreement.csv", "figure_1a.png", "figure_1b.png",
-             "figure_2.png", "kernel_chain.png",                  # scikit-learn: the test extra
-             "accumulate.png", "fresh_real_mix.png", "strong_collapse.png"]
+    assert proc.stderr == ""  # not a terminal: no progress bar
+    names = [
+        "report.tex",
+        "report.md",
+        "agreement.csv",
+        "figure_1a.png",
+        "figure_1b.png",
+        "figure_2.png",
+        "kernel_chain.png",  # scikit-learn: the test extra
+        "accumulate.png",
+        "fresh_real_mix.png",
+        "strong_collapse.png",
+    ]
     if shutil.which("pdflatex"):
         names.append("report.pdf")
     for name in names:
@@ -121,20 +139,34 @@ def test_report_quick(quick_report):
     tex = (out / "report.tex").read_text()
     for name in sc.formulas():
         assert name in md
-    for fig in ("figure_1a", "figure_1b", "figure_2", "kernel_chain", "accumulate",
-                "fresh_real_mix", "strong_collapse"):
-        assert f"]({fig}.png)" in md                               # embedded
+    for fig in (
+        "figure_1a",
+        "figure_1b",
+        "figure_2",
+        "kernel_chain",
+        "accumulate",
+        "fresh_real_mix",
+        "strong_collapse",
+    ):
+        assert f"]({fig}.png)" in md  # embedded
         assert f"\\includegraphics[width=\\textwidth]{{{fig}.png}}" in tex
-    for e in sc.errata():                                          # the errata table
+    for e in sc.errata():  # the errata table
         assert e.label in md
     assert "seed 3" in md and "seed 3" in tex
-    assert "Derivation" in md                                      # derivation summaries
+    assert "Derivation" in md  # derivation summaries
     with (out / "agreement.csv").open(newline="") as fh:
         rows = list(csv.DictReader(fh))
     assert len(rows) >= 30
-    assert {r["figure"] for r in rows} == {"figure_1a", "figure_1b", "figure_2", "kernel_chain",
-                                           "accumulate", "fresh_real_mix", "strong_collapse"}
-    assert "three effects the least-squares theory lacks" in md        # the kernel-chain findings
+    assert {r["figure"] for r in rows} == {
+        "figure_1a",
+        "figure_1b",
+        "figure_2",
+        "kernel_chain",
+        "accumulate",
+        "fresh_real_mix",
+        "strong_collapse",
+    }
+    assert "three effects the least-squares theory lacks" in md  # the kernel-chain findings
     assert "Corollary 5.2" in md and "Gaussian-feature simulation" in md
     for row in rows:
         assert float(row["mc_stderr"]) > 0
@@ -154,12 +186,18 @@ def test_write_report_api(tmp_path):
 def _awkward_formula() -> Formula:
     x = sc.symbols
     return Formula(
-        name="my_formula_2", title="Odd_title with 50% & #1 $5 ~ ^ {braces} <a|b> \\ ≥ κ",
-        lhs=r"E_{test}", expr=x.d * x.sigma**2 / (x.T - x.d - 1),
+        name="my_formula_2",
+        title="Odd_title with 50% & #1 $5 ~ ^ {braces} <a|b> \\ ≥ κ",
+        lhs=r"E_{test}",
+        expr=x.d * x.sigma**2 / (x.T - x.d - 1),
         reference="my_notes.pdf, eq. (1_a)",
-        regime=(Condition(sp.Ge(x.T, x.d + 2), "T >= d + 2 (finite mean)"),
-                Condition(sp.true, "always_true")),
-        exact=True, notes="under_scores & 100% ^_^")
+        regime=(
+            Condition(sp.Ge(x.T, x.d + 2), "T >= d + 2 (finite mean)"),
+            Condition(sp.true, "always_true"),
+        ),
+        exact=True,
+        notes="under_scores & 100% ^_^",
+    )
 
 
 def test_export_accepts_names_and_objects():
@@ -167,7 +205,8 @@ def test_export_accepts_names_and_objects():
     by_object = export.latex([sc.formula("theorem_4_1_exact")], standalone=False)
     assert by_name == by_object
     assert export.latex("theorem_4_1", standalone=False) == export.latex(
-        [sc.formula("theorem_4_1")], standalone=False)
+        [sc.formula("theorem_4_1")], standalone=False
+    )
     with pytest.raises(KeyError, match="nosuch"):
         export.markdown(["nosuch"])
 
@@ -178,12 +217,12 @@ def test_export_structure():
     assert r"\usepackage{amsmath}" in doc and r"\usepackage{amssymb}" in doc
     assert doc.rstrip().endswith(r"\end{document}")
     assert doc.count(r"\begin{equation}") + doc.count(r"\begin{multline}") >= len(sc.formulas())
-    flat = doc.replace(export._BREAK, "")             # long names may break after "_"
+    flat = doc.replace(export._BREAK, "")  # long names may break after "_"
     for name in sc.formulas():
         assert f"\\label{{eq:{name}}}" in doc
         assert f"\\texttt{{{name.replace('_', chr(92) + '_')}}}" in flat
         assert export.display_latex(sc.formula(name).latex(), f"eq:{name}") in doc
-    for code in ("T0", "sigma0", "kappa0", "phi0", "df\\_m", "rho"):      # the notation table
+    for code in ("T0", "sigma0", "kappa0", "phi0", "df\\_m", "rho"):  # the notation table
         assert f"\\texttt{{{code}}}" in doc
     md = export.markdown(sc.formulas())
     assert md.count("$$") >= 2 * len(sc.formulas())
@@ -210,14 +249,16 @@ def test_repr_latex_and_markdown():
     assert f.latex() in out
     md = f._repr_markdown_()
     assert f.latex() in md and "`theorem_4_1_exact`" in md and "T \\geq d + 2" in md
-    assert md == export.jupyter(f, "markdown")           # one formatter for every display
+    assert md == export.jupyter(f, "markdown")  # one formatter for every display
     with pytest.raises(ValueError, match="style"):
         export.jupyter(f, "html")
 
 
 def test_export_figure_and_long_table_blocks():
-    blocks = [export.Figure("fig_a.png", "A caption_with 50%", label="fig:a"),
-              export.Table(header=("a", "b"), rows=((("1",), ("2",)),), long=True, caption="T")]
+    blocks = [
+        export.Figure("fig_a.png", "A caption_with 50%", label="fig:a"),
+        export.Table(header=("a", "b"), rows=((("1",), ("2",)),), long=True, caption="T"),
+    ]
     tex = export.render(blocks, "latex", standalone=False)
     assert r"\includegraphics[width=\textwidth]{fig_a.png}" in tex
     assert r"A caption\_with 50\%" in tex and r"\label{fig:a}" in tex
@@ -232,10 +273,18 @@ def _pdflatex(tex: str, directory: Path, name: str = "doc") -> None:
     if engine is None:
         pytest.skip("no TeX engine: pdflatex not found")
     (directory / f"{name}.tex").write_text(tex, encoding="utf-8")
-    proc = subprocess.run([engine, "-interaction=nonstopmode", "-halt-on-error", f"{name}.tex"],
-                          cwd=directory, capture_output=True, text=True, timeout=180)
-    log = (directory / f"{name}.log").read_text(errors="replace") if (
-        directory / f"{name}.log").exists() else proc.stdout
+    proc = subprocess.run(
+        [engine, "-interaction=nonstopmode", "-halt-on-error", f"{name}.tex"],
+        cwd=directory,
+        capture_output=True,
+        text=True,
+        timeout=180,
+    )
+    log = (
+        (directory / f"{name}.log").read_text(errors="replace")
+        if (directory / f"{name}.log").exists()
+        else proc.stdout
+    )
     assert proc.returncode == 0, log[-3000:]
     assert (directory / f"{name}.pdf").stat().st_size > 0
 
@@ -248,20 +297,21 @@ def test_latex_compiles(tmp_path):
 def test_report_pdf(quick_report):
     """The report's own PDF: written by `symcollapse report` when pdflatex is installed."""
     if shutil.which("pdflatex") is None:
-        pytest.skip("no TeX engine: pdflatex not found (.ci/run installs texlive-latex-base; "
-                    "without it the report has the .tex and .md only)")
+        pytest.skip(
+            "no TeX engine: pdflatex not found (.ci/run installs texlive-latex-base; "
+            "without it the report has the .tex and .md only)"
+        )
     out, proc = quick_report
     assert proc.returncode == 0, proc.stderr
     pdf = (out / "report.pdf").read_bytes()
     assert pdf.startswith(b"%PDF") and len(pdf) > 100_000
     log = (out / "report.log").read_text(errors="replace")
-    assert "figure_1a.png" in log and "figure_2.png" in log       # the figures went in
+    assert "figure_1a.png" in log and "figure_2.png" in log  # the figures went in
 
 
 #: an overfull \hbox up to this wide (points) is invisible in print; anything wider sticks out
 MAX_OVERFULL_PT = 5.0
-_OVERFULL = re.compile(r"^Overfull \\([hv])box \((\d+(?:\.\d+)?)pt too (?:wide|high)\)(.*)$",
-                       re.MULTILINE)
+_OVERFULL = re.compile(r"^Overfull \\([hv])box \((\d+(?:\.\d+)?)pt too (?:wide|high)\)(.*)$", re.MULTILINE)
 
 
 def overfull_boxes(log: str, limit: float = MAX_OVERFULL_PT) -> list[str]:
@@ -278,12 +328,14 @@ def overfull_boxes(log: str, limit: float = MAX_OVERFULL_PT) -> list[str]:
 
 
 def test_overfull_boxes_reads_a_tex_log():
-    log = ("Overfull \\hbox (36.0651pt too wide) in alignment at lines 72--77\n [] [] []\n"
-           "Overfull \\hbox (4.9pt too wide) in paragraph at lines 9--9\n\\T1/cmr a\n"
-           "Overfull \\hbox (98.70981pt too wide) in paragraph at lines 798--799\n"
-           "[]\\T1/cmr/m/n/10.95 The paper prints\n"
-           "Overfull \\vbox (1.5pt too high) has occurred while \\output is active\n"
-           "Underfull \\hbox (badness 10000) in paragraph at lines 1--1\n")
+    log = (
+        "Overfull \\hbox (36.0651pt too wide) in alignment at lines 72--77\n [] [] []\n"
+        "Overfull \\hbox (4.9pt too wide) in paragraph at lines 9--9\n\\T1/cmr a\n"
+        "Overfull \\hbox (98.70981pt too wide) in paragraph at lines 798--799\n"
+        "[]\\T1/cmr/m/n/10.95 The paper prints\n"
+        "Overfull \\vbox (1.5pt too high) has occurred while \\output is active\n"
+        "Underfull \\hbox (badness 10000) in paragraph at lines 1--1\n"
+    )
     found = overfull_boxes(log)
     assert len(found) == 3
     assert "36.0651pt" in found[0] and "lines 72--77" in found[0]
@@ -298,21 +350,23 @@ def test_report_fits_the_page(quick_report):
     out, proc = quick_report
     assert proc.returncode == 0, proc.stderr
     bad = overfull_boxes((out / "report.log").read_text(errors="replace"))
-    assert not bad, (f"{len(bad)} overfull boxes in {out / 'report.log'} (source: report.tex):\n"
-                     + "\n".join(bad))
+    assert not bad, f"{len(bad)} overfull boxes in {out / 'report.log'} (source: report.tex):\n" + "\n".join(
+        bad
+    )
 
 
 def test_latex_fragment_compiles_when_input(tmp_path):
     """A fragment (standalone=False) goes into a user's paper with \\input; it needs amsmath (and
     graphicx for a display line too wide to break)."""
-    frag = export.latex(["theorem_4_1_exact", "rho_general", "corollary_4_4_isotropic"],
-                        standalone=False)
+    frag = export.latex(["theorem_4_1_exact", "rho_general", "corollary_4_4_isotropic"], standalone=False)
     assert r"\documentclass" not in frag and r"\begin{document}" not in frag
     (tmp_path / "frag.tex").write_text(frag, encoding="utf-8")
-    main = ("\\documentclass{article}\n\\usepackage{amsmath}\n\\usepackage{amssymb}\n"
-            "\\usepackage{graphicx}\n"
-            "\\begin{document}\nAs in (\\ref{eq:theorem_4_1_exact}):\n\\input{frag}\n"
-            "\\end{document}\n")
+    main = (
+        "\\documentclass{article}\n\\usepackage{amsmath}\n\\usepackage{amssymb}\n"
+        "\\usepackage{graphicx}\n"
+        "\\begin{document}\nAs in (\\ref{eq:theorem_4_1_exact}):\n\\input{frag}\n"
+        "\\end{document}\n"
+    )
     _pdflatex(main, tmp_path, "paper")
 
 
@@ -321,12 +375,12 @@ def test_long_display_maths_is_broken_to_fit_the_page():
     as 1/D (N) first); a line that still cannot be broken is scaled to the text width."""
     short = export.display_latex(r"E = a + b", "eq:s")
     assert short.startswith("\\begin{equation}") and "\\label{eq:s}" in short
-    f = sc.formula("ridge_generator_one")            # 3000 characters of LaTeX: one fraction
+    f = sc.formula("ridge_generator_one")  # 3000 characters of LaTeX: one fraction
     long = export.display_latex(f.latex(), "eq:r")
     assert long.startswith("\\begin{multline}") and long.count("\\\\\n") >= 5
     assert "\\frac{1}{" in long and "\\Bigl(" in long and "\\Bigr)" in long
     for line in long.split("\\\\\n"):
-        assert line.count("\\left") == line.count("\\right")        # delimiters stay balanced
+        assert line.count("\\left") == line.count("\\right")  # delimiters stay balanced
         assert line.count("{") == line.count("}")
-    wide = export.display_latex("x = " + r"\frac{a}{b}" * 200)     # nothing to break at
+    wide = export.display_latex("x = " + r"\frac{a}{b}" * 200)  # nothing to break at
     assert "\\resizebox{\\linewidth}{!}" in wide

@@ -33,8 +33,9 @@ def test_the_rules_are_the_lambdified_rules():
     reference = pipeline_rules.numeric_rules()
     assert set(_generated.RULES) == set(pipeline_rules.RULES) == set(reference)
     for name, function in _generated.RULES.items():
-        np.testing.assert_allclose(function(ell, kappa), reference[name](ell, kappa), rtol=1e-15,
-                                   err_msg=name)
+        np.testing.assert_allclose(
+            function(ell, kappa), reference[name](ell, kappa), rtol=1e-15, err_msg=name
+        )
         assert function is getattr(_generated, name)
 
 

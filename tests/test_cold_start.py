@@ -31,8 +31,9 @@ def _run(*pieces: str) -> dict:
     code = "\n".join(textwrap.dedent(piece) for piece in (*pieces, LOADED))
     env = dict(os.environ)
     env["PYTHONPATH"] = os.pathsep.join([str(REPO), *filter(None, [env.get("PYTHONPATH")])])
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True,
-                         text=True, env=env, cwd=REPO, timeout=300)
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, env=env, cwd=REPO, timeout=300
+    )
     assert out.returncode == 0, out.stderr
     return json.loads(out.stdout.strip().splitlines()[-1])
 
@@ -105,12 +106,15 @@ ROUTES = {
 
 @pytest.mark.parametrize("route", sorted(ROUTES))
 def test_a_formula_finds_its_backends_by_any_route(route):
-    out = _run(ROUTES[route], """
+    out = _run(
+        ROUTES[route],
+        """
     value = f.evaluate(T=200, T0=300, d=50, n=2, sigma=1.0, sigma0=1.0)
     unchecked = f.evaluate(T=200, T0=300, d=50, n=2, sigma=1.0, sigma0=1.0, check=False)
     latex = f._repr_latex_()
     extra = {"value": float(value), "unchecked": float(unchecked), "latex": bool(latex)}
-    """)
+    """,
+    )
     expected = 50 * 2 / (300 - 50 - 1) + 50 / (200 - 50 - 1)
     assert out["value"] == pytest.approx(expected) and out["unchecked"] == pytest.approx(expected)
     assert out["latex"]

@@ -22,8 +22,9 @@ def _readme_blocks() -> list[str]:
 
 
 def test_run_all_derivations():
-    proc = subprocess.run([sys.executable, str(DERIVATIONS / "run_all.py")],
-                          capture_output=True, text=True, timeout=300)
+    proc = subprocess.run(
+        [sys.executable, str(DERIVATIONS / "run_all.py")], capture_output=True, text=True, timeout=300
+    )
     assert proc.returncode == 0, proc.stdout[-2000:] + proc.stderr[-2000:]
     assert "all derivation checks passed" in proc.stdout
     assert proc.stdout.count("agrees") >= 60
@@ -31,8 +32,11 @@ def test_run_all_derivations():
     for label in ("B2", "B3", "B4", "B5", "B6", "B7", "B8", "B9", "B13", "B16"):
         assert re.search(rf"{label} erratum: derived DIFFERS", proc.stdout), label
     # each erratum a script demonstrates is printed from symcollapse.errata() (tests/test_errata.py)
-    shown = {m for p in DERIVATIONS.glob("*.py")
-             for m in re.findall(r"""\berratum\(\s*["']([^"']+)["']""", p.read_text())}
+    shown = {
+        m
+        for p in DERIVATIONS.glob("*.py")
+        for m in re.findall(r"""\berratum\(\s*["']([^"']+)["']""", p.read_text())
+    }
     assert shown
     for e in sc.errata():
         if e.label in shown:
@@ -59,7 +63,7 @@ def test_readme_worked_example_runs_and_matches_the_script():
     blocks = [b for b in _readme_blocks() if "E_mix" in b]
     assert len(blocks) == 1
     namespace: dict = {}
-    exec(compile(blocks[0], "derivations/README.md", "exec"), namespace)   # its asserts run too
+    exec(compile(blocks[0], "derivations/README.md", "exec"), namespace)  # its asserts run too
     sys.path.insert(0, str(DERIVATIONS))
     try:
         script = runpy.run_path(str(DERIVATIONS / "new_result_mixture.py"), run_name="not_main")

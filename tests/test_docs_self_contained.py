@@ -22,8 +22,13 @@ _UNCASED = re.compile(r"shared/|\bissues?\s*#?\s*\d+", re.IGNORECASE)
 
 def _tracked_text_files() -> list[pathlib.Path]:
     try:
-        out = subprocess.run(["git", "ls-files", "*.py", "*.md", "*.toml"], cwd=ROOT,
-                             capture_output=True, text=True, check=True).stdout
+        out = subprocess.run(
+            ["git", "ls-files", "*.py", "*.md", "*.toml"],
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout
     except (OSError, subprocess.CalledProcessError):
         pytest.skip("not a git checkout")
     files = [ROOT / f for f in out.splitlines() if f]
@@ -31,15 +36,32 @@ def _tracked_text_files() -> list[pathlib.Path]:
 
 
 def _offences(text: str) -> list[tuple[int, str]]:
-    return [(i, line.strip()) for i, line in enumerate(text.splitlines(), 1)
-            if _CASED.search(line) or _UNCASED.search(line)]
+    return [
+        (i, line.strip())
+        for i, line in enumerate(text.splitlines(), 1)
+        if _CASED.search(line) or _UNCASED.search(line)
+    ]
 
 
 def test_the_pattern_spares_identifiers_and_catches_references():
-    spared = ["_LATEX_SPECIAL = 1", "_MD_SPECIAL", "SPECTRA = {}", "spec_params", "file extensions",
-              "the issue is"]
-    caught = ["(SPEC 3.8)", "SPEC.md section 6 B", "SPEC's form", "EXTENSIONS section 4",
-              "../shared/SPEC.md", "issue 6", "Issue 12's", "issue #14"]
+    spared = [
+        "_LATEX_SPECIAL = 1",
+        "_MD_SPECIAL",
+        "SPECTRA = {}",
+        "spec_params",
+        "file extensions",
+        "the issue is",
+    ]
+    caught = [
+        "(SPEC 3.8)",
+        "SPEC.md section 6 B",
+        "SPEC's form",
+        "EXTENSIONS section 4",
+        "../shared/SPEC.md",
+        "issue 6",
+        "Issue 12's",
+        "issue #14",
+    ]
     assert [s for s in spared if _offences(s)] == []
     assert [s for s in caught if not _offences(s)] == []
 

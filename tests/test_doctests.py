@@ -9,8 +9,11 @@ import pytest
 import symcollapse
 
 FLAGS = doctest.ELLIPSIS | doctest.NORMALIZE_WHITESPACE
-MODULES = sorted(m.name for m in pkgutil.walk_packages(symcollapse.__path__, "symcollapse.")
-                 if not m.name.endswith("__main__"))
+MODULES = sorted(
+    m.name
+    for m in pkgutil.walk_packages(symcollapse.__path__, "symcollapse.")
+    if not m.name.endswith("__main__")
+)
 
 
 @pytest.mark.parametrize("name", MODULES)
@@ -21,6 +24,5 @@ def test_docstring_examples(name):
 
 
 def test_some_examples_exist():
-    attempted = sum(doctest.testmod(importlib.import_module(n), optionflags=FLAGS).attempted
-                    for n in MODULES)
+    attempted = sum(doctest.testmod(importlib.import_module(n), optionflags=FLAGS).attempted for n in MODULES)
     assert attempted >= 7

@@ -41,10 +41,13 @@ PIPELINES = [
     sc.workflows.replace(n=2, T0=3, sigma0=0.3, T=4, sigma=0.2, lam=0.1),
     sc.workflows.replace(n=2, T0=3, sigma0=0.3, T=8, sigma=0.2, lam=0.1, lam0=0.05),
     sc.workflows.replace(n=3, T0=2, sigma0=0.3, T=4, sigma=0.2, lam=0.01, design="same"),
-    Pipeline([Fit("g1", [Block(3, "truth", noise=0.4)]),
-              Fit("g2", [Block(4, "truth", noise=0.1)], lam=0.2),
-              Fit("mix", [Block(2, "truth", noise=0.3), Block(3, "g1", noise=0.1),
-                          Block(1, "g2")], lam=0.05)]),
+    Pipeline(
+        [
+            Fit("g1", [Block(3, "truth", noise=0.4)]),
+            Fit("g2", [Block(4, "truth", noise=0.1)], lam=0.2),
+            Fit("mix", [Block(2, "truth", noise=0.3), Block(3, "g1", noise=0.1), Block(1, "g2")], lam=0.05),
+        ]
+    ),
 ]
 
 
@@ -65,9 +68,18 @@ def test_derivation_of_clean_ridge_is_proposition_4_2():
     # isotropic Prop. 4.2: df2 = d/(1+kappa)^2, Var = sigma^2 df2/(T - df2), typed independently
     df2 = d / (1 + k) ** 2
     printed = s**2 * df2 / (T - df2)
-    assert sp.simplify(iso_var.subs({sp.Symbol("T_downstream", positive=True): T,
-                                     sp.Symbol("sigma_downstream", nonnegative=True): s})
-                       - printed) == 0
+    assert (
+        sp.simplify(
+            iso_var.subs(
+                {
+                    sp.Symbol("T_downstream", positive=True): T,
+                    sp.Symbol("sigma_downstream", nonnegative=True): s,
+                }
+            )
+            - printed
+        )
+        == 0
+    )
     assert "\\mathrm{df}_2" in der.latex()
 
 
@@ -75,10 +87,9 @@ def test_optimal_lambda_schedule_matches_dense_scan():
     eigs, w0 = sc.power_law(300, beta=2, r=0.375)
     sched = sc.per_generation([33, 3000, 3000])
     opt = sc.optimal_lambda(eigs, w0, T=1000, n=3, T0=sched, sigma=0.5, sigma0=0.5)
-    assert np.ndim(opt.lam) == 0          # one answer for one schedule, not one per generator
+    assert np.ndim(opt.lam) == 0  # one answer for one schedule, not one per generator
     lams = np.logspace(-4, 1, 2001)
-    scan = sc.predict(eigs, w0, T=1000, lam=lams, n=3, T0=sched, sigma=0.5,
-                      sigma0=0.5).test_error
+    scan = sc.predict(eigs, w0, T=1000, lam=lams, n=3, T0=sched, sigma=0.5, sigma0=0.5).test_error
     assert opt.lam == pytest.approx(lams[np.argmin(scan)], rel=np.log(10) * 5 / 2000 * 1.01)
     # grids too: one optimum per T
     Ts = np.array([300.0, 3000.0])
@@ -88,18 +99,27 @@ def test_optimal_lambda_schedule_matches_dense_scan():
         assert lam == pytest.approx(lams[np.argmin(scan)], rel=np.log(10) * 5 / 2000 * 1.01)
 
 
-@pytest.mark.parametrize("build, message", [
-    (lambda: Pipeline([Fit("a", [Block(10, "b")])]), r"teacher must be 'truth' or an earlier fit"),
-    (lambda: Pipeline([Fit("a", [Block(0, "truth")])]), r"block 0: rows must be a number >= 1"),
-    (lambda: Pipeline([Fit("a", [Block(-5, "truth")])]), r"rows must be a number >= 1"),
-    (lambda: Pipeline([Fit("a", [Block(5, "truth", design="X")]),
-                       Fit("b", [Block(6, "a", design="X")])]), r"design 'X' has 5 rows"),
-    (lambda: Pipeline([Fit("a", [Block(5, "truth", noise=-1)])]), r"noise must be a number >= 0"),
-    (lambda: Pipeline([Fit("a", [Block(5, "truth")], lam=-1)]), r"lam must be a number >= 0"),
-    (lambda: sc.workflows.replace(n=3, T0=sc.per_generation([5, 6]), T=10),
-     r"T0 = per_generation\(\[5.0, 6.0\]\) has 2 values, one per generator, but n = 3"),
-    (lambda: Pipeline([Fit("a", [Reuse("nope")])]), r"Reuse\('nope'\) names no earlier block"),
-])
+@pytest.mark.parametrize(
+    "build, message",
+    [
+        (lambda: Pipeline([Fit("a", [Block(10, "b")])]), r"teacher must be 'truth' or an earlier fit"),
+        (lambda: Pipeline([Fit("a", [Block(0, "truth")])]), r"block 0: rows must be a number >= 1"),
+        (lambda: Pipeline([Fit("a", [Block(-5, "truth")])]), r"rows must be a number >= 1"),
+        (
+            lambda: Pipeline(
+                [Fit("a", [Block(5, "truth", design="X")]), Fit("b", [Block(6, "a", design="X")])]
+            ),
+            r"design 'X' has 5 rows",
+        ),
+        (lambda: Pipeline([Fit("a", [Block(5, "truth", noise=-1)])]), r"noise must be a number >= 0"),
+        (lambda: Pipeline([Fit("a", [Block(5, "truth")], lam=-1)]), r"lam must be a number >= 0"),
+        (
+            lambda: sc.workflows.replace(n=3, T0=sc.per_generation([5, 6]), T=10),
+            r"T0 = per_generation\(\[5.0, 6.0\]\) has 2 values, one per generator, but n = 3",
+        ),
+        (lambda: Pipeline([Fit("a", [Reuse("nope")])]), r"Reuse\('nope'\) names no earlier block"),
+    ],
+)
 def test_declaration_errors(build, message):
     with pytest.raises(ValueError, match=message):
         build()
@@ -107,20 +127,28 @@ def test_declaration_errors(build, message):
 
 def test_engine_refuses_what_it_cannot_derive():
     e, w = sc.isotropic(20)
-    reuse = Pipeline([Fit("a", [Block(30, "truth", noise=0.1, name="b")]),
-                      Fit("b", [Reuse("b"), Block(10, "a")], lam=0.1)])
+    reuse = Pipeline(
+        [Fit("a", [Block(30, "truth", noise=0.1, name="b")]), Fit("b", [Reuse("b"), Block(10, "a")], lam=0.1)]
+    )
     with pytest.raises(ValueError, match="simulate\\(\\) runs it"):
         reuse.predict(e, w)
-    ridge_same = Pipeline([Fit("a", [Block(10, "truth", design="X")]),
-                           Fit("b", [Block(10, "a", design="X")], lam=0.1)])
+    ridge_same = Pipeline(
+        [Fit("a", [Block(10, "truth", design="X")]), Fit("b", [Block(10, "a", design="X")], lam=0.1)]
+    )
     with pytest.raises(ValueError, match="design 'X' was already used"):
         ridge_same.predict(e, w)
     assert np.isfinite(ridge_same.simulate(e, w, reps=4, seed=0).mean)
 
 
-@pytest.mark.parametrize("kw", [dict(n=2, T0=3000, sigma0=0.5), dict(n=3, T0=100, sigma0=0.3),
-                                dict(n=2, T0=300, lam0=1e-2, sigma0=0.5),
-                                dict(n=2, T0=150, design="same", sigma0=0.2)])
+@pytest.mark.parametrize(
+    "kw",
+    [
+        dict(n=2, T0=3000, sigma0=0.5),
+        dict(n=3, T0=100, sigma0=0.3),
+        dict(n=2, T0=300, lam0=1e-2, sigma0=0.5),
+        dict(n=2, T0=150, design="same", sigma0=0.2),
+    ],
+)
 @pytest.mark.parametrize("spectrum", ["power_law_1000", "power_law_inf", "random"])
 def test_tabled_join_equals_direct_sums(spectrum, kw):
     """On large grids the last fit's contractions are interpolated in log kappa (Chebyshev

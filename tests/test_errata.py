@@ -40,7 +40,7 @@ def _label_key(label: str) -> tuple[int, str]:
 def test_labels_are_unique_and_in_order():
     labels = [e.label for e in sc.errata()]
     assert len(labels) == len(set(labels))
-    assert labels == sorted(labels, key=_label_key)     # by number; B8 before F.8
+    assert labels == sorted(labels, key=_label_key)  # by number; B8 before F.8
 
 
 def test_every_erratum_a_derivation_demonstrates_is_in_the_list_and_vice_versa():

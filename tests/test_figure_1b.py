@@ -37,7 +37,7 @@ def test_ell_crit_is_0_8():
 @pytest.mark.parametrize("T, reps", [(100, 40), (1000, 24), (10_000, 12)])
 def test_monte_carlo_matches_predict(spectrum, n, T, reps):
     eigs, w0 = spectrum
-    kw = dict(T=T, lam=T ** -0.8, n=n, T0=T0, sigma=1.0, sigma0=1.0)
+    kw = dict(T=T, lam=T**-0.8, n=n, T0=T0, sigma=1.0, sigma0=1.0)
     sim = sc.simulate(eigs, w0, **kw, reps=reps, seed=1000 * n + T)
     assert_matches_simulation(sc.predict(eigs, w0, **kw), sim, k=4, rel=1.0 / min(D, T))
 
@@ -46,14 +46,21 @@ def test_fake_data_makes_error_grow_with_T(spectrum):
     """The figure's message: at ell_crit the clean error falls, the collapsed one grows."""
     eigs, w0 = spectrum
     Ts = np.array([1000, 10_000])
-    err = sc.predict(eigs, w0, T=Ts, lam=Ts ** -0.8, n=np.array([[0], [1]]), T0=T0, sigma=1.0,
-                     sigma0=1.0).test_error
+    err = sc.predict(
+        eigs, w0, T=Ts, lam=Ts**-0.8, n=np.array([[0], [1]]), T0=T0, sigma=1.0, sigma0=1.0
+    ).test_error
     assert err[0, 1] < err[0, 0] and err[1, 1] > err[1, 0]
 
 
 def _run(script: str, *args: str, cwd: Path) -> str:
-    out = subprocess.run([sys.executable, str(EXAMPLES / script), *args], cwd=cwd,
-                         capture_output=True, text=True, timeout=600, check=True)
+    out = subprocess.run(
+        [sys.executable, str(EXAMPLES / script), *args],
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        timeout=600,
+        check=True,
+    )
     return out.stdout
 
 

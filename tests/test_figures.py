@@ -30,8 +30,10 @@ def test_figure_1a_draws_a_png(tmp_path):
     assert len(fig.points) == 9 and np.all([p.theory > 0 for p in fig.points])
 
 
-@pytest.mark.parametrize("kw, words", [(dict(reps=1), "reps"), (dict(reps=2.5), "reps"),
-                                       (dict(seed=-1), "seed"), (dict(seed=True), "seed")])
+@pytest.mark.parametrize(
+    "kw, words",
+    [(dict(reps=1), "reps"), (dict(reps=2.5), "reps"), (dict(seed=-1), "seed"), (dict(seed=True), "seed")],
+)
 def test_figure_bad_input(kw, words):
     with pytest.raises(ValueError, match=words):
         figures.figure_1b(None, **kw)

@@ -24,10 +24,8 @@ from symcollapse.numeric.kappa import solve_kappa
 from symcollapse.numeric.spectral import SpectralFunctionals
 from symcollapse.presentation.cli import main as cli_main
 
-FAST = settings(max_examples=6, deadline=None, derandomize=True,
-                suppress_health_check=list(HealthCheck))
-LONG = settings(max_examples=300, deadline=None, derandomize=True,
-                suppress_health_check=list(HealthCheck))
+FAST = settings(max_examples=6, deadline=None, derandomize=True, suppress_health_check=list(HealthCheck))
+LONG = settings(max_examples=300, deadline=None, derandomize=True, suppress_health_check=list(HealthCheck))
 
 COUNTS: Counter = Counter()
 
@@ -61,10 +59,19 @@ def spectra(max_decades=140.0, max_d=5):
     return logs.map(lambda xs: 10.0 ** np.array(sorted(xs)))
 
 
-junk = st.one_of(st.none(), st.booleans(), st.text(max_size=3), st.binary(max_size=3),
-                 st.complex_numbers(allow_nan=False, allow_infinity=False, min_magnitude=1e-3),
-                 st.just(np.datetime64("2020-01-01")), st.just([]), st.just(float("nan")),
-                 st.just(float("inf")), st.floats(-1e6, -1e-6), st.just([[1.0, 2.0]]))
+junk = st.one_of(
+    st.none(),
+    st.booleans(),
+    st.text(max_size=3),
+    st.binary(max_size=3),
+    st.complex_numbers(allow_nan=False, allow_infinity=False, min_magnitude=1e-3),
+    st.just(np.datetime64("2020-01-01")),
+    st.just([]),
+    st.just(float("nan")),
+    st.just(float("inf")),
+    st.floats(-1e6, -1e-6),
+    st.just([[1.0, 2.0]]),
+)
 
 
 # ----------------------------------------------------------------------------- references
@@ -96,8 +103,11 @@ def _kappa_case(eigs, lam, T):
     assert k == pytest.approx(ref, rel=1e-12)
 
 
-kappa_args = (spectra(300.0, 4), st.one_of(st.just(0.0), st.floats(-300, 300).map(lambda x: 10.0**x)),
-              st.integers(1, 6).map(float))
+kappa_args = (
+    spectra(300.0, 4),
+    st.one_of(st.just(0.0), st.floats(-300, 300).map(lambda x: 10.0**x)),
+    st.integers(1, 6).map(float),
+)
 
 
 @FAST
@@ -116,8 +126,11 @@ def test_fuzz_kappa_long(eigs, lam, T):
 # ----------------------------------------------------------------------------- predict, n = 0
 def _predict_case(eigs, w0, lam, T, sigma):
     w0 = np.resize(np.asarray(w0), eigs.size)
-    p = contract("predict", lambda: sc.predict(eigs, w0, T=T, lam=lam, sigma=sigma),
-                 ["lam", "T", "eigenvalues", "w0", "sigma", "N - df2", "float64"])
+    p = contract(
+        "predict",
+        lambda: sc.predict(eigs, w0, T=T, lam=lam, sigma=sigma),
+        ["lam", "T", "eigenvalues", "w0", "sigma", "N - df2", "float64"],
+    )
     if p is None:
         return
     parts = [float(p.bias), float(p.variance), float(p.collapse)]
@@ -128,9 +141,13 @@ def _predict_case(eigs, w0, lam, T, sigma):
     assert float(p.test_error) == pytest.approx(ref, rel=1e-9, abs=1e-300)
 
 
-predict_args = (spectra(60.0, 5), st.lists(st.floats(-10, 10), min_size=1, max_size=5),
-                st.floats(-12, 6).map(lambda x: 10.0**x), st.integers(1, 8).map(float),
-                st.floats(0, 5))
+predict_args = (
+    spectra(60.0, 5),
+    st.lists(st.floats(-10, 10), min_size=1, max_size=5),
+    st.floats(-12, 6).map(lambda x: 10.0**x),
+    st.integers(1, 8).map(float),
+    st.floats(0, 5),
+)
 
 
 @FAST
@@ -162,12 +179,17 @@ def _chain_case(d, T, lam, n, T0, lam0, sigma0, bad_name, bad_value):
     np.testing.assert_allclose(total, p.bias + p.variance + p.collapse, rtol=1e-9, atol=1e-300)
 
 
-chain_args = (st.integers(2, 40), st.integers(1, 80).map(float),
-              st.one_of(st.just(0.0), st.floats(-8, 2).map(lambda x: 10.0**x)),
-              st.integers(0, 5), st.integers(1, 80).map(float),
-              st.one_of(st.just(0.0), st.floats(-6, 1).map(lambda x: 10.0**x)), st.floats(0, 2),
-              st.one_of(st.none(), st.sampled_from(["T", "lam", "n", "T0", "lam0", "sigma0", "sigma"])),
-              junk)
+chain_args = (
+    st.integers(2, 40),
+    st.integers(1, 80).map(float),
+    st.one_of(st.just(0.0), st.floats(-8, 2).map(lambda x: 10.0**x)),
+    st.integers(0, 5),
+    st.integers(1, 80).map(float),
+    st.one_of(st.just(0.0), st.floats(-6, 1).map(lambda x: 10.0**x)),
+    st.floats(0, 2),
+    st.one_of(st.none(), st.sampled_from(["T", "lam", "n", "T0", "lam0", "sigma0", "sigma"])),
+    junk,
+)
 
 
 @FAST
@@ -219,8 +241,10 @@ def _helper_case(which, a, b):
         "isotropic": (lambda: sc.isotropic(a, b), ["d", "w0_norm"]),
         "power_law": (lambda: sc.power_law(5, a, b), ["beta", "r"]),
         "ridge_alpha": (lambda: sc.ridge_alpha(a, b), ["lam", "T"]),
-        "optimal_lambda": (lambda: sc.optimal_lambda(*sc.isotropic(6), T=10, scan=a, rtol=b),
-                           ["scan", "rtol"]),
+        "optimal_lambda": (
+            lambda: sc.optimal_lambda(*sc.isotropic(6), T=10, scan=a, rtol=b),
+            ["scan", "rtol"],
+        ),
     }
     fn, names = calls[which]
     out = contract(which, fn, names)
@@ -229,8 +253,7 @@ def _helper_case(which, a, b):
 
 
 numbers = st.one_of(junk, st.integers(-3, 50), st.floats(-5, 50))
-helper_args = (st.sampled_from(["isotropic", "power_law", "ridge_alpha", "optimal_lambda"]),
-               numbers, numbers)
+helper_args = (st.sampled_from(["isotropic", "power_law", "ridge_alpha", "optimal_lambda"]), numbers, numbers)
 
 
 @FAST
@@ -248,12 +271,38 @@ def test_fuzz_helpers_long(which, a, b):
 
 # ----------------------------------------------------------------------------- CLI
 token = st.one_of(
-    st.sampled_from(["T=10", "lam=1e-3", "n=2", "T0=20", "sigma=0.5", "T=1:1e999:3", "lam=-1",
-                     "T=1e-3:1:1000000000log", "n=1.5", "T0=[5,6]", "lam=abc", "T=", "=", "d=5"]),
-    st.text(alphabet="Tlamn0=:,.[]e-19og", max_size=12))
-cli_args = (st.sampled_from([["predict", "--spectrum", "isotropic", "--d", "8"],
-                             ["eval", "theorem_4_1_exact"], ["eval", "nope"], ["show"], ["list"]]),
-            st.lists(token, max_size=4))
+    st.sampled_from(
+        [
+            "T=10",
+            "lam=1e-3",
+            "n=2",
+            "T0=20",
+            "sigma=0.5",
+            "T=1:1e999:3",
+            "lam=-1",
+            "T=1e-3:1:1000000000log",
+            "n=1.5",
+            "T0=[5,6]",
+            "lam=abc",
+            "T=",
+            "=",
+            "d=5",
+        ]
+    ),
+    st.text(alphabet="Tlamn0=:,.[]e-19og", max_size=12),
+)
+cli_args = (
+    st.sampled_from(
+        [
+            ["predict", "--spectrum", "isotropic", "--d", "8"],
+            ["eval", "theorem_4_1_exact"],
+            ["eval", "nope"],
+            ["show"],
+            ["list"],
+        ]
+    ),
+    st.lists(token, max_size=4),
+)
 
 
 def _cli_case(head, tokens, capsys):

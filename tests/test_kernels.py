@@ -32,12 +32,13 @@ from scipy.optimize import brentq
 
 from symcollapse.simulation import kernels as KM
 
-sklearn = pytest.importorskip("sklearn")     # optional extra ``kernels``; in the ``test`` extra
+sklearn = pytest.importorskip("sklearn")  # optional extra ``kernels``; in the ``test`` extra
 
 
 @pytest.fixture(scope="module")
 def digits():
     from sklearn.datasets import load_digits
+
     return load_digits(return_X_y=True)
 
 
@@ -50,8 +51,13 @@ def rbf_problem():
 def _kappa(l, lam, size):
     if lam == 0 and size >= l.size:
         return 0.0
-    return brentq(lambda k: k - lam - k * np.sum(l / (l + k)) / size, 1e-15,
-                  lam + l.sum() / size + 1.0, xtol=1e-300, rtol=1e-14)
+    return brentq(
+        lambda k: k - lam - k * np.sum(l / (l + k)) / size,
+        1e-15,
+        lam + l.sum() / size + 1.0,
+        xtol=1e-300,
+        rtol=1e-14,
+    )
 
 
 def paper_linear_in_n(l, c, *, T, lam, n, T0, sigma, sigma0, kappa0):
@@ -61,8 +67,10 @@ def paper_linear_in_n(l, c, *, T, lam, n, T0, sigma, sigma0, kappa0):
     df2_0 = np.sum(l**2 / (l + kappa0) ** 2)
     bias = k**2 * np.sum(c**2 * l / (l + k) ** 2) / (1 - df2 / T)
     var = sigma**2 * df2 / T / (1 - df2 / T)
-    rho = (np.sum(l**4 / ((l + kappa0) ** 2 * (l + k) ** 2))
-           + k**2 * np.sum(l**2 / ((l + kappa0) ** 2 * (l + k) ** 2)) * df2 / (T - df2)) / (T0 - df2_0)
+    rho = (
+        np.sum(l**4 / ((l + kappa0) ** 2 * (l + k) ** 2))
+        + k**2 * np.sum(l**2 / ((l + kappa0) ** 2 * (l + k) ** 2)) * df2 / (T - df2)
+    ) / (T0 - df2_0)
     return bias + var + n * sigma0**2 * rho
 
 
@@ -86,18 +94,30 @@ def test_digits_kernel_chain_matches_predict(rbf_problem):
             if n == 0:
                 continue
             # negative control: the paper's linear-in-n formula
-            literal = paper_linear_in_n(l, c, T=T, n=n, kappa0=_kappa(l, SETTING["lam0"], 400),
-                                        **{k_: v for k_, v in SETTING.items() if k_ != "lam0"})
-            ridgeless = paper_linear_in_n(l, c, T=T, n=n, kappa0=_kappa(l, 0.0, 400),
-                                          **{k_: v for k_, v in SETTING.items() if k_ != "lam0"})
+            literal = paper_linear_in_n(
+                l,
+                c,
+                T=T,
+                n=n,
+                kappa0=_kappa(l, SETTING["lam0"], 400),
+                **{k_: v for k_, v in SETTING.items() if k_ != "lam0"},
+            )
+            ridgeless = paper_linear_in_n(
+                l,
+                c,
+                T=T,
+                n=n,
+                kappa0=_kappa(l, 0.0, 400),
+                **{k_: v for k_, v in SETTING.items() if k_ != "lam0"},
+            )
             if n == 4:
                 assert abs(literal - sim.mean) > 0.15 * sim.mean + 3 * sim.stderr
             if (n, T) == (4, 200):
                 assert abs(ridgeless - sim.mean) > 0.15 * sim.mean + 3 * sim.stderr
     # n = 0 is clean kernel ridge: both formulas agree with predict there
-    assert paper_linear_in_n(l, c, T=200, n=0, kappa0=0.0, **{k_: v for k_, v in SETTING.items()
-                                                            if k_ != "lam0"}) \
-        == pytest.approx(pred[0, 0], rel=1e-8)
+    assert paper_linear_in_n(
+        l, c, T=200, n=0, kappa0=0.0, **{k_: v for k_, v in SETTING.items() if k_ != "lam0"}
+    ) == pytest.approx(pred[0, 0], rel=1e-8)
 
 
 def test_rff_ols_chain_collapse_is_exact(digits):
@@ -129,11 +149,11 @@ def test_problem_is_the_eigendecomposition(digits, rbf_problem):
     f0 = KM.parity_target(y)
     assert set(np.unique(f0)) == {-1.0, 1.0}
     assert np.all(np.diff(P.eigenvalues) <= 0) and np.all(P.eigenvalues > 0)
-    assert P.eigenvalues.sum() == pytest.approx(np.trace(P.K) / P.N, rel=1e-10)   # = 1 for RBF
+    assert P.eigenvalues.sum() == pytest.approx(np.trace(P.K) / P.N, rel=1e-10)  # = 1 for RBF
     assert np.sum(P.coefficients**2) + P.residual == pytest.approx(f0 @ f0 / P.N, rel=1e-10)
     np.testing.assert_allclose(P.w0 * np.sqrt(P.eigenvalues), P.coefficients)
     beta, r = KM.fit_exponents(P)
-    assert 1.0 < beta < 2.0 and 0.0 < r < 0.5          # measured: 1.40, 0.23
+    assert 1.0 < beta < 2.0 and 0.0 < r < 0.5  # measured: 1.40, 0.23
 
 
 def test_feature_problem_equals_kernel_problem(digits):
@@ -154,7 +174,7 @@ def test_fit_exponents_recovers_a_power_law():
     N, beta, r = 600, 1.6, 0.3
     k = np.arange(1, N + 1)
     l = k**-beta
-    tail = k ** (-2 * beta * r)                      # sum_{k' >= k} a_k'^2 exactly a power law
+    tail = k ** (-2 * beta * r)  # sum_{k' >= k} a_k'^2 exactly a power law
     a = np.sqrt(tail - np.append(tail[1:], 0.0))
     U = np.linalg.qr(np.random.default_rng(0).standard_normal((N, N)))[0]
     K = N * (U * l) @ U.T
@@ -167,8 +187,7 @@ def test_fit_exponents_recovers_a_power_law():
 def test_kernels():
     X = np.random.default_rng(1).standard_normal((50, 5))
     K = KM.rbf_kernel(X)
-    assert np.allclose(np.diag(K), 1) and np.median(-np.log(K[np.triu_indices(50, 1)])) \
-        == pytest.approx(1.0)
+    assert np.allclose(np.diag(K), 1) and np.median(-np.log(K[np.triu_indices(50, 1)])) == pytest.approx(1.0)
     Kp = KM.polynomial_kernel(X, degree=3)
     assert np.allclose(np.diag(Kp), 1) and np.linalg.eigvalsh(Kp).min() > -1e-10
     Phi = KM.random_fourier_features(X, 20000, seed=0)
@@ -190,7 +209,7 @@ def test_bad_input(rbf_problem):
     X = np.random.default_rng(1).standard_normal((30, 4))
     f0 = np.ones(30)
     bad = np.eye(30)
-    bad[0, 1] = bad[1, 0] = 2.0                      # symmetric, eigenvalue -1
+    bad[0, 1] = bad[1, 0] = 2.0  # symmetric, eigenvalue -1
     with pytest.raises(ValueError, match="not positive semi-definite"):
         KM.kernel_problem(None, f0, kernel=bad)
     with pytest.raises(ValueError, match="not positive semi-definite"):
@@ -243,7 +262,12 @@ def test_kernel_chain_example_runs(tmp_path):
     pytest.importorskip("matplotlib")
     script = Path(__file__).resolve().parents[1] / "examples" / "kernel_chain_digits.py"
     out = tmp_path / "kc.png"
-    proc = subprocess.run([sys.executable, str(script), "--quick", "--out", str(out)],
-                          capture_output=True, text=True, timeout=600, check=False)
+    proc = subprocess.run(
+        [sys.executable, str(script), "--quick", "--out", str(out)],
+        capture_output=True,
+        text=True,
+        timeout=600,
+        check=False,
+    )
     assert proc.returncode == 0, proc.stderr
     assert out.exists() and "wrote" in proc.stdout

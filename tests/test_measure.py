@@ -16,7 +16,7 @@ BETAS = (1.05, 1.5, 2.0, 3.0)
 RS = (0.25, 0.5, 1.0)
 KAPPA = np.logspace(-10, 3, 14)
 D = 10**6
-TOL = 1e-10          # required; measured worst relative error 7.3e-15 (see the module docstring)
+TOL = 1e-10  # required; measured worst relative error 7.3e-15 (see the module docstring)
 
 
 def df1(l, c2, k):
@@ -35,15 +35,15 @@ def resolvent(l, c2, k):
     return 1.0 / (l + k) ** 2
 
 
-def product(l, c2, k):                 # two factors, poles at l = -k and l = -30 k
+def product(l, c2, k):  # two factors, poles at l = -k and l = -30 k
     return l / (l + k) * l / (l + 30.0 * k)
 
 
-def c2_product(l, c2, k):              # c2 times factors with poles at l = -k (double) and -k/10
+def c2_product(l, c2, k):  # c2 times factors with poles at l = -k (double) and -k/10
     return c2 * l / (l + k) ** 2 * (0.1 * k) / (l + 0.1 * k)
 
 
-def inverse(l, c2, k):                 # 1/l (grows like x**beta), broadcast against kappa
+def inverse(l, c2, k):  # 1/l (grows like x**beta), broadcast against kappa
     return 1.0 / l + 0.0 * k
 
 
@@ -55,8 +55,8 @@ def _direct(summand, lam, c2):
     """Direct (pairwise) sums over every mode, a few kappas at a time."""
     out = np.empty(KAPPA.size)
     for s in range(0, KAPPA.size, 4):
-        k = KAPPA[s:s + 4, None]
-        out[s:s + 4] = np.sum(summand(lam, c2, k), axis=-1)
+        k = KAPPA[s : s + 4, None]
+        out[s : s + 4] = np.sum(summand(lam, c2, k), axis=-1)
     return out
 
 
@@ -103,7 +103,7 @@ def test_matches_direct_sums_d_1e6(beta):
                     err = rel_err(spectral_sum(m, f, KAPPA), s2 * with_c2[name])
                     assert err < TOL, (name, r, normalize, kappa_min, err)
                     worst = max(worst, err)
-    assert worst < 1e-12          # measured 7.3e-15: a regression guard with margin
+    assert worst < 1e-12  # measured 7.3e-15: a regression guard with margin
 
 
 # ------------------------------------------------------------------ d = None
@@ -143,18 +143,22 @@ def _mp_reference(beta, r, h, b, n_head=4000, terms=40):
         delta = 1 + beta * (2 * r - 1)
         head = mp.fsum(mp.mpf(k) ** (-b * delta) * h(mp.mpf(k) ** -beta) for k in range(1, n_head + 1))
         coeffs = mp.taylor(h, 0, terms)
-        tail = mp.fsum(cj * mp.zeta(beta * j + b * delta, n_head + 1)
-                       for j, cj in enumerate(coeffs) if cj != 0)
+        tail = mp.fsum(
+            cj * mp.zeta(beta * j + b * delta, n_head + 1) for j, cj in enumerate(coeffs) if cj != 0
+        )
         last = abs(coeffs[-1]) * mp.zeta(beta * terms + b * delta, n_head + 1)
         assert last < mp.mpf(10) ** -28 * abs(head + tail)
         return head + tail
 
 
-@pytest.mark.parametrize(("beta", "r", "kappa", "which"), [
-    (1.05, 0.25, 1e-2, "df1"),        # slowest decay (x**-0.05 after the x**-beta mode sum)
-    (1.5, 0.5, 1e-3, "df1"),
-    (2.0, 1.0, 1e-3, "c2_product"),
-])
+@pytest.mark.parametrize(
+    ("beta", "r", "kappa", "which"),
+    [
+        (1.05, 0.25, 1e-2, "df1"),  # slowest decay (x**-0.05 after the x**-beta mode sum)
+        (1.5, 0.5, 1e-3, "df1"),
+        (2.0, 1.0, 1e-3, "c2_product"),
+    ],
+)
 def test_d_none_mpmath(beta, r, kappa, which):
     """30-digit references (mpmath; plain mpmath.nsum is unreliable on these slowly converging
     series with a late transition: it is off by 7e-1 for df1 at beta=1.5, kappa=1e-3).  Measured
@@ -179,11 +183,13 @@ def test_node_count_bounded_independent_of_d(beta):
     l(d) = d**-beta is above kappa_min / 1e3, plus a few geometric panels)."""
     small = spectral_measure(PowerLaw(beta, 0.5, 10**3))
     assert small.exact and small.size == 1000
-    sizes = [spectral_measure(PowerLaw(beta, 0.5, d), kappa_min=1e-12).size
-             for d in (10**9, 10**12, 10**15, 10**18, None)]
+    sizes = [
+        spectral_measure(PowerLaw(beta, 0.5, d), kappa_min=1e-12).size
+        for d in (10**9, 10**12, 10**15, 10**18, None)
+    ]
     assert max(sizes) <= 1.5 * small.size
     assert max(sizes) <= 2 * min(sizes)
-    assert abs(sizes[3] - sizes[2]) <= 3 * 16                   # d = 10**15 vs 10**18: <= 3 panels
+    assert abs(sizes[3] - sizes[2]) <= 3 * 16  # d = 10**15 vs 10**18: <= 3 panels
     # fewer nodes for a larger kappa_min (about 17 per decade of kappa_min)
     assert spectral_measure(PowerLaw(beta, 0.5, None), kappa_min=1e-6).size < sizes[-1]
 
@@ -249,8 +255,8 @@ def test_error_estimate():
     got = spectral_sum(coarse, df1, kappa)
     est = coarse.error_estimate(df1, kappa)
     exact = infinite.functionals(kappa, ("df1",))["df1"]
-    assert abs(got - exact)[0] > 1e-12 * exact[0]       # kappa_min too large: visible error ...
-    assert est[0] >= abs(got - exact)[0]                   # ... and the estimate says so
+    assert abs(got - exact)[0] > 1e-12 * exact[0]  # kappa_min too large: visible error ...
+    assert est[0] >= abs(got - exact)[0]  # ... and the estimate says so
 
 
 # ------------------------------------------------------------------ input checks
@@ -270,6 +276,6 @@ def test_bad_input():
     with pytest.raises(ValueError):
         m.sum(np.ones(m.size + 1))
     with pytest.raises(ValueError):
-        m.weights[0] = 2.0                                 # read-only
+        m.weights[0] = 2.0  # read-only
     with pytest.raises(ValueError):
         SpectralMeasure(np.ones(2), np.ones(3), np.ones(2), d=2, exact=True)

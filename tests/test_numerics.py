@@ -98,41 +98,78 @@ def test_predict_accuracy_across_orders_of_magnitude(T, lam):
     k = _mp_kappa(eigs, lam, T)
     assert pred.kappa == pytest.approx(float(k), rel=1e-12)
     ref = {}
-    for name, args in [("proposition_4_2_bias", {}), ("proposition_4_2_variance", {"sigma": 0.5}),
-                       ("rho_underparameterized", {"T0": 100.0})]:
-        ref[name] = sc.formula(name).evaluate(eigenvalues=eigs, w0=w0, kappa=float(k), T=T,
-                                              backend="mpmath", dps=50, **args)
-    total = ref["proposition_4_2_bias"] + ref["proposition_4_2_variance"] + 3 * 0.09 * ref[
-        "rho_underparameterized"]
+    for name, args in [
+        ("proposition_4_2_bias", {}),
+        ("proposition_4_2_variance", {"sigma": 0.5}),
+        ("rho_underparameterized", {"T0": 100.0}),
+    ]:
+        ref[name] = sc.formula(name).evaluate(
+            eigenvalues=eigs, w0=w0, kappa=float(k), T=T, backend="mpmath", dps=50, **args
+        )
+    total = (
+        ref["proposition_4_2_bias"]
+        + ref["proposition_4_2_variance"]
+        + 3 * 0.09 * ref["rho_underparameterized"]
+    )
     assert pred.bias == pytest.approx(float(ref["proposition_4_2_bias"]), rel=1e-9, abs=1e-300)
     assert pred.variance == pytest.approx(float(ref["proposition_4_2_variance"]), rel=1e-9)
     assert pred.test_error == pytest.approx(float(total), rel=1e-9)
 
 
-@pytest.mark.parametrize("name", ["proposition_4_2_bias", "proposition_4_2_variance", "rho_general",
-                                  "rho_underparameterized", "rho_underparameterized_asymptotic"])
+@pytest.mark.parametrize(
+    "name",
+    [
+        "proposition_4_2_bias",
+        "proposition_4_2_variance",
+        "rho_general",
+        "rho_underparameterized",
+        "rho_underparameterized_asymptotic",
+    ],
+)
 def test_float64_agrees_with_mpmath_general(name):
     eigs, w0 = sc.power_law(60, 1.7, 0.8)
     f = sc.formula(name)
-    grid = dict(kappa=np.array([1e-10, 1e-4, 0.3, 50.0]), T=np.array([[12.0], [1e4], [1e11]]),
-                T0=200.0, kappa0=0.01, sigma=0.7)
+    grid = dict(
+        kappa=np.array([1e-10, 1e-4, 0.3, 50.0]),
+        T=np.array([[12.0], [1e4], [1e11]]),
+        T0=200.0,
+        kappa0=0.01,
+        sigma=0.7,
+    )
     args = {k: v for k, v in grid.items() if k in f.parameters}
     fast = f.evaluate(eigenvalues=eigs, w0=w0, check=False, **args)
     ref = f.evaluate(eigenvalues=eigs, w0=w0, check=False, backend="mpmath", dps=50, **args)
     np.testing.assert_allclose(fast, ref.astype(float), rtol=1e-11)
 
 
-@pytest.mark.parametrize("name", ["kappa_isotropic", "proposition_4_2_bias_isotropic",
-                                  "proposition_4_2_variance_isotropic", "corollary_4_4_isotropic",
-                                  "theorem_4_1", "theorem_4_1_exact"])
+@pytest.mark.parametrize(
+    "name",
+    [
+        "kappa_isotropic",
+        "proposition_4_2_bias_isotropic",
+        "proposition_4_2_variance_isotropic",
+        "corollary_4_4_isotropic",
+        "theorem_4_1",
+        "theorem_4_1_exact",
+    ],
+)
 def test_float64_agrees_with_mpmath_closed_forms(name):
     f = sc.formula(name)
     lam = np.array([0.0, 1e-12, 1e-6, 1e-2, 1.0, 1e3])
     phi = np.array([[1e-9], [1e-3], [0.5], [0.999], [1.5], [10.0]])
-    grid = dict(lam=lam, phi=phi, phi0=np.array([[1e-6], [0.5], [0.9], [0.3], [0.2], [0.7]]),
-                kappa=np.array([0.0, 1e-12, 1e-6, 1e-2, 1.0, 1e3]), w0_sq=2.0, sigma=0.4,
-                sigma0=0.3, n=4.0, d=300.0, T=np.array([[302.0], [1e3], [1e6], [1e12], [400], [999]]),
-                T0=np.array([[302.0], [1e4], [3e12], [500], [600], [1e7]]))
+    grid = dict(
+        lam=lam,
+        phi=phi,
+        phi0=np.array([[1e-6], [0.5], [0.9], [0.3], [0.2], [0.7]]),
+        kappa=np.array([0.0, 1e-12, 1e-6, 1e-2, 1.0, 1e3]),
+        w0_sq=2.0,
+        sigma=0.4,
+        sigma0=0.3,
+        n=4.0,
+        d=300.0,
+        T=np.array([[302.0], [1e3], [1e6], [1e12], [400], [999]]),
+        T0=np.array([[302.0], [1e4], [3e12], [500], [600], [1e7]]),
+    )
     args = {k: v for k, v in grid.items() if k in f.parameters}
     if name in ("theorem_4_1",):
         args["phi"] = np.abs(np.minimum(args["phi"], 0.99))
@@ -158,25 +195,34 @@ def test_grid_equals_pointwise(nT, nl, method):
     T = 10 ** rng.uniform(0.5, 4, nT)
     lam = np.concatenate([[0.0], 10 ** rng.uniform(-5, 1, nl)])
     n = np.arange(3)
-    T[0] = 100.0   # a ridgeless under-parameterised downstream point (T < d)
-    grid = sc.predict(eigs, w0, T=T[:, None, None], lam=lam[None, :, None], n=n, T0=400,
-                      sigma=0.5, sigma0=0.2, method=method)
+    T[0] = 100.0  # a ridgeless under-parameterised downstream point (T < d)
+    grid = sc.predict(
+        eigs,
+        w0,
+        T=T[:, None, None],
+        lam=lam[None, :, None],
+        n=n,
+        T0=400,
+        sigma=0.5,
+        sigma0=0.2,
+        method=method,
+    )
     assert grid.test_error.shape == (nT, nl + 1, 3)
     for i, t in enumerate(T):
         for jj, lm in enumerate(lam):
             if lm == 0 and 150 <= t < 152:
                 continue
             for m in n:
-                p = sc.predict(eigs, w0, T=t, lam=lm, n=m, T0=400, sigma=0.5, sigma0=0.2,
-                               method="exact")
+                p = sc.predict(eigs, w0, T=t, lam=lm, n=m, T0=400, sigma=0.5, sigma0=0.2, method="exact")
                 assert grid.test_error[i, jj, m] == pytest.approx(p.test_error, rel=1e-11)
                 assert grid.kappa[i, jj, m] == pytest.approx(p.kappa, rel=1e-11, abs=0)
 
 
 def test_table_and_exact_paths_agree_on_a_large_grid():
     eigs, w0 = sc.power_law(5000, 2.0, 0.375)
-    kw = dict(T=np.logspace(1, 5, 30)[:, None], lam=np.logspace(-8, 2, 30), n=2, T0=20000,
-              sigma=1.0, sigma0=1.0)
+    kw = dict(
+        T=np.logspace(1, 5, 30)[:, None], lam=np.logspace(-8, 2, 30), n=2, T0=20000, sigma=1.0, sigma0=1.0
+    )
     a = sc.predict(eigs, w0, method="exact", **kw)
     b = sc.predict(eigs, w0, method="table", **kw)
     np.testing.assert_allclose(b.test_error, a.test_error, rtol=1e-10)

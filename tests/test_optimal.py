@@ -45,13 +45,16 @@ def test_recipe_against_the_optimum():
     assert ridge_recipe(2.0, 0.375, n=5, sigma0=1.0, T0=600, T=100.0) == pytest.approx(recipe)
 
 
-@pytest.mark.parametrize(("kw", "message"), [
-    (dict(bounds=(0.0, 1.0)), "bounds must satisfy"),
-    (dict(bounds=(1.0, 0.1)), "bounds must satisfy"),
-    (dict(scan=3), "scan must be an integer >= 5"),
-    (dict(rtol=0.0), "rtol must be > 0"),
-    (dict(T=-1.0), "T must be >= 1"),
-])
+@pytest.mark.parametrize(
+    ("kw", "message"),
+    [
+        (dict(bounds=(0.0, 1.0)), "bounds must satisfy"),
+        (dict(bounds=(1.0, 0.1)), "bounds must satisfy"),
+        (dict(scan=3), "scan must be an integer >= 5"),
+        (dict(rtol=0.0), "rtol must be > 0"),
+        (dict(T=-1.0), "T must be >= 1"),
+    ],
+)
 def test_bad_input(kw, message):
     args = dict(T=100.0, sigma=1.0)
     args.update(kw)

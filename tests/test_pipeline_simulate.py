@@ -16,9 +16,15 @@ CHAINS = [
     dict(T=30, lam=0.0, n=3, T0=20, sigma=0.3, sigma0=0.3, design="same"),
     dict(T=8, lam=0.0, n=2, T0=6, sigma=0.1, sigma0=0.2, design="same"),
     dict(T=25, lam=1e-2, n=3, T0=7, sigma=0.2, sigma0=0.5, lam0=0.1),
-    dict(T=25, lam=0.0, n=3, T0=sc.per_generation([7, 30, 12]),
-         sigma0=sc.per_generation([0.5, 0.0, 0.2]), lam0=sc.per_generation([0.1, 0.0, 1e-3]),
-         sigma=0.1),
+    dict(
+        T=25,
+        lam=0.0,
+        n=3,
+        T0=sc.per_generation([7, 30, 12]),
+        sigma0=sc.per_generation([0.5, 0.0, 0.2]),
+        lam0=sc.per_generation([0.1, 0.0, 1e-3]),
+        sigma=0.1,
+    ),
     dict(T=15, lam=0.5, n=0, sigma=0.4),
 ]
 
@@ -54,7 +60,7 @@ def test_theorem_4_1_isotropic_least_squares_chain():
     E = d*sigma^2/(T-d-1) + n*d*sigma0^2/(T0-d-1), for both designs, declared by hand."""
     d, n, T, T0, sigma, sigma0 = 10, 3, 30, 25, 0.5, 0.4
     e, w = sc.isotropic(d)
-    E = d*sigma**2/(T-d-1) + n*d*sigma0**2/(T0-d-1)
+    E = d * sigma**2 / (T - d - 1) + n * d * sigma0**2 / (T0 - d - 1)
     for design in (None, "X0"):
         fits, teacher = [], "truth"
         for m in range(n):
@@ -80,8 +86,7 @@ def test_named_design_twice_in_one_fit_averages_the_noise():
     averaged labels, noise sigma / sqrt(2): E = d*(sigma^2/2)/(T-d-1)."""
     d, T, sigma = 8, 20, 0.6
     e, w = sc.power_law(d, 1.5, 1.0)
-    pipe = Pipeline([Fit("f", [Block(T, "truth", sigma, design="X"),
-                               Block(T, "truth", sigma, design="X")])])
+    pipe = Pipeline([Fit("f", [Block(T, "truth", sigma, design="X"), Block(T, "truth", sigma, design="X")])])
     sim = pipe.simulate(e, w, reps=4000, seed=43)
     assert_matches_simulation(d * sigma**2 / 2 / (T - d - 1), sim, k=4, rel=0.0)
 
@@ -95,8 +100,7 @@ def test_reuse_returns_the_same_fit(rows, lam):
     one = Pipeline([A]).simulate(e, w, reps=20, seed=44)
     again = Pipeline([A, Fit("B", [Reuse("b")], lam=lam)]).simulate(e, w, reps=20, seed=44)
     np.testing.assert_array_equal(again.samples, one.samples)
-    twice = Pipeline([A, Fit("B", [Reuse("b"), Reuse("b")], lam=lam)]).simulate(
-        e, w, reps=20, seed=44)
+    twice = Pipeline([A, Fit("B", [Reuse("b"), Reuse("b")], lam=lam)]).simulate(e, w, reps=20, seed=44)
     np.testing.assert_allclose(twice.samples, one.samples, rtol=1e-9)
 
 
@@ -109,20 +113,23 @@ def test_named_design_refit_without_noise_is_exact(T):
     e, w = sc.power_law(d, 1.5, 0.5)
     first = Fit("f1", [Block(T, "truth", 0.4, design="X")])
     one = Pipeline([first]).simulate(e, w, reps=25, seed=45)
-    two = Pipeline([first, Fit("f2", [Block(T, "f1", 0.0, design="X")])]).simulate(
-        e, w, reps=25, seed=45)
+    two = Pipeline([first, Fit("f2", [Block(T, "f1", 0.0, design="X")])]).simulate(e, w, reps=25, seed=45)
     np.testing.assert_allclose(two.samples, one.samples, rtol=1e-8)
     fresh = Pipeline([first, Fit("f2", [Block(T, "f1", 0.0)])]).simulate(e, w, reps=25, seed=45)
-    if T < d:   # fresh rows project w1 onto another row space: another fit
+    if T < d:  # fresh rows project w1 onto another row space: another fit
         assert not np.any(np.isclose(fresh.samples, one.samples, rtol=1e-6))
-    else:       # T >= d rows recover any noiseless labeller exactly
+    else:  # T >= d rows recover any noiseless labeller exactly
         np.testing.assert_allclose(fresh.samples, one.samples, rtol=1e-8)
 
 
 def test_noiseless_truth_is_recovered():
     e, w = sc.isotropic(6)
-    pipe = Pipeline([Fit("a", [Block(10, "truth", design="X")]),
-                     Fit("b", [Block(10, "a", design="X"), Block(4, "truth")])])
+    pipe = Pipeline(
+        [
+            Fit("a", [Block(10, "truth", design="X")]),
+            Fit("b", [Block(10, "a", design="X"), Block(4, "truth")]),
+        ]
+    )
     assert pipe.simulate(e, w, reps=5, seed=1).mean < 1e-20
 
 
@@ -154,27 +161,36 @@ def test_bad_reps(reps):
 def test_absurd_sizes_are_refused_before_any_work():
     e, w = sc.isotropic(100)
     one = Pipeline([Fit("big", [Block(10**9)])])
-    with pytest.raises(ValueError, match=r"GiB \(fit 'big': rows = 1000000000, d = 100\).*"
-                                         r"lower the rows of fit 'big' or d"):
+    with pytest.raises(
+        ValueError,
+        match=r"GiB \(fit 'big': rows = 1000000000, d = 100\).*"
+        r"lower the rows of fit 'big' or d",
+    ):
         one.simulate(e, w, reps=2, method="faithful")
     # the fast method holds a d x d Bartlett factor in place of the 10^9 rows: cheap and exact
     assert one.simulate(e, w, reps=2, seed=0).mean < 1e-28
     with pytest.raises(ValueError, match=r"GiB \(fit 'big': rows = 1000000000, d = 20000\)"):
         one.simulate(*sc.isotropic(20_000), reps=2)
     pipe = sc.workflows.replace(n=2, T0=200, T=400)
-    with pytest.raises(ValueError, match=r"flops \(reps = 1000000000 .* the largest is fit "
-                                         r"'downstream' with rows = 400.*lower reps"):
+    with pytest.raises(
+        ValueError,
+        match=r"flops \(reps = 1000000000 .* the largest is fit "
+        r"'downstream' with rows = 400.*lower reps",
+    ):
         pipe.simulate(e, w, reps=10**9, method="faithful")
     with pytest.raises(ValueError, match=r"flops \(reps = 1000000000 .* the largest is fit 'gen1'"):
-        pipe.simulate(e, w, reps=10**9)     # fast: every design holds d rows
+        pipe.simulate(e, w, reps=10**9)  # fast: every design holds d rows
     with pytest.raises(ValueError, match=r"d = 2000000"):
         pipe.simulate(sc.PowerLaw(2.0, 0.5, d=2_000_000), reps=2)
     with pytest.raises(ValueError, match=r"reps = 1000000000 needs 7.45 GiB for the samples"):
         Pipeline([Fit("f", [Block(1)])]).simulate(sc.isotropic(1)[0], np.ones(1), reps=10**9)
     with pytest.raises(ValueError, match="more than max_flops = 1e\\+03"):
         pipe.simulate(e, w, reps=2, max_flops=1e3)
-    with pytest.raises(ValueError, match=r"rows = 10000000, d = 100\).*fit 'downstream' has the "
-                                         r"T rows"):           # sc.simulate is refused the same way
+    with pytest.raises(
+        ValueError,
+        match=r"rows = 10000000, d = 100\).*fit 'downstream' has the "
+        r"T rows",
+    ):  # sc.simulate is refused the same way
         sc.simulate(e, w, T=10**7, reps=2, method="faithful")
     with pytest.raises(ValueError, match=r"d = 40000\)"):
         sc.simulate(*sc.isotropic(40_000), T=40_000, reps=2)
@@ -200,9 +216,12 @@ def test_bad_arguments():
 # --- determinism ------------------------------------------------------------------------------------
 def test_seeded_and_reproducible():
     e, w = sc.power_law(9, 2.0, 0.5)
-    pipe = Pipeline([Fit("t", [Block(12, "truth", 0.5, design="X", name="b")]),
-                     Fit("s", [Reuse("b"), Block(12, "t", 0.2, design="X"), Block(5, "truth", 0.1)],
-                         lam=1e-2)])
+    pipe = Pipeline(
+        [
+            Fit("t", [Block(12, "truth", 0.5, design="X", name="b")]),
+            Fit("s", [Reuse("b"), Block(12, "t", 0.2, design="X"), Block(5, "truth", 0.1)], lam=1e-2),
+        ]
+    )
     a = pipe.simulate(e, w, reps=15, seed=9)
     b = pipe.simulate(e, w, reps=15, seed=9)
     c = pipe.simulate(e, w, reps=15, seed=10)
@@ -217,6 +236,7 @@ def test_seeded_and_reproducible():
     assert a.settings["d"] == 9 and [f["name"] for f in a.settings["fits"]] == ["t", "s"]
     assert a.settings["fits"][1]["blocks"][0]["reused_labels"] is True
     pl = sc.PowerLaw(2.0, 0.5, d=9)
-    np.testing.assert_array_equal(pipe.simulate(pl, reps=15, seed=9).samples,
-                                  pipe.simulate(pl.eigenvalues(9), pl.w0(9), reps=15,
-                                                seed=9).samples)
+    np.testing.assert_array_equal(
+        pipe.simulate(pl, reps=15, seed=9).samples,
+        pipe.simulate(pl.eigenvalues(9), pl.w0(9), reps=15, seed=9).samples,
+    )

@@ -1,7 +1,6 @@
 """PowerLaw: exact finite-d functionals (direct head + Euler-Maclaurin tail) against direct sums,
 the d=None limit, cost independent of d, the closed-form (incomplete Beta) integral, bad input."""
 
-
 import numpy as np
 import pytest
 from scipy.special import beta as beta_fn
@@ -68,10 +67,10 @@ def test_d_none_is_the_limit(beta, r):
         A = pn._amplitude(name, kappa)
         tail = inf[name] - ref[name]
 
-        def upper(x0, a=a, m=m, A=A):        # int_{x0}^inf A x^a (kappa x^beta)^-m
+        def upper(x0, a=a, m=m, A=A):  # int_{x0}^inf A x^a (kappa x^beta)^-m
             return A * kappa**-m * x0 ** (a + 1 - beta * m) / (beta * m - a - 1)
 
-        def lower(x0, a=a, m=m, A=A):        # int_{x0}^inf A x^a (kappa x^beta)^-m (1 - m/(kappa x^beta))
+        def lower(x0, a=a, m=m, A=A):  # int_{x0}^inf A x^a (kappa x^beta)^-m (1 - m/(kappa x^beta))
             second = A * m * kappa ** (-m - 1) * x0 ** (a + 1 - beta * (m + 1)) / (beta * (m + 1) - a - 1)
             return upper(x0) - second
 
@@ -89,8 +88,10 @@ def test_d_none_is_the_limit(beta, r):
         prev = gap
 
 
-@pytest.mark.parametrize(("beta", "r", "name"), [(1.2, 0.3, "df1"), (2.0, 0.375, "df2"), (3.0, 0.7, "bias_scaled"),
-                                                 (1.5, 0.9, "bias_scaled")])
+@pytest.mark.parametrize(
+    ("beta", "r", "name"),
+    [(1.2, 0.3, "df1"), (2.0, 0.375, "df2"), (3.0, 0.7, "bias_scaled"), (1.5, 0.9, "bias_scaled")],
+)
 def test_integral_is_incomplete_beta(beta, r, name):
     """The tail integral equals A kappa^-p / beta * B(p, m-p) [I_t(p, m-p)] with p = (a+1)/beta,
     t = u/(1+u), u = kappa x^beta (closed form valid for p > 0, m - p > 0)."""
@@ -104,10 +105,13 @@ def test_integral_is_incomplete_beta(beta, r, name):
     quad = pl._integral(name, kappa, A, x0, x1)
     u = [kappa * x**beta for x in (x0, x1)]
     t = [v / (1 + v) for v in u]
-    s = [1 / (1 + v) for v in u]                       # 1 - t without cancellation
+    s = [1 / (1 + v) for v in u]  # 1 - t without cancellation
     # I_t(p, m-p) differences, on the side without cancellation: 1 - I_t(p, q) = I_{1-t}(q, p)
-    diff = np.where(t[0] > 0.5, betainc(m - p, p, s[0]) - betainc(m - p, p, s[1]),
-                    betainc(p, m - p, t[1]) - betainc(p, m - p, t[0]))
+    diff = np.where(
+        t[0] > 0.5,
+        betainc(m - p, p, s[0]) - betainc(m - p, p, s[1]),
+        betainc(p, m - p, t[1]) - betainc(p, m - p, t[0]),
+    )
     closed = A * kappa**-p / beta * beta_fn(p, m - p) * diff
     np.testing.assert_allclose(quad, closed, rtol=1e-11)
     quad_inf = pl._integral(name, kappa, A, x0, None)
@@ -120,7 +124,7 @@ def test_functionals_at_large_d_approach_infinitely_many_modes():
     1e-9/kappa, far below 1e-4 of its value here.  (The cost in d is measured by
     benchmarks/bench_engine.py, not asserted.)"""
     kappa = np.logspace(-8, 2, 200)
-    names = ("df1", "df2", "bias_scaled")     # resolvent_scaled grows with d (every mode ~1)
+    names = ("df1", "df2", "bias_scaled")  # resolvent_scaled grows with d (every mode ~1)
     big = PowerLaw(2.0, 0.375, 10**9).functionals(kappa, names)
     inf = PowerLaw(2.0, 0.375, None).functionals(kappa, names)
     for name in names:
@@ -147,12 +151,19 @@ def test_prefixes():
     assert PowerLaw(2.0, 0.25).eigenvalues(7).shape == (7,)
 
 
-@pytest.mark.parametrize(("kwargs", "word"), [
-    ({"beta": 1.0, "r": 0.5}, "beta"), ({"beta": 0.5, "r": 0.5}, "beta"), ({"beta": "x", "r": 0.5}, "beta"),
-    ({"beta": 2.0, "r": 0.0}, "r"), ({"beta": 2.0, "r": -1.0}, "r"),
-    ({"beta": 2.0, "r": 0.5, "d": 0}, "d"), ({"beta": 2.0, "r": 0.5, "d": 2.5}, "d"),
-    ({"beta": 2.0, "r": 0.5, "d": "10"}, "d"),
-])
+@pytest.mark.parametrize(
+    ("kwargs", "word"),
+    [
+        ({"beta": 1.0, "r": 0.5}, "beta"),
+        ({"beta": 0.5, "r": 0.5}, "beta"),
+        ({"beta": "x", "r": 0.5}, "beta"),
+        ({"beta": 2.0, "r": 0.0}, "r"),
+        ({"beta": 2.0, "r": -1.0}, "r"),
+        ({"beta": 2.0, "r": 0.5, "d": 0}, "d"),
+        ({"beta": 2.0, "r": 0.5, "d": 2.5}, "d"),
+        ({"beta": 2.0, "r": 0.5, "d": "10"}, "d"),
+    ],
+)
 def test_bad_input(kwargs, word):
     with pytest.raises(ValueError, match=rf"\b{word}\b"):
         PowerLaw(**kwargs)

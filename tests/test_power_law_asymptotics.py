@@ -69,23 +69,29 @@ def test_H2_bias_is_kappa_to_the_gamma_B13():
     kappa -> 0, and its summand is lambda_i^(1 + delta/beta)/(1 + lambda_i/kappa)^2."""
     b, r, k = S.beta, S.r, S.kappa
     bias = M.power_law_bias_asymptotic().expr
-    assert not sp.powsimp(bias * k ** (-2 * r), force=True).has(k)        # ~ kappa^gamma
-    assert sp.powsimp(bias * k ** (2 * r), force=True).has(k)             # not ~ kappa^-gamma
+    assert not sp.powsimp(bias * k ** (-2 * r), force=True).has(k)  # ~ kappa^gamma
+    assert sp.powsimp(bias * k ** (2 * r), force=True).has(k)  # not ~ kappa^-gamma
     assert sp.limit(bias.subs({b: 2, r: sp.Rational(3, 8)}), k, 0, "+") == 0
     li = sp.Symbol("lambda_i", positive=True)
     delta = 1 + b * (2 * r - 1)
-    summand = k**2 * li ** (delta / b) * li / (li + k) ** 2        # c_i^2 = lambda_i^(delta/beta)
-    assert sp.simplify(summand - li ** (1 + delta / b) / (1 + li / k) ** 2) == 0      # corrected
-    assert sp.simplify(summand - li ** (1 + delta / b) / (li + li / k) ** 2) != 0     # printed
+    summand = k**2 * li ** (delta / b) * li / (li + k) ** 2  # c_i^2 = lambda_i^(delta/beta)
+    assert sp.simplify(summand - li ** (1 + delta / b) / (1 + li / k) ** 2) == 0  # corrected
+    assert sp.simplify(summand - li ** (1 + delta / b) / (li + li / k) ** 2) != 0  # printed
     # the exponent the scaling law uses: the clean noiseless error ~ T^(-2 ell rbar) = kappa^gamma
     from symcollapse.symbolic.scaling import error_exponent
+
     assert error_exponent(b, r, S.ell, noisy=False) == 2 * S.ell * sp.Min(1, r)
 
 
 def test_formula_metadata():
     entries = M.catalogue_entries()
-    for name in ("power_law_df1_asymptotic", "power_law_df2_asymptotic",
-                 "power_law_bias_asymptotic", "lemma_I_1", "power_law_clean_error_leading"):
+    for name in (
+        "power_law_df1_asymptotic",
+        "power_law_df2_asymptotic",
+        "power_law_bias_asymptotic",
+        "lemma_I_1",
+        "power_law_clean_error_leading",
+    ):
         assert name in entries
     for name, factory in entries.items():
         f = factory()
@@ -138,17 +144,20 @@ def test_df_asymptotics_converge(beta):
         err = np.abs(exact[name] / M.numeric(F)(beta=beta, kappa=KAPPAS) - 1)
         ok, err = _decreasing(err)
         assert ok, (name, beta, err)
-        assert err[-1] < 3e-4          # ~ kappa^(1/beta): 4e-8 (1.5), 3e-6 (2), 2e-4 (3)
+        assert err[-1] < 3e-4  # ~ kappa^(1/beta): 4e-8 (1.5), 3e-6 (2), 2e-4 (3)
 
 
-@pytest.mark.parametrize("beta, r, factory, last", [
-    (2.0, 0.375, M.power_law_bias_asymptotic, 1e-12),   # r < 1
-    (2.0, 0.5, M.power_law_bias_asymptotic, 1e-9),      # Gamma form finite at r = 1/2
-    (1.5, 0.8, M.power_law_bias_asymptotic, 1e-3),      # correction ~ kappa^(2-2r)
-    (2.0, 1.0, M.power_law_bias_boundary, 1e-10),       # r = 1: log factor + constant
-    (2.0, 1.5, M.power_law_bias_saturated, 1e-7),       # r > 1: saturation (zeta)
-    (3.0, 1.2, M.power_law_bias_saturated, 1e-3),
-])
+@pytest.mark.parametrize(
+    "beta, r, factory, last",
+    [
+        (2.0, 0.375, M.power_law_bias_asymptotic, 1e-12),  # r < 1
+        (2.0, 0.5, M.power_law_bias_asymptotic, 1e-9),  # Gamma form finite at r = 1/2
+        (1.5, 0.8, M.power_law_bias_asymptotic, 1e-3),  # correction ~ kappa^(2-2r)
+        (2.0, 1.0, M.power_law_bias_boundary, 1e-10),  # r = 1: log factor + constant
+        (2.0, 1.5, M.power_law_bias_saturated, 1e-7),  # r > 1: saturation (zeta)
+        (3.0, 1.2, M.power_law_bias_saturated, 1e-3),
+    ],
+)
 def test_bias_asymptotics_converge(beta, r, factory, last):
     exact = PowerLaw(beta, r).functionals(KAPPAS, ("bias_scaled",))["bias_scaled"]
     err = np.abs(exact / M.numeric(factory())(beta=beta, r=r, kappa=KAPPAS) - 1)
@@ -171,8 +180,15 @@ def _lemma_sum(beta, n, m, D, K=10**6):
     # tail k > K by the midpoint rule, int_{K+1/2}^oo x^(-beta n) (1 + D x^-beta)^-m dx, expanded
     # in D x^-beta <= 1e-6 (binomial series, 4 terms)
     X = K + 0.5
-    tail = sum((-1) ** j * special.poch(m, j) / special.factorial(j) * D**j * X ** (1 - beta * (n + j)) / (beta * (n + j) - 1)
-               for j in range(4))
+    tail = sum(
+        (-1) ** j
+        * special.poch(m, j)
+        / special.factorial(j)
+        * D**j
+        * X ** (1 - beta * (n + j))
+        / (beta * (n + j) - 1)
+        for j in range(4)
+    )
     return head + tail
 
 
@@ -184,8 +200,7 @@ def test_lemma_I_1(beta, n, m):
     function, equal to the integral up to exponentially small terms, err ~ 1e-16.)"""
     D = np.array([1e2, 1e4, 1e6])
     F = M.lemma_I_1()
-    f = sp.lambdify([M.D], F.expr.subs({S.beta: beta, M.m_I: m, M.n_I: n}),
-                    modules=["scipy", "numpy"])
+    f = sp.lambdify([M.D], F.expr.subs({S.beta: beta, M.m_I: m, M.n_I: n}), modules=["scipy", "numpy"])
     approx = np.array([float(f(Dv)) for Dv in D])
     ok, err = _decreasing(np.abs(_lemma_sum(beta, n, m, D) / approx - 1))
     assert ok and err[-1] < 1e-2, err
@@ -203,7 +218,7 @@ def test_clean_error_leading_order(spectrum):
     exact = sc.predict(eigs, w0, T=TS, lam=TS**-ell, sigma=1.0).test_error
     lead = M.numeric(M.power_law_clean_error_leading())(T=TS, beta=beta, r=r, ell=ell, sigma=1.0)
     ok, err = _decreasing(np.abs(exact / lead - 1))
-    assert ok and err[-1] < 5e-3, err          # measured 1.4e-2, 1.1e-2, 6.2e-3, 2.9e-3
+    assert ok and err[-1] < 5e-3, err  # measured 1.4e-2, 1.1e-2, 6.2e-3, 2.9e-3
 
 
 def test_clean_error_leading_order_saturated():
@@ -212,7 +227,7 @@ def test_clean_error_leading_order_saturated():
     exact = sc.predict(eigs, w0, T=TS, lam=TS**-ell, sigma=1.0).test_error
     lead = M.numeric(M.power_law_clean_error_leading())(T=TS, beta=beta, r=r, ell=ell, sigma=1.0)
     ok, err = _decreasing(np.abs(exact / lead - 1))
-    assert ok and err[-1] < 5e-2, err          # measured 0.20, 0.11, 0.061, 0.034
+    assert ok and err[-1] < 5e-2, err  # measured 0.20, 0.11, 0.061, 0.034
 
 
 def test_collapsed_error_leading_order(spectrum):
@@ -225,4 +240,4 @@ def test_collapsed_error_leading_order(spectrum):
     assert ok and err[-1] < 5e-3, err
     clean = M.numeric(M.power_law_clean_error_leading())(**kw)
     ok, err = _decreasing(np.abs(p.collapse / (lead - clean) - 1))
-    assert ok and err[-1] < 1e-2, err          # measured 0.11, 0.041, 0.016, 0.0067
+    assert ok and err[-1] < 1e-2, err  # measured 0.11, 0.041, 0.016, 0.0067

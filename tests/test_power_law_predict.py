@@ -1,7 +1,6 @@
 """A PowerLaw is accepted wherever a spectrum is: predict (at a cost independent of d),
 simulate, optimal_lambda and the catalogue."""
 
-
 import numpy as np
 import pytest
 
@@ -11,15 +10,20 @@ import symcollapse as sc
 def test_power_law_equals_the_explicit_arrays():
     pl = sc.PowerLaw(2.0, 0.375, d=300)
     e, w = sc.power_law(300, 2.0, 0.375)
-    kw = dict(T=np.array([50.0, 1000.0, 1e4]), lam=np.array([[0.0], [1e-4], [1e-2]]),
-              n=np.array([0, 2])[:, None, None], T0=600, sigma=1.0, sigma0=1.0)
-    np.testing.assert_allclose(sc.predict(pl, **kw).test_error, sc.predict(e, w, **kw).test_error,
-                               rtol=1e-12)
-    over = dict(T=1000.0, lam=1e-3, n=3, T0=150, sigma=0.5, sigma0=0.5)   # the chain materialises
-    assert sc.predict(pl, **over).test_error == pytest.approx(sc.predict(e, w, **over).test_error,
-                                                              rel=1e-12)
-    assert sc.formula("proposition_4_2_bias").evaluate(eigenvalues=pl, lam=1e-2, T=1000.0) == \
-        pytest.approx(sc.predict(e, w, T=1000.0, lam=1e-2).bias, rel=1e-12)
+    kw = dict(
+        T=np.array([50.0, 1000.0, 1e4]),
+        lam=np.array([[0.0], [1e-4], [1e-2]]),
+        n=np.array([0, 2])[:, None, None],
+        T0=600,
+        sigma=1.0,
+        sigma0=1.0,
+    )
+    np.testing.assert_allclose(sc.predict(pl, **kw).test_error, sc.predict(e, w, **kw).test_error, rtol=1e-12)
+    over = dict(T=1000.0, lam=1e-3, n=3, T0=150, sigma=0.5, sigma0=0.5)  # the chain materialises
+    assert sc.predict(pl, **over).test_error == pytest.approx(sc.predict(e, w, **over).test_error, rel=1e-12)
+    assert sc.formula("proposition_4_2_bias").evaluate(eigenvalues=pl, lam=1e-2, T=1000.0) == pytest.approx(
+        sc.predict(e, w, T=1000.0, lam=1e-2).bias, rel=1e-12
+    )
     a = sc.simulate(pl, T=200, lam=1e-2, n=1, T0=600, sigma=1.0, sigma0=1.0, reps=6, seed=4)
     b = sc.simulate(e, w, T=200, lam=1e-2, n=1, T0=600, sigma=1.0, sigma0=1.0, reps=6, seed=4)
     np.testing.assert_array_equal(a.samples, b.samples)

@@ -15,8 +15,7 @@ def test_decomposition_and_shapes():
     p = sc.predict(EIGS, W0, T=T, lam=lam, n=2, T0=80, sigma=0.5, sigma0=0.3)
     assert p.test_error.shape == (2, 2)
     bias = sc.formula("proposition_4_2_bias").evaluate(eigenvalues=EIGS, w0=W0, lam=lam, T=T)
-    var = sc.formula("proposition_4_2_variance").evaluate(eigenvalues=EIGS, lam=lam, T=T,
-                                                          sigma=0.5)
+    var = sc.formula("proposition_4_2_variance").evaluate(eigenvalues=EIGS, lam=lam, T=T, sigma=0.5)
     rho = sc.formula("rho_underparameterized").evaluate(eigenvalues=EIGS, lam=lam, T=T, T0=80)
     np.testing.assert_allclose(p.bias, bias, rtol=1e-13)
     np.testing.assert_allclose(p.variance, var, rtol=1e-13)
@@ -28,8 +27,7 @@ def test_decomposition_and_shapes():
 
 
 def test_ridgeless_downstream_with_enough_data_is_theorem_4_1_exact():
-    p = sc.predict(EIGS, W0, T=np.array([52.0, 60.0, 500.0]), lam=0.0, n=3, T0=70, sigma=0.4,
-                   sigma0=0.2)
+    p = sc.predict(EIGS, W0, T=np.array([52.0, 60.0, 500.0]), lam=0.0, n=3, T0=70, sigma=0.4, sigma0=0.2)
     exact = 0.4**2 * 50 / (np.array([52.0, 60.0, 500.0]) - 51) + 3 * 0.2**2 * 50 / (70 - 51)
     np.testing.assert_allclose(p.test_error, exact, rtol=1e-14)
     assert np.all(p.bias == 0) and np.all(p.kappa == 0)
@@ -42,10 +40,12 @@ def test_designs_agree_for_underparameterised_generators():
 
 
 def test_collapse_is_linear_in_n_and_independent_of_sigma():
-    p = sc.predict(EIGS, W0, T=40, lam=0.05, n=np.arange(5), T0=90, sigma=np.array([[0.0], [2.0]]),
-                   sigma0=0.7)
-    np.testing.assert_allclose(np.diff(p.collapse, axis=1), np.broadcast_to(p.collapse[:, 1:2], (2, 4)),
-                               rtol=1e-12)
+    p = sc.predict(
+        EIGS, W0, T=40, lam=0.05, n=np.arange(5), T0=90, sigma=np.array([[0.0], [2.0]]), sigma0=0.7
+    )
+    np.testing.assert_allclose(
+        np.diff(p.collapse, axis=1), np.broadcast_to(p.collapse[:, 1:2], (2, 4)), rtol=1e-12
+    )
     np.testing.assert_allclose(p.collapse[0], p.collapse[1], rtol=1e-15)
 
 
@@ -122,8 +122,7 @@ def test_formula_evaluate_refuses_outside_regime_unless_asked():
 
 def test_evaluate_vectorizes_and_solves_kappa():
     f = sc.formula("proposition_4_2_variance")
-    grid = f.evaluate(eigenvalues=EIGS, lam=np.array([1e-3, 1e-1]), T=np.array([[20.0], [200.0]]),
-                      sigma=1.0)
+    grid = f.evaluate(eigenvalues=EIGS, lam=np.array([1e-3, 1e-1]), T=np.array([[20.0], [200.0]]), sigma=1.0)
     p = sc.predict(EIGS, W0, lam=np.array([1e-3, 1e-1]), T=np.array([[20.0], [200.0]]), sigma=1.0)
     np.testing.assert_allclose(grid, p.variance, rtol=1e-12)
 
@@ -138,11 +137,10 @@ def test_reprs_are_short_and_say_what_they_hold():
     assert repr(one).startswith("Prediction(test_error=0.059") and "np.float64" not in repr(one)
     grid = repr(sc.predict(e, w, T=np.array([30, 60]), lam=0.1))
     assert "array(shape=(2,), 0.02059..0.05904)" in grid
-    assert repr(one).endswith("; d=20, T=30, lam=0.1)")                 # the settings, too
+    assert repr(one).endswith("; d=20, T=30, lam=0.1)")  # the settings, too
     assert "T=array(shape=(2,), 30..60)" in grid
     chain = repr(sc.predict(e, w, T=30, n=2, T0=sc.per_generation([40, 50]), sigma0=0.1))
-    assert chain.endswith("; d=20, T=30, n=2, T0=per_generation(40, 50), "
-                          "sigma0=per_generation(0.1, 0.1))")
+    assert chain.endswith("; d=20, T=30, n=2, T0=per_generation(40, 50), sigma0=per_generation(0.1, 0.1))")
     pl = repr(sc.predict(sc.PowerLaw(2.0, 0.5, d=None), T=100, lam=0.1))
     assert "spectrum=PowerLaw(beta=2.0, r=0.5, d=None" in pl
     sim = repr(sc.simulate(e, w, T=30, lam=0.1, reps=10, seed=0))

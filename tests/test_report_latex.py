@@ -28,13 +28,15 @@ def test_every_erratum_typesets(e):
 def test_statements_are_printed_as_written():
     """The paper's form, not an equivalent one: factors keep their order, a quotient stays."""
     assert statement_latex("$n >> SNR0/(1/phi0 - 1)$") == (
-        r"$n \gg \frac{\mathrm{SNR}_0}{\frac{1}{\phi_0} - 1}$")
+        r"$n \gg \frac{\mathrm{SNR}_0}{\frac{1}{\phi_0} - 1}$"
+    )
     assert statement_latex("$n >> SNR0*(1/phi0 - 1)$") == (
-        r"$n \gg \mathrm{SNR}_0 \left(\frac{1}{\phi_0} - 1\right)$")
+        r"$n \gg \mathrm{SNR}_0 \left(\frac{1}{\phi_0} - 1\right)$"
+    )
     assert statement_latex("$w0'*Sigma*(Sigma + kappa)**-2*w0$") == (
-        r"$w_0^\top \Sigma \left(\Sigma + \kappa\right)^{-2} w_0$")
-    assert statement_latex("with $lam -> 0$ and $x ~ y$") == (
-        r"with $\lambda \to 0$ and $x \simeq y$")
+        r"$w_0^\top \Sigma \left(\Sigma + \kappa\right)^{-2} w_0$"
+    )
+    assert statement_latex("with $lam -> 0$ and $x ~ y$") == (r"with $\lambda \to 0$ and $x \simeq y$")
     assert statement_pieces("words only") == [("words only", None)]
 
 
@@ -52,14 +54,13 @@ def test_errata_table_is_typeset_maths():
                 if maths is not None:
                     assert f"${maths}$" in tex
     assert r"\texttt" not in tex
-    assert r"\multicolumn{4}" in tex and r"\emph{Evidence:}" in tex      # evidence under the row
+    assert r"\multicolumn{4}" in tex and r"\emph{Evidence:}" in tex  # evidence under the row
     md = export.render(report._errata_blocks(), "markdown")
-    assert "| Evidence |" in md.replace("  ", " ")                     # a column in Markdown
+    assert "| Evidence |" in md.replace("  ", " ")  # a column in Markdown
 
 
 def test_long_tokens_may_break_short_ones_do_not():
-    tex = export.render([export.Paragraph(("use sc.null_predictor_generations, e.g. T0=200",))],
-                        "latex")
+    tex = export.render([export.Paragraph(("use sc.null_predictor_generations, e.g. T0=200",))], "latex")
     assert r"sc.\hskip0pt" in tex and r"null\_\hskip0pt" in tex
     assert "e.g. T0=200" in tex
     assert r"\texttt{ab\_c}" in export.render([export.Paragraph((export.Code("ab_c"),))], "latex")

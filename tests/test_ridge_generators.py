@@ -24,10 +24,12 @@ from symcollapse.symbolic.theory import ridge_generators as R
 
 def _set_generator_moments(expr, mean, cov):
     """Substitute the generator's coefficient moments mu[j] -> mean, s[j] -> cov."""
-    expr = expr.replace(lambda e: isinstance(e, sp.Indexed) and e.base == R.mu,
-                        lambda e: mean.subs(S.j, e.indices[0]))
-    return expr.replace(lambda e: isinstance(e, sp.Indexed) and e.base == R.s,
-                        lambda e: cov.subs(S.j, e.indices[0]))
+    expr = expr.replace(
+        lambda e: isinstance(e, sp.Indexed) and e.base == R.mu, lambda e: mean.subs(S.j, e.indices[0])
+    )
+    return expr.replace(
+        lambda e: isinstance(e, sp.Indexed) and e.base == R.s, lambda e: cov.subs(S.j, e.indices[0])
+    )
 
 
 def _clean():
@@ -74,18 +76,20 @@ def test_isotropic_chain_n_0_and_theorem_4_6():
     limit of the isotropic kappa(lam0, T0), T0 < d) and a ridgeless downstream with T >= d + 2
     (kappa = 0) is Theorem 4.6, Delta Bias = (1 - (T0/d)^n) ||w0||^2."""
     iso = sc.formula("ridge_generator_chain_isotropic").expr
-    clean = (sc.formula("proposition_4_2_bias_isotropic").expr
-             + sc.formula("proposition_4_2_variance_isotropic").expr)
+    clean = (
+        sc.formula("proposition_4_2_bias_isotropic").expr
+        + sc.formula("proposition_4_2_variance_isotropic").expr
+    )
     assert sp.simplify(iso.subs(S.n, 0) - clean) == 0
     k0 = R.kappa0_isotropic_limit()
     assert sp.simplify(k0 - (S.d / S.T0 - 1)) == 0
-    x = sp.Symbol("x", positive=True)                              # d = T0 + x > T0
-    inc = sp.simplify((iso.subs({S.sigma0: 0, S.kappa0: k0, S.kappa: 0})
-                       - clean.subs(S.kappa, 0)).subs(S.d, S.T0 + x))
+    x = sp.Symbol("x", positive=True)  # d = T0 + x > T0
+    inc = sp.simplify(
+        (iso.subs({S.sigma0: 0, S.kappa0: k0, S.kappa: 0}) - clean.subs(S.kappa, 0)).subs(S.d, S.T0 + x)
+    )
     inc = sp.powsimp(sp.powdenest(inc, force=True), force=True)
-    inc = inc.replace(lambda p: isinstance(p, sp.Pow) and p.exp == S.n,
-                      lambda p: sp.factor(p.base) ** S.n)
-    printed = S.w0_sq * (1 - (S.T0 / S.d) ** S.n)                  # Theorem 4.6, eta = (T0/d)^n
+    inc = inc.replace(lambda p: isinstance(p, sp.Pow) and p.exp == S.n, lambda p: sp.factor(p.base) ** S.n)
+    printed = S.w0_sq * (1 - (S.T0 / S.d) ** S.n)  # Theorem 4.6, eta = (T0/d)^n
     assert sp.simplify(inc - printed.subs(S.d, S.T0 + x)) == 0
     assert sp.simplify(inc - sc.formula("theorem_4_6").expr.subs(S.d, S.T0 + x)) == 0
 
@@ -105,8 +109,9 @@ def test_generator_moments_are_the_issue_recursion():
     inner = sp.Sum((mu_f[i] ** 2 + s_f[i]) / (S.eig[i] + k0) ** 2, (i, 1, S.d))
     issue = M0**2 * s_f[S.j] + (k0**2 / D0 * inner + S.sigma0**2 / D0) * M0**2
     derived = _set_generator_moments(cov, mu_f[S.j] / sp.sqrt(l), s_f[S.j] / l) * l
-    derived = derived.replace(lambda e: isinstance(e, sp.Sum),
-                              lambda e: sp.Sum(e.function.subs(S.j, i), (i, 1, S.d)))
+    derived = derived.replace(
+        lambda e: isinstance(e, sp.Sum), lambda e: sp.Sum(e.function.subs(S.j, i), (i, 1, S.d))
+    )
     assert sp.simplify(canonical(derived - issue)) == 0 or spectral_equal(derived, issue)
 
 
@@ -118,7 +123,7 @@ def issue_recursion(l, a, *, T, lam, n, T0, lam0, sigma, sigma0):
     def kappa(lm, size):
         if lm == 0 and size >= l.size:
             return 0.0
-        f = lambda k: k - lm - k * np.sum(l / (l + k)) / size          # noqa: E731
+        f = lambda k: k - lm - k * np.sum(l / (l + k)) / size  # noqa: E731
         return brentq(f, 1e-14, lm + l.sum() / size + 1, xtol=1e-300, rtol=1e-15)
 
     def df2(k):
@@ -134,19 +139,20 @@ def issue_recursion(l, a, *, T, lam, n, T0, lam0, sigma, sigma0):
     k = kappa(lam, T)
     M = l / (l + k)
     W = M**2 + (k**2 * df2(k) / (T - df2(k))) / (l + k) ** 2
-    return (np.sum(W * mu**2 - 2 * a * M * mu + a**2) + np.sum(W * s)
-            + sigma**2 * df2(k) / (T - df2(k)))
+    return np.sum(W * mu**2 - 2 * a * M * mu + a**2) + np.sum(W * s) + sigma**2 * df2(k) / (T - df2(k))
 
 
-@pytest.mark.parametrize(("lam", "T", "T0", "lam0"),
-                         [(1e-3, 200, 60, 1e-2), (0.1, 50, 300, 1e-3), (1e-2, 400, 150, 1.0)])
+@pytest.mark.parametrize(
+    ("lam", "T", "T0", "lam0"), [(1e-3, 200, 60, 1e-2), (0.1, 50, 300, 1e-3), (1e-2, 400, 150, 1.0)]
+)
 def test_predict_equals_the_issue_recursion(lam, T, T0, lam0):
     eigs, w0 = sc.power_law(150, 1.7, 0.4, normalize=True)
     a = w0 * np.sqrt(eigs)
     ns = np.arange(6)
     pred = sc.predict(eigs, w0, T=T, lam=lam, n=ns, T0=T0, sigma=0.3, sigma0=0.5, lam0=lam0)
-    typed = [issue_recursion(eigs, a, T=T, lam=lam, n=int(k), T0=T0, lam0=lam0, sigma=0.3,
-                             sigma0=0.5) for k in ns]
+    typed = [
+        issue_recursion(eigs, a, T=T, lam=lam, n=int(k), T0=T0, lam0=lam0, sigma=0.3, sigma0=0.5) for k in ns
+    ]
     np.testing.assert_allclose(pred.test_error, typed, rtol=1e-10)
 
 
@@ -158,7 +164,8 @@ def test_predict_equals_the_isotropic_closed_form(lam0):
     pred = sc.predict(eigs, w0, T=T, lam=0.05, n=ns, T0=T0, sigma=0.3, sigma0=0.4, lam0=lam0)
     kappa0 = float(sc.formula("kappa_isotropic").evaluate(lam=lam0, phi=d / T0))
     closed = sc.formula("ridge_generator_chain_isotropic").evaluate(
-        lam=0.05, phi=d / T, d=d, T0=T0, n=ns, w0_sq=0.64, sigma=0.3, sigma0=0.4, kappa0=kappa0)
+        lam=0.05, phi=d / T, d=d, T0=T0, n=ns, w0_sq=0.64, sigma=0.3, sigma0=0.4, kappa0=kappa0
+    )
     np.testing.assert_allclose(pred.test_error, closed, rtol=1e-10)
 
 
@@ -209,13 +216,18 @@ GAUSS = [
     ((2.0, 0.375), dict(T=60, lam=1e-2, n=2, T0=240, sigma0=0.5, sigma=0.3, lam0=1e-2)),
     ((1.5, 1.0), dict(T=480, lam=1e-3, n=3, T0=90, sigma0=0.3, sigma=0.0, lam0=1e-1)),
     ((2.5, 0.3), dict(T=100, lam=0.0, n=5, T0=60, sigma0=0.5, sigma=0.1, lam0=1e-4)),
-    ((2.0, 0.5), dict(T=240, lam=1e-2, n=3, T0=[30, 180, 60], sigma0=[0.5, 0.0, 0.3], sigma=0.1,
-                      lam0=[1e-3, 0.0, 1e-2])),
+    (
+        (2.0, 0.5),
+        dict(
+            T=240, lam=1e-2, n=3, T0=[30, 180, 60], sigma0=[0.5, 0.0, 0.3], sigma=0.1, lam0=[1e-3, 0.0, 1e-2]
+        ),
+    ),
 ]
 
 
-@pytest.mark.parametrize(("spec", "case"), GAUSS,
-                         ids=[f"{s}-T{c['T']}-n{c['n']}-lam0{c['lam0']}" for s, c in GAUSS])
+@pytest.mark.parametrize(
+    ("spec", "case"), GAUSS, ids=[f"{s}-T{c['T']}-n{c['n']}-lam0{c['lam0']}" for s, c in GAUSS]
+)
 def test_gaussian_simulation(spec, case):
     d = 80 if spec == "iso" else 120
     eigs, w0 = sc.isotropic(d) if spec == "iso" else sc.power_law(d, *spec, normalize=True)

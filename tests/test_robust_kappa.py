@@ -43,11 +43,19 @@ def error_reference(eigs, w0, lam, T, sigma, dps=400):
 
 
 KAPPA_CASES = [
-    ([1.0, 1e30], 1e-3, 1), ([1e-50, 1.0, 1e50], 1e-3, 1), ([1.0, 1e20], 1e-3, 1),
-    ([1.0] * 10, 1e-12, 10), ([1e-4, 1e8], 5.6e-6, 1), ([1e160], 1e-12, 10),
-    ([1.0, 1e200], 1e-3, 1), ([1.0, 1e200], 1e-12, 10), ([1e-300, 1e300], 1e-3, 1),
-    ([1e-300, 1e-100, 1.0, 1e100, 1e300], 0.0, 2), ([1e-300, 1e-100, 1.0, 1e100, 1e300], 1e-200, 3),
-    (list(np.logspace(-300, 300, 13)), 1e-5, 6), (list(np.logspace(-300, 300, 13)), 0.0, 12),
+    ([1.0, 1e30], 1e-3, 1),
+    ([1e-50, 1.0, 1e50], 1e-3, 1),
+    ([1.0, 1e20], 1e-3, 1),
+    ([1.0] * 10, 1e-12, 10),
+    ([1e-4, 1e8], 5.6e-6, 1),
+    ([1e160], 1e-12, 10),
+    ([1.0, 1e200], 1e-3, 1),
+    ([1.0, 1e200], 1e-12, 10),
+    ([1e-300, 1e300], 1e-3, 1),
+    ([1e-300, 1e-100, 1.0, 1e100, 1e300], 0.0, 2),
+    ([1e-300, 1e-100, 1.0, 1e100, 1e300], 1e-200, 3),
+    (list(np.logspace(-300, 300, 13)), 1e-5, 6),
+    (list(np.logspace(-300, 300, 13)), 0.0, 12),
 ]
 
 
@@ -67,9 +75,16 @@ def test_kappa_table_method_is_polished_at_a_gap():
     np.testing.assert_allclose(k[::7], ref, rtol=1e-12)
 
 
-@pytest.mark.parametrize(("eigs", "lam", "T"), [
-    ([1.0, 1e30], 1e-3, 1), ([1e-50, 1.0, 1e50], 1e-3, 1), ([1.0, 1e20], 1e-3, 1),
-    ([1.0] * 10, 1e-12, 10), ([1e-4, 1e8], 5.6e-6, 1)])
+@pytest.mark.parametrize(
+    ("eigs", "lam", "T"),
+    [
+        ([1.0, 1e30], 1e-3, 1),
+        ([1e-50, 1.0, 1e50], 1e-3, 1),
+        ([1.0, 1e20], 1e-3, 1),
+        ([1.0] * 10, 1e-12, 10),
+        ([1e-4, 1e8], 5.6e-6, 1),
+    ],
+)
 def test_predict_is_right_at_spectral_gaps(eigs, lam, T):
     """The engine forms N - df2 as N lam/kappa + sum_j p_j q_j (no cancellation): at a spectral
     gap (T equal to the number of eigenvalues far above kappa) the old difference lost everything
@@ -80,9 +95,17 @@ def test_predict_is_right_at_spectral_gaps(eigs, lam, T):
     assert float(p.test_error) == pytest.approx(error_reference(eigs, w0, lam, T, 0.5), rel=1e-12)
 
 
-@pytest.mark.parametrize(("eigs", "lam", "T"), [
-    ([1.0, 1e6], 1e-3, 1), ([1.0, 1e3], 1e-3, 1), ([1.0] * 10, 1e-8, 10), ([1.0] * 10, 1e-3, 10),
-    ([1e-50, 1.0, 1e50], 1e-3, 2), ([0.5, 2.0, 1e4, 3e4], 1e-6, 2)])
+@pytest.mark.parametrize(
+    ("eigs", "lam", "T"),
+    [
+        ([1.0, 1e6], 1e-3, 1),
+        ([1.0, 1e3], 1e-3, 1),
+        ([1.0] * 10, 1e-8, 10),
+        ([1.0] * 10, 1e-3, 10),
+        ([1e-50, 1.0, 1e50], 1e-3, 2),
+        ([0.5, 2.0, 1e4, 3e4], 1e-6, 2),
+    ],
+)
 def test_predict_matches_mpmath_where_it_answers(eigs, lam, T):
     w0 = np.linspace(1.0, 2.0, len(eigs))
     p = sc.predict(eigs, w0, T=T, lam=lam, sigma=0.5)
@@ -165,16 +188,17 @@ def test_kernels_refuse_bad_parameters():
 
 
 def test_cli_errors_exit_2_on_one_line(capsys, tmp_path):
-    cases = [["eval", "theorem_4_1_exact"],
-             ["eval", "theorem_4_1_exact", "T=1:1e999:3", "d=10", "n=1", "T0=20", "sigma=1",
-              "sigma0=1"],
-             ["predict", "--spectrum", "isotropic", "--d", "10", "T=20",
-              "lam=1e-3:1:1000000000log"],
-             ["eval", "nope"]]
+    cases = [
+        ["eval", "theorem_4_1_exact"],
+        ["eval", "theorem_4_1_exact", "T=1:1e999:3", "d=10", "n=1", "T0=20", "sigma=1", "sigma0=1"],
+        ["predict", "--spectrum", "isotropic", "--d", "10", "T=20", "lam=1e-3:1:1000000000log"],
+        ["eval", "nope"],
+    ]
     np.save(tmp_path / "e.npy", np.ones((3, 2)))
     np.save(tmp_path / "w.npy", np.ones(6))
-    cases.append(["predict", "--eigenvalues", str(tmp_path / "e.npy"), "--w0",
-                  str(tmp_path / "w.npy"), "T=20"])
+    cases.append(
+        ["predict", "--eigenvalues", str(tmp_path / "e.npy"), "--w0", str(tmp_path / "w.npy"), "T=20"]
+    )
     for argv in cases:
         assert cli_main(argv) == 2, argv
         err = capsys.readouterr().err

@@ -39,20 +39,26 @@ def rb(r):
     return sp.Min(r, 1) if isinstance(r, sp.Basic) and r.free_symbols else min(r, 1)
 
 
-def ell_crit_printed(beta, r):                 # eq. (26)
+def ell_crit_printed(beta, r):  # eq. (26)
     return beta / (2 * beta * rb(r) + 1)
 
 
-def c_printed(beta, r):                        # eq. (24)
+def c_printed(beta, r):  # eq. (24)
     return 2 * beta * rb(r) / (2 * beta * rb(r) + 1)
 
 
-def ell_star_printed(beta, r, a, b):           # eq. (28), hypothesis n sigma0^2 ~ T^a (B8)
+def ell_star_printed(beta, r, a, b):  # eq. (28), hypothesis n sigma0^2 ~ T^a (B8)
     return min((b - a) * ell_crit_printed(beta, r), beta)
 
 
-POINTS = [(R(2), R(3, 8)), (R(2), R(3, 2)), (R(3, 2), R(3, 4)), (R(5, 4), R(1)), (R(3), R(1, 5)),
-          (R(7, 3), R(2))]
+POINTS = [
+    (R(2), R(3, 8)),
+    (R(2), R(3, 2)),
+    (R(3, 2), R(3, 4)),
+    (R(5, 4), R(1)),
+    (R(3), R(1, 5)),
+    (R(7, 3), R(2)),
+]
 
 
 @pytest.mark.parametrize("beta, r", POINTS)
@@ -60,10 +66,10 @@ def test_clean_rates_are_the_classical_ones(beta, r):
     lc, c = ell_crit_printed(beta, r), c_printed(beta, r)
     assert ell_crit(beta, r) == lc
     assert minimax_rate(beta, r) == c
-    assert error_exponent(beta, r, lc) == c                      # high noise: T^-c at ell_crit
+    assert error_exponent(beta, r, lc) == c  # high noise: T^-c at ell_crit
     assert ell_star(beta, r) == lc
     assert optimal_exponent(beta, r) == c
-    assert ell_star(beta, r, noisy=False) == beta                # low noise: ell = beta
+    assert ell_star(beta, r, noisy=False) == beta  # low noise: ell = beta
     assert error_exponent(beta, r, beta, noisy=False) == 2 * beta * rb(r)
     assert optimal_exponent(beta, r, noisy=False) == 2 * beta * rb(r)
     # Section 5, classical rate: E ~ T^(-2 ell rbar) + sigma^2 T^-(1 - ell/beta)
@@ -77,9 +83,9 @@ def test_clean_rates_are_the_classical_ones(beta, r):
 def test_corollary_5_2_as_printed_for_b_at_most_1(beta, r, a, b):
     lstar, c = ell_star_printed(beta, r, a, b), c_printed(beta, r)
     assert ell_star(beta, r, a=a, b=b, noisy=False) == lstar
-    assert optimal_exponent(beta, r, a=a, b=b, noisy=False) == (b - a) * c      # inf E ~ T^-(b-a)c
+    assert optimal_exponent(beta, r, a=a, b=b, noisy=False) == (b - a) * c  # inf E ~ T^-(b-a)c
     assert error_exponent(beta, r, lstar, a=a, b=b, noisy=False) == (b - a) * c
-    assert 2 * rb(r) * lstar == (b - a) * c                                     # derived from (28)
+    assert 2 * rb(r) * lstar == (b - a) * c  # derived from (28)
     # fixed phi0 and d <~ T coincide for b <= 1
     assert ell_star(beta, r, a=a, b=b, noisy=False, d_exponent=b) == lstar
 
@@ -94,18 +100,18 @@ def test_corollary_5_2_as_printed_for_b_above_1_needs_d_at_most_T(beta, r, a, b)
     # with phi0 = d/T0 fixed (the default) the phi0 branch of (27) wins: min(b, 1) replaces b
     assert ell_star(beta, r, a=a, b=b, noisy=False) == (1 - a) * ell_crit_printed(beta, r)
     assert optimal_exponent(beta, r, a=a, b=b, noisy=False) == (1 - a) * c
-    assert optimal_exponent(beta, r, a=a, b=b, noisy=False) < (b - a) * c      # printed is wrong
+    assert optimal_exponent(beta, r, a=a, b=b, noisy=False) < (b - a) * c  # printed is wrong
 
 
 def test_corollary_5_2_capped_case_lies_outside_the_regime():
-    beta, r = R(2), R(3, 8)                      # ell_crit = 4/5: (b - a) ell_crit >= 2 for b >= 5/2
+    beta, r = R(2), R(3, 8)  # ell_crit = 4/5: (b - a) ell_crit >= 2 for b >= 5/2
     with pytest.raises(ValueError, match="outside the regime"):
         ell_star(beta, r, b=3, noisy=False, d_exponent=1)
     # the crossover statement itself (Corollary 5.2's bullet) is reproduced with d <~ T
     co = crossover(beta, r, b=2, d_exponent=1)
     assert co.clean_rate == R(3, 2) and co.collapsed_rate == 2 * c_printed(beta, r)
     assert co.degraded is True
-    assert co.b_threshold == 0 + 2 * beta * rb(r) + 1       # (b - a)c < 2 beta rbar <=> b < a + 2 beta rbar + 1
+    assert co.b_threshold == 0 + 2 * beta * rb(r) + 1  # (b - a)c < 2 beta rbar <=> b < a + 2 beta rbar + 1
     assert crossover(beta, r, b=3, d_exponent=1).degraded is False
     assert crossover(beta, r, a=R(1, 2), b=3, d_exponent=1).b_threshold == R(1, 2) + R(5, 2)
     # with phi0 fixed the fast rate is never recovered
@@ -123,8 +129,8 @@ def test_B8_hypothesis_of_corollary_5_2_is_n_sigma0_squared_T_a():
     for beta, r in POINTS:
         for b in (R(1, 2), R(3, 4), R(1)):
             assert literal.subs({S.beta: beta, S.r: r, S.b: b}) == 0 < ell_star_printed(beta, r, 0, b)
-            assert optimal_exponent(beta, r, a=b, b=b, noisy=False) == 0          # no decay
-            for a in (0, b / 3):                                       # corrected hypothesis
+            assert optimal_exponent(beta, r, a=b, b=b, noisy=False) == 0  # no decay
+            for a in (0, b / 3):  # corrected hypothesis
                 assert ell_star(beta, r, a=a, b=b, noisy=False) == ell_star_printed(beta, r, a, b) > 0
 
 
@@ -133,13 +139,13 @@ def test_eq_29_classical_ell_and_the_corrected_sign_B9(beta, r):
     lc, c = ell_crit_printed(beta, r), c_printed(beta, r)
     for a, b in [(0, R(9, 10)), (R(1, 2), R(4, 5)), (R(1, 4), R(1)), (R(3, 5), R(1, 2))]:
         if lc >= beta * b:
-            continue                               # outside the regime of (27)
-        rate = c + b - a - 1                       # E >~ T^-(c + b - a - 1)
+            continue  # outside the regime of (27)
+        rate = c + b - a - 1  # E >~ T^-(c + b - a - 1)
         assert collapse_exponent(beta, r, lc, a=a, b=b) == rate
         if rate < c:
             assert error_exponent(beta, r, lc, a=a, b=b, noisy=False) == rate
         assert diverges_with_classical_ell(beta, r, a=a, b=b) is bool(b < a + 1 - c)
-        printed = bool(b >= a + 1 - c)                  # as printed in the paper
+        printed = bool(b >= a + 1 - c)  # as printed in the paper
         assert diverges_with_classical_ell(beta, r, a=a, b=b) is (not printed)
     # symbolic: the corrected condition b < a + 1 - c (1 - c = 1/(2 beta rbar + 1))
     cond = diverges_with_classical_ell(S.beta, S.r, a=S.a, b=S.b, d_exponent=1)
@@ -164,7 +170,7 @@ def test_appendix_G_noisy_regime(beta, r, a, b):
         else:
             assert e == gamma - ell / beta
     assert ell_star(beta, r, a=a, b=b) == min(ell_star_printed(beta, r, a, b), lc)
-    assert optimal_exponent(beta, r, a=a, b=b) == c * gamma                     # derived from (28)
+    assert optimal_exponent(beta, r, a=a, b=b) == c * gamma  # derived from (28)
     at_crit = error_exponent(beta, r, lc, a=a, b=b) if lc < beta * b else None
     if at_crit is not None:
         assert at_crit == min(c, gamma - 1 / (2 * beta * rb(r) + 1))
@@ -177,7 +183,7 @@ def test_B16_collapse_vanishes_iff_ell_below_beta_times_b_minus_a():
     for k in range(1, 36):
         ell = k * beta * b / 36
         assert bool(collapse_exponent(beta, r, ell, a=a, b=b) > 0) is bool(ell < beta * (b - a))
-    ell = (lstar + beta * (b - a)) / 2              # above ell_star, yet consistent
+    ell = (lstar + beta * (b - a)) / 2  # above ell_star, yet consistent
     assert lstar < ell < beta * (b - a)
     assert error_exponent(beta, r, ell, a=a, b=b) > 0
     assert error_exponent(beta, r, ell, a=a, b=b, noisy=False) > 0
@@ -191,7 +197,7 @@ def test_cui_four_regions():
     assert cui_region(beta, r, 1, noisy=True) == ("noisy, ell < beta", 1 - R(1, 2))
     assert cui_region(beta, r, 3, noisy=True) == ("noisy, ell > beta", 0)
     assert cui_region(2.0, 0.5, 1.0).rate == pytest.approx(0.5)
-    assert cui_rate(beta, R(3, 2), 1, noisy=False) == 2               # saturation at r = 1
+    assert cui_rate(beta, R(3, 2), 1, noisy=False) == 2  # saturation at r = 1
     assert isinstance(cui_rate(S.beta, S.r, S.ell, noisy=True), sp.Piecewise)
     assert r"\begin{cases}" in sp.latex(cui_rate(S.beta, S.r, S.ell, noisy=False))
     with pytest.raises(TypeError, match="numeric"):
@@ -208,8 +214,8 @@ def test_cui_crossover_line_and_agreement_with_theorem_5_1(beta, r):
         assert co.crosses is bool(ell > lc)
         assert co.early_rate == A and co.late_rate == min(A, B)
         if co.crosses:
-            assert co.sigma_exponent == -2 / (A - B)                 # T* ~ sigma^(-2/(A-B))
-        if ell < beta:                                               # asymptotic rate = (27), n = 0
+            assert co.sigma_exponent == -2 / (A - B)  # T* ~ sigma^(-2/(A-B))
+        if ell < beta:  # asymptotic rate = (27), n = 0
             assert co.late_rate == error_exponent(beta, r, ell)
 
 
@@ -233,8 +239,7 @@ def test_exact_float_and_symbolic_outputs():
     ls = ell_star(S.beta, S.r, a=S.a, b=S.b, noisy=False, d_exponent=1)
     assert ls.has(sp.Max) and ls.has(sp.Min)
     assert r"\max" in sp.latex(ls) and r"\min" in sp.latex(ls)
-    assert isinstance(ell_star(S.beta, S.r, a=S.a, b=S.b, noisy=False).rewrite(sp.Piecewise),
-                      sp.Piecewise)
+    assert isinstance(ell_star(S.beta, S.r, a=S.a, b=S.b, noisy=False).rewrite(sp.Piecewise), sp.Piecewise)
     # user symbols without assumptions work too, and substitute back to the numbers
     x, y = sp.symbols("x y")
     ex = error_exponent(x, y, R(1, 2), b=1)
@@ -256,7 +261,7 @@ def test_formula_factories():
     assert any("sp.solve" in s.text for s in cor.derivation)
     assert thm.expr == error_exponent(S.beta, S.r, S.ell, a=S.a, b=S.b)
     assert cor.expr == ell_star(S.beta, S.r, a=S.a, b=S.b, noisy=False)
-    for beta, r in POINTS:                         # the printed (28) for b <= 1
+    for beta, r in POINTS:  # the printed (28) for b <= 1
         for a, b in [(0, R(1)), (R(1, 5), R(7, 10))]:
             vals = {S.beta: beta, S.r: r, S.a: a, S.b: b}
             assert cor.expr.subs(vals) == ell_star_printed(beta, r, a, b)
@@ -278,29 +283,37 @@ def test_leading_order_helper_is_shared_with_the_theory():
     assert scaling_laws._leading is _leading.leading
     assert scaling_laws.rho_19_leading is _leading.rho_19_leading
     df2 = _leading.DF2
-    typed = df2 / (S.T0 - S.d) + S.d / (S.T0 - S.d) * df2 / S.T      # (19) with df_m << T, d
+    typed = df2 / (S.T0 - S.d) + S.d / (S.T0 - S.d) * df2 / S.T  # (19) with df_m << T, d
     assert sp.simplify(_leading.rho_19_leading() - typed) == 0
     texts = [s.text for s in theorem_5_1().derivation]
     assert any("eq. (19)" in t for t in texts) and any("epsilon" in t for t in texts)
 
 
-@pytest.mark.parametrize("kwargs, name", [
-    (dict(beta=1, r=0.5, ell=0.2), "beta"), (dict(beta=R(1, 2), r=0.5, ell=0.2), "beta"),
-    (dict(beta=2, r=0, ell=0.2), "r"), (dict(beta=2, r=-1, ell=0.2), "r"),
-    (dict(beta=2, r=0.5, ell=-0.1), "ell"), (dict(beta=2, r=0.5, ell=0.2, a=-1, b=1), "a"),
-    (dict(beta=2, r=0.5, ell=0.2, b=0), "b"), (dict(beta=2, r=0.5, ell=0.2, b=-1), "b"),
-    (dict(beta=2, r=0.5, ell=2.5), "ell"), (dict(beta=2, r=0.5, ell=2), "ell"),
-    (dict(beta=2, r=0.5, ell=1.5, b=0.5), "ell"),
-    (dict(beta=2, r=0.5, ell=0.2, b=1, d_exponent=2), "d_exponent"),
-    (dict(beta=2, r=0.5, ell=0.2, b=1, d_exponent=0), "d_exponent"),
-])
+@pytest.mark.parametrize(
+    "kwargs, name",
+    [
+        (dict(beta=1, r=0.5, ell=0.2), "beta"),
+        (dict(beta=R(1, 2), r=0.5, ell=0.2), "beta"),
+        (dict(beta=2, r=0, ell=0.2), "r"),
+        (dict(beta=2, r=-1, ell=0.2), "r"),
+        (dict(beta=2, r=0.5, ell=-0.1), "ell"),
+        (dict(beta=2, r=0.5, ell=0.2, a=-1, b=1), "a"),
+        (dict(beta=2, r=0.5, ell=0.2, b=0), "b"),
+        (dict(beta=2, r=0.5, ell=0.2, b=-1), "b"),
+        (dict(beta=2, r=0.5, ell=2.5), "ell"),
+        (dict(beta=2, r=0.5, ell=2), "ell"),
+        (dict(beta=2, r=0.5, ell=1.5, b=0.5), "ell"),
+        (dict(beta=2, r=0.5, ell=0.2, b=1, d_exponent=2), "d_exponent"),
+        (dict(beta=2, r=0.5, ell=0.2, b=1, d_exponent=0), "d_exponent"),
+    ],
+)
 def test_bad_input_names_the_parameter(kwargs, name):
     with pytest.raises(ValueError, match=name):
         error_exponent(**kwargs)
 
 
 def test_bad_input_other_functions():
-    assert error_exponent(2, R(1, 2), 2, noisy=False) == 2       # ell = beta: the fast rate
+    assert error_exponent(2, R(1, 2), 2, noisy=False) == 2  # ell = beta: the fast rate
     # ell = beta with collapse needs d >> T; then the generator's error n sigma0^2 phi0 stays:
     assert error_exponent(2, R(1, 2), 2, b=R(3, 2), noisy=False) == 0
     assert error_exponent(2, R(1, 2), 2, b=R(3, 2), noisy=False, d_exponent=R(5, 4)) == R(1, 4)
@@ -344,7 +357,7 @@ def test_ell_star_maximises_the_exponent(problem):
     beta, r, a, b, noisy = problem
     kw = dict(a=a, b=b, noisy=noisy)
     lstar, best = ell_star(beta, r, **kw), optimal_exponent(beta, r, **kw)
-    assert best == error_exponent(beta, r, lstar, **kw)          # the derived e_star
+    assert best == error_exponent(beta, r, lstar, **kw)  # the derived e_star
     top = beta if b is None else min(beta, beta * b)
     grid = [top * k / 24 for k in range(24)]
     if b is None and not noisy:
@@ -361,9 +374,10 @@ def test_exponent_is_lipschitz_in_ell_and_floats_agree(problem, t):
     top = beta if b is None else min(beta, beta * b)
     ell, h = top * R(t) * R(9, 10), top / 1000
     e0, e1 = error_exponent(beta, r, ell, **kw), error_exponent(beta, r, ell + h, **kw)
-    assert abs(e1 - e0) <= max(2 * rb(r), 1 / beta) * h          # continuous, slopes bounded
-    fl = error_exponent(float(beta), float(r), float(ell), a=float(a),
-                        b=None if b is None else float(b), noisy=noisy)
+    assert abs(e1 - e0) <= max(2 * rb(r), 1 / beta) * h  # continuous, slopes bounded
+    fl = error_exponent(
+        float(beta), float(r), float(ell), a=float(a), b=None if b is None else float(b), noisy=noisy
+    )
     assert type(fl) is float and fl == pytest.approx(float(e0), abs=1e-12)
 
 
@@ -385,15 +399,15 @@ def _slope(T, E):
 
 # (beta, r, ell, noisy, log10 T window): clean data, d = 10**6 modes, 7 points over two decades
 CLEAN = [
-    (2, 0.375, 0.4, True, (4, 6)),       # r < 1, bias-limited (ell < ell_crit)
+    (2, 0.375, 0.4, True, (4, 6)),  # r < 1, bias-limited (ell < ell_crit)
     (2, 0.375, 0.4, False, (4, 6)),
-    (2, 0.375, 0.8, True, (4, 6)),       # ell_crit: minimax rate c = 0.6
-    (2, 0.375, 1.5, True, (3, 5)),       # variance-limited
-    (2, 1.5, 0.5, True, (4, 6)),         # r > 1 (saturation), variance-limited
-    (2, 1.5, 0.5, False, (4, 6)),        # r > 1: bias kappa^2
+    (2, 0.375, 0.8, True, (4, 6)),  # ell_crit: minimax rate c = 0.6
+    (2, 0.375, 1.5, True, (3, 5)),  # variance-limited
+    (2, 1.5, 0.5, True, (4, 6)),  # r > 1 (saturation), variance-limited
+    (2, 1.5, 0.5, False, (4, 6)),  # r > 1: bias kappa^2
     (1.5, 0.75, 0.6, True, (4, 6)),
-    (2, 0.375, 2.0, False, (2, 4)),      # ell = beta: fast rate 2 beta rbar, T << d
-    (2, 1.5, 2.0, False, (2, 4)),        # fast rate 4
+    (2, 0.375, 2.0, False, (2, 4)),  # ell = beta: fast rate 2 beta rbar, T << d
+    (2, 1.5, 2.0, False, (2, 4)),  # fast rate 4
 ]
 
 
@@ -416,21 +430,30 @@ def _collapsed_curve(beta, r, ell, a, b, noisy, window, d_exponent=None, scale=1
         T0 = t**b
         d = int(T0 / 2) if d_exponent is None else int(t**d_exponent)
         eigs, w0 = sc.power_law(d, beta, r)
-        E.append(sc.predict(eigs, w0, T=t, lam=t**-ell, n=1, T0=max(T0, 2 * d),
-                            sigma=1.0 if noisy else 0.0,
-                            sigma0=np.sqrt(scale) * t ** (a / 2)).test_error)
+        E.append(
+            sc.predict(
+                eigs,
+                w0,
+                T=t,
+                lam=t**-ell,
+                n=1,
+                T0=max(T0, 2 * d),
+                sigma=1.0 if noisy else 0.0,
+                sigma0=np.sqrt(scale) * t ** (a / 2),
+            ).test_error
+        )
     return T, np.array(E)
 
 
 # (beta, r, ell, a, b, noisy, window, d_exponent, scale of n sigma0^2)
 COLLAPSED = [
-    (2, 0.375, 0.8, 0, 1, False, (3.5, 5.5), None, 1),     # Corollary 5.2's optimum, rate c
-    (2, 0.375, 1.2, 0, 1, False, (3.5, 5.5), None, 1),     # collapse-limited
-    (2, 0.375, 0.8, 0.3, 1, True, (3.5, 5.5), None, 1),    # a > 0, noisy
-    (2, 1.5, 0.5, 0, 1, False, (3.5, 5.5), None, 1),       # r > 1
-    (2, 0.375, 0.8, 0.5, 0.8, False, (4, 6), None, 1),     # eq. (29): grows like T^0.1 (B9)
-    (2, 0.375, 1.2, 0, 1.5, False, (2.5, 4.5), None, 1),   # b > 1, phi0 fixed: 0.4 (printed: 0.9)
-    (2, 0.375, 1.2, 0, 1.5, False, (2.5, 4.5), 1, 1),      # b > 1, d = T: the printed 0.9
+    (2, 0.375, 0.8, 0, 1, False, (3.5, 5.5), None, 1),  # Corollary 5.2's optimum, rate c
+    (2, 0.375, 1.2, 0, 1, False, (3.5, 5.5), None, 1),  # collapse-limited
+    (2, 0.375, 0.8, 0.3, 1, True, (3.5, 5.5), None, 1),  # a > 0, noisy
+    (2, 1.5, 0.5, 0, 1, False, (3.5, 5.5), None, 1),  # r > 1
+    (2, 0.375, 0.8, 0.5, 0.8, False, (4, 6), None, 1),  # eq. (29): grows like T^0.1 (B9)
+    (2, 0.375, 1.2, 0, 1.5, False, (2.5, 4.5), None, 1),  # b > 1, phi0 fixed: 0.4 (printed: 0.9)
+    (2, 0.375, 1.2, 0, 1.5, False, (2.5, 4.5), 1, 1),  # b > 1, d = T: the printed 0.9
     (2, 0.375, 0.8, 0.2, 1.5, True, (2, 4), None, 10),  # App. G, b > 1: 0.4 (printed: 0.6)
 ]
 
@@ -444,8 +467,8 @@ def test_slopes_collapsed(beta, r, ell, a, b, noisy, window, g, scale):
 
 def test_printed_forms_disagree_with_the_exact_theory_for_b_above_1():
     c = c_printed(2, 0.375)
-    T, E = _collapsed_curve(2, 0.375, 1.2, 0, 1.5, False, (2.5, 4.5), None, 1)   # cached
-    printed = 1.5 * c                       # Corollary 5.2: (b - a)c at ell_star = 1.2
+    T, E = _collapsed_curve(2, 0.375, 1.2, 0, 1.5, False, (2.5, 4.5), None, 1)  # cached
+    printed = 1.5 * c  # Corollary 5.2: (b - a)c at ell_star = 1.2
     assert ell_star_printed(2, 0.375, 0, 1.5) == pytest.approx(1.2)
     assert abs(_slope(T, E) - printed) > 0.4
     T, E = _collapsed_curve(2, 0.375, 0.8, 0.2, 1.5, True, (2, 4), None, 10)
@@ -461,5 +484,5 @@ def test_eq_29_divergence_needs_a_positive_else_the_collapse_saturates():
     with pytest.raises(ValueError, match="outside the regime"):
         error_exponent(beta, r, lc, b=b, noisy=False)
     T, E = _collapsed_curve(beta, r, lc, 0, b, False, (4, 9))
-    assert E[-1] / E[0] < 1.25                  # (29) would give (10**5)**0.1 = 3.2
+    assert E[-1] / E[0] < 1.25  # (29) would give (10**5)**0.1 = 3.2
     assert np.all((E > 0.8) & (E < 1.05))

@@ -7,7 +7,6 @@ Anderson-Darling tests at the 0.1 % level.  A negative control checks that these
 detect a small change of the data process (so the tests can fail).
 """
 
-
 import numpy as np
 import pytest
 
@@ -27,7 +26,7 @@ def assert_same_distribution(a, b):
     assert abs(r["z_mean"]) < 4, r
     assert abs(r["z_var"]) < 4, r
     assert r["ks_p"] > 1e-3, r
-    assert r["ad_p"] > 1e-3, r                # not rejected at the 0.1 % level
+    assert r["ad_p"] > 1e-3, r  # not rejected at the 0.1 % level
     return r
 
 
@@ -37,17 +36,21 @@ PIPELINES = {
     # least-squares chain, fresh designs of T0 >= d (compressed), ridge downstream
     "chain_ls": sc.workflows.replace(n=2, T0=14, sigma0=0.4, T=20, sigma=0.3, lam=1e-2),
     # one design for every generator, ridge generators (a cached factorisation), LS downstream
-    "same_design_ridge": sc.workflows.replace(n=3, T0=12, sigma0=0.5, lam0=0.05, T=15, sigma=0.2,
-                                              design="same"),
+    "same_design_ridge": sc.workflows.replace(
+        n=3, T0=12, sigma0=0.5, lam0=0.05, T=15, sigma=0.2, design="same"
+    ),
     # over-parameterised generator (drawn as it is) feeding a compressed downstream fit
-    "mixed_sizes": sc.workflows.replace(n=2, T0=sc.per_generation([5, 16]), sigma0=0.5, T=12,
-                                        sigma=0.1, lam=0.0),
+    "mixed_sizes": sc.workflows.replace(
+        n=2, T0=sc.per_generation([5, 16]), sigma0=0.5, T=12, sigma=0.1, lam=0.0
+    ),
     # Reuse of labels, a named design in two fits, and a fit stacking a compressed design with
     # fresh explicit rows
-    "reuse_named": Pipeline([
-        Fit("t", [Block(12, "truth", 0.5, design="X", name="b")]),
-        Fit("s", [Reuse("b"), Block(12, "t", 0.3, design="X"), Block(5, "truth", 0.2)], lam=1e-2),
-    ]),
+    "reuse_named": Pipeline(
+        [
+            Fit("t", [Block(12, "truth", 0.5, design="X", name="b")]),
+            Fit("s", [Reuse("b"), Block(12, "t", 0.3, design="X"), Block(5, "truth", 0.2)], lam=1e-2),
+        ]
+    ),
 }
 
 
@@ -66,7 +69,8 @@ def test_the_comparison_detects_a_small_change():
     term) is rejected by the same comparison."""
     a = PIPELINES["chain_ls"].simulate(E8, W8, reps=REPS, seed=101)
     b = sc.workflows.replace(n=2, T0=13, sigma0=0.4, T=20, sigma=0.3, lam=1e-2).simulate(
-        E8, W8, reps=REPS, seed=202, method="faithful")
+        E8, W8, reps=REPS, seed=202, method="faithful"
+    )
     with pytest.raises(AssertionError):
         assert_same_distribution(a.samples, b.samples)
 
@@ -76,8 +80,9 @@ def test_fast_least_squares_is_exact_theorem_4_1():
     d, n, T, T0, sigma, sigma0 = 8, 3, 20, 14, 0.5, 0.4
     exact = d * sigma**2 / (T - d - 1) + n * d * sigma0**2 / (T0 - d - 1)
     for design in ("independent", "same"):
-        sim = sc.simulate(E8, W8, T=T, n=n, T0=T0, sigma=sigma, sigma0=sigma0, design=design,
-                          reps=4000, seed=5)
+        sim = sc.simulate(
+            E8, W8, T=T, n=n, T0=T0, sigma=sigma, sigma0=sigma0, design=design, reps=4000, seed=5
+        )
         assert sim.settings["method"] == "fast"
         assert abs(exact - sim.mean) < 4 * sim.stderr
 
@@ -109,13 +114,21 @@ def test_fast_and_faithful_agree_at_larger_d(d):
     fits, reused = [], []
     teacher = "truth"
     for k in range(4):
-        fits.append(Fit(f"g{k}", [Reuse(b) for b in reused]
-                        + [Block(d + 10, teacher, 0.5, name=f"b{k}")], lam=1e-2 if k else 0.0))
+        fits.append(
+            Fit(
+                f"g{k}",
+                [Reuse(b) for b in reused] + [Block(d + 10, teacher, 0.5, name=f"b{k}")],
+                lam=1e-2 if k else 0.0,
+            )
+        )
         reused.append(f"b{k}")
         teacher = f"g{k}"
-    for pipe in (Pipeline(fits),
-                 sc.workflows.replace(n=4, T0=2 * d, sigma0=0.4, lam0=1e-2, T=3 * d, sigma=0.1,
-                                      lam=1e-3, design="same")):
+    for pipe in (
+        Pipeline(fits),
+        sc.workflows.replace(
+            n=4, T0=2 * d, sigma0=0.4, lam0=1e-2, T=3 * d, sigma=0.1, lam=1e-3, design="same"
+        ),
+    ):
         fast = pipe.simulate(e, w, reps=4000, seed=7)
         faithful = pipe.simulate(e, w, reps=4000, seed=8, method="faithful")
         assert_same_distribution(fast.samples, faithful.samples)

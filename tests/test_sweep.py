@@ -52,9 +52,12 @@ def test_serial_process_pool_and_dask_give_identical_numbers(tmp_path):
     _same(serial, pooled)
     _same(serial, xr.open_zarr(tmp_path / "s.zarr", consolidated=False).load())
     distributed = pytest.importorskip("distributed")
-    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
-                                  dashboard_address=None) as cluster, \
-            distributed.Client(cluster) as client:
+    with (
+        distributed.LocalCluster(
+            n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None
+        ) as cluster,
+        distributed.Client(cluster) as client,
+    ):
         dask = sc.sweep(GRID, fixed=FIXED, reps=200, seed=3, executor=client.get_executor())
     _same(serial, dask)
     other = sc.sweep(GRID, fixed=FIXED, reps=200, seed=4)
@@ -73,15 +76,19 @@ def test_sigint_half_way_then_resume_equals_an_uninterrupted_run(tmp_path):
     store = tmp_path / "run.zarr"
     script = _SCRIPT.format(grid=SLOW_GRID, fixed=SLOW_FIXED, reps=3000, store=str(store))
     env = dict(os.environ, PYTHONPATH=str(ROOT))
-    proc = subprocess.Popen([sys.executable, "-c", textwrap.dedent(script)], env=env,
-                            stderr=subprocess.PIPE, stdout=subprocess.PIPE)
+    proc = subprocess.Popen(
+        [sys.executable, "-c", textwrap.dedent(script)],
+        env=env,
+        stderr=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+    )
     done = 0
     deadline = time.monotonic() + 120
     while time.monotonic() < deadline and proc.poll() is None:
         if (store / "done").exists():
             try:
                 done = int(np.sum(zarr.open_group(str(store), mode="r")["done"][...]))
-            except Exception:      # the template is being moved into place
+            except Exception:  # the template is being moved into place
                 done = 0
             if done >= 2:
                 break
@@ -91,12 +98,12 @@ def test_sigint_half_way_then_resume_equals_an_uninterrupted_run(tmp_path):
     _, err = proc.communicate(timeout=60)
     assert proc.returncode != 0 and b"KeyboardInterrupt" in err
     finished = np.asarray(zarr.open_group(str(store), mode="r")["done"][...], dtype=bool)
-    assert 0 < finished.sum() < finished.size          # interrupted half-way
+    assert 0 < finished.sum() < finished.size  # interrupted half-way
     stored = xr.open_zarr(store, consolidated=False).load()
     before = stored.mc_mean.values[finished]
 
     resumed = sc.sweep(SLOW_GRID, fixed=SLOW_FIXED, reps=3000, seed=5, store=store)
-    assert resumed.attrs["cells_computed"] == finished.size - finished.sum()   # no recomputation
+    assert resumed.attrs["cells_computed"] == finished.size - finished.sum()  # no recomputation
     np.testing.assert_array_equal(resumed.mc_mean.values[finished], before)
     uninterrupted = sc.sweep(SLOW_GRID, fixed=SLOW_FIXED, reps=3000, seed=5)
     _same(resumed, uninterrupted)
@@ -106,18 +113,21 @@ def test_sigint_half_way_then_resume_equals_an_uninterrupted_run(tmp_path):
 
 
 # --- bad input: a clear error, no store left behind ------------------------------------------------
-@pytest.mark.parametrize(("grid", "fixed", "error", "match"), [
-    ({"Tt": [10, 20]}, FIXED, ValueError, r"unknown sweep parameter 'Tt'; the parameters are .*'T'"),
-    ({"T": [10]}, dict(FIXED, sigma00=1), ValueError, r"unknown sweep parameter 'sigma00'"),
-    ({"T": []}, FIXED, ValueError, r"grid parameter 'T' has an empty range"),
-    ({}, FIXED, ValueError, r"grid must be a non-empty mapping"),
-    ({"T": [10, 10]}, FIXED, ValueError, r"grid parameter 'T' repeats a value"),
-    ({"T": [40], "n": [1]}, FIXED, ValueError, r"\['n'\] are both swept"),
-    ({"T": [40, -5]}, FIXED, ValueError, r"cell T=-5: .*rows must be a number >= 1"),
-    ({"T": [40, None]}, FIXED, TypeError, r"grid parameter 'T': a number or a string"),
-    ({"d": [20, 0]}, dict(T=40), ValueError, r"d must be an integer >= 1.*cell d=0"),
-    ({"T": [40]}, dict(n=0), ValueError, r"spectrum 'power_law' needs \['d'\]"),
-])
+@pytest.mark.parametrize(
+    ("grid", "fixed", "error", "match"),
+    [
+        ({"Tt": [10, 20]}, FIXED, ValueError, r"unknown sweep parameter 'Tt'; the parameters are .*'T'"),
+        ({"T": [10]}, dict(FIXED, sigma00=1), ValueError, r"unknown sweep parameter 'sigma00'"),
+        ({"T": []}, FIXED, ValueError, r"grid parameter 'T' has an empty range"),
+        ({}, FIXED, ValueError, r"grid must be a non-empty mapping"),
+        ({"T": [10, 10]}, FIXED, ValueError, r"grid parameter 'T' repeats a value"),
+        ({"T": [40], "n": [1]}, FIXED, ValueError, r"\['n'\] are both swept"),
+        ({"T": [40, -5]}, FIXED, ValueError, r"cell T=-5: .*rows must be a number >= 1"),
+        ({"T": [40, None]}, FIXED, TypeError, r"grid parameter 'T': a number or a string"),
+        ({"d": [20, 0]}, dict(T=40), ValueError, r"d must be an integer >= 1.*cell d=0"),
+        ({"T": [40]}, dict(n=0), ValueError, r"spectrum 'power_law' needs \['d'\]"),
+    ],
+)
 def test_bad_input_is_refused_before_any_store(tmp_path, grid, fixed, error, match):
     store = tmp_path / "never.zarr"
     with pytest.raises(error, match=match):
@@ -127,9 +137,12 @@ def test_bad_input_is_refused_before_any_store(tmp_path, grid, fixed, error, mat
 
 def test_memory_beyond_the_machine_is_refused_with_the_estimate(tmp_path):
     store = tmp_path / "big.zarr"
-    with pytest.raises(ValueError, match=r"cell d=200000: one repetition needs about 894 GiB "
-                                         r"\(fit 'downstream': rows = 400000, d = 200000\).*"
-                                         r"80% of this machine's"):
+    with pytest.raises(
+        ValueError,
+        match=r"cell d=200000: one repetition needs about 894 GiB "
+        r"\(fit 'downstream': rows = 400000, d = 200000\).*"
+        r"80% of this machine's",
+    ):
         sc.sweep({"d": [10, 200_000]}, fixed=dict(T=400_000), reps=10, store=store)
     with pytest.raises(ValueError, match=r"cell T=100000000: .*more than max_bytes"):
         sc.sweep({"T": [10**8]}, fixed=dict(d=2000), reps=10, store=store, method="faithful")
@@ -140,8 +153,13 @@ def test_a_store_holding_another_sweep_is_never_overwritten(tmp_path):
     store = tmp_path / "s.zarr"
     first = sc.sweep(GRID, fixed=FIXED, reps=50, seed=1, store=store)
     files = {p: p.read_bytes() for p in store.rglob("*") if p.is_file()}
-    for change in (dict(seed=2), dict(reps=60), dict(fixed=dict(FIXED, sigma=0.5)),
-                   dict(grid={"T": [40, 80, 120], "lam": [1e-3, 1e-1]}), dict(method="faithful")):
+    for change in (
+        dict(seed=2),
+        dict(reps=60),
+        dict(fixed=dict(FIXED, sigma=0.5)),
+        dict(grid={"T": [40, 80, 120], "lam": [1e-3, 1e-1]}),
+        dict(method="faithful"),
+    ):
         kw = dict(grid=GRID, fixed=FIXED, reps=50, seed=1, store=store) | change
         with pytest.raises(ValueError, match="holds a different sweep .* refusing to overwrite"):
             sc.sweep(**kw)
@@ -197,13 +215,16 @@ def test_cli_sweep_runs_the_toml_grid(tmp_path, capsys):
     _same(ds, xr.open_zarr(tmp_path / "s.zarr", consolidated=False).load())
 
 
-@pytest.mark.parametrize(("text", "match"), [
-    (TOML.replace("T = [40, 80]", "Tt = [40, 80]"), r"unknown sweep parameter 'Tt'"),
-    (TOML.replace("T = [40, 80]", "T = []"), r"grid parameter 'T' has an empty range"),
-    (TOML.replace("reps = 40", "repetitions = 40"), r"unknown key\(s\) \['repetitions'\]"),
-    (TOML.replace("num = 2,", "num = 0,"), r"grid parameter 'lam': num must be an integer >= 1"),
-    ("reps = [", r"not valid TOML"),
-])
+@pytest.mark.parametrize(
+    ("text", "match"),
+    [
+        (TOML.replace("T = [40, 80]", "Tt = [40, 80]"), r"unknown sweep parameter 'Tt'"),
+        (TOML.replace("T = [40, 80]", "T = []"), r"grid parameter 'T' has an empty range"),
+        (TOML.replace("reps = 40", "repetitions = 40"), r"unknown key\(s\) \['repetitions'\]"),
+        (TOML.replace("num = 2,", "num = 0,"), r"grid parameter 'lam': num must be an integer >= 1"),
+        ("reps = [", r"not valid TOML"),
+    ],
+)
 def test_cli_sweep_bad_files(tmp_path, capsys, text, match):
     import re
 

@@ -25,9 +25,18 @@ def df(m, x):
 
 def test_catalogue_names():
     names = sc.formulas()
-    for required in ["theorem_4_1", "theorem_4_1_exact", "proposition_4_2_bias",
-                     "proposition_4_2_variance", "rho_general", "rho_underparameterized",
-                     "corollary_4_4_isotropic", "kappa_isotropic", "kappa_equation", "lemma_I_2"]:
+    for required in [
+        "theorem_4_1",
+        "theorem_4_1_exact",
+        "proposition_4_2_bias",
+        "proposition_4_2_variance",
+        "rho_general",
+        "rho_underparameterized",
+        "corollary_4_4_isotropic",
+        "kappa_isotropic",
+        "kappa_equation",
+        "lemma_I_2",
+    ]:
         assert required in names
     with pytest.raises(KeyError, match="unknown formula"):
         sc.formula("theorem_9_9")
@@ -39,7 +48,7 @@ def test_kappa_equation_is_eq_9():
 
 def test_kappa_isotropic_is_marchenko_pastur():
     phibar = phi - 1
-    printed = (lam + phibar + sp.sqrt((lam + phibar) ** 2 + 4 * lam)) / 2   # eqs. (10)-(11)
+    printed = (lam + phibar + sp.sqrt((lam + phibar) ** 2 + 4 * lam)) / 2  # eqs. (10)-(11)
     f = sc.formula("kappa_isotropic")
     assert sp.simplify(f.expr - printed) == 0
     # the root solves the isotropic equation kappa - lam = phi kappa / (1 + kappa)
@@ -80,27 +89,35 @@ def test_proposition_4_2_general():
 
 def test_proposition_4_2_isotropic_is_F6():
     W = S.w0_sq
-    assert sp.simplify(sc.formula("proposition_4_2_bias_isotropic").expr
-                       - kappa**2 * W / ((1 + kappa) ** 2 - phi)) == 0
-    assert sp.simplify(sc.formula("proposition_4_2_variance_isotropic").expr
-                       - sigma**2 * phi / ((1 + kappa) ** 2 - phi)) == 0
+    assert (
+        sp.simplify(
+            sc.formula("proposition_4_2_bias_isotropic").expr - kappa**2 * W / ((1 + kappa) ** 2 - phi)
+        )
+        == 0
+    )
+    assert (
+        sp.simplify(
+            sc.formula("proposition_4_2_variance_isotropic").expr - sigma**2 * phi / ((1 + kappa) ** 2 - phi)
+        )
+        == 0
+    )
 
 
 def test_omniscient_risk_form_eq_64_with_kappa_squared():
     """Var = sigma^2 df2/T * dkappa/dlam; Bias = kappa^2 w0'S(S+k)^-2 w0 dkappa/dlam (B7)."""
     dk = sc.formula("lemma_I_2").expr
-    assert spectral_equal(sc.formula("proposition_4_2_variance").expr,
-                          sigma**2 * df(2, kappa) / T * dk)
-    assert spectral_equal(sc.formula("proposition_4_2_bias").expr,
-                          kappa**2 * tr(c**2 * l / (l + kappa) ** 2) * dk)
-    printed_64 = tr(c**2 * l / (l + kappa) ** 2) * dk          # as printed: no kappa^2
+    assert spectral_equal(sc.formula("proposition_4_2_variance").expr, sigma**2 * df(2, kappa) / T * dk)
+    assert spectral_equal(
+        sc.formula("proposition_4_2_bias").expr, kappa**2 * tr(c**2 * l / (l + kappa) ** 2) * dk
+    )
+    printed_64 = tr(c**2 * l / (l + kappa) ** 2) * dk  # as printed: no kappa^2
     assert not spectral_equal(sc.formula("proposition_4_2_bias").expr, printed_64)
 
 
 def test_rho_general_is_eq_18():
-    printed = (tr(l**4 / ((l + kappa0) ** 2 * (l + kappa) ** 2)) / (T0 - df(2, kappa0))
-               + kappa**2 * tr(l**2 / ((l + kappa0) ** 2 * (l + kappa) ** 2)) / (T0 - df(2, kappa0))
-               * df(2, kappa) / (T - df(2, kappa)))
+    printed = tr(l**4 / ((l + kappa0) ** 2 * (l + kappa) ** 2)) / (T0 - df(2, kappa0)) + kappa**2 * tr(
+        l**2 / ((l + kappa0) ** 2 * (l + kappa) ** 2)
+    ) / (T0 - df(2, kappa0)) * df(2, kappa) / (T - df(2, kappa))
     assert spectral_equal(sc.formula("rho_general").expr, printed)
 
 
@@ -108,12 +125,13 @@ def test_rho_underparameterized_is_eq_19():
     trR2 = tr(1 / (l + kappa) ** 2)
     printed = df(2, kappa) / (T0 - d) + kappa**2 * trR2 / (T0 - d) * df(2, kappa) / (T - df(2, kappa))
     assert spectral_equal(sc.formula("rho_underparameterized_asymptotic").expr, printed)
-    exact = printed * (T0 - d) / (T0 - d - 1)      # exact inverse-Wishart generator factor
+    exact = printed * (T0 - d) / (T0 - d - 1)  # exact inverse-Wishart generator factor
     assert spectral_equal(sc.formula("rho_underparameterized").expr, exact)
     # the equivalent form df2 (T + d - 2 df1) / ((T0 - d)(T - df2)), checked numerically
     eigs = np.linspace(0.2, 3.0, 40)
     a = sc.formula("rho_underparameterized_asymptotic").evaluate(
-        eigenvalues=eigs, kappa=0.37, T=55.0, T0=90.0)
+        eigenvalues=eigs, kappa=0.37, T=55.0, T0=90.0
+    )
     df1 = np.sum(eigs / (eigs + 0.37))
     df2 = np.sum(eigs**2 / (eigs + 0.37) ** 2)
     assert a == pytest.approx(df2 * (55 + 40 - 2 * df1) / ((90 - 40) * (55 - df2)), rel=1e-12)
@@ -124,7 +142,8 @@ def test_printed_F6_special_case_contradicts_19():
     Sigma=I, (19) gives 0.773 and the printed form 0.349 (erratum B6)."""
     eigs = np.ones(100)
     rho19 = sc.formula("rho_underparameterized_asymptotic").evaluate(
-        eigenvalues=eigs, lam=0.1, T=300.0, T0=200.0)
+        eigenvalues=eigs, lam=0.1, T=300.0, T0=200.0
+    )
     k = sc.formula("kappa_isotropic").evaluate(lam=0.1, phi=1 / 3)
     df2 = 100 / (1 + k) ** 2
     trR2 = 100 / (1 + k) ** 2
@@ -140,8 +159,11 @@ def test_rho_general_reduces_to_19_at_kappa0_zero():
 
 def test_corollary_4_4_isotropic():
     W = S.w0_sq
-    rho = phi0 / (1 - phi0) * (1 / (1 + kappa) ** 2
-                               + phi * kappa**2 / ((1 + kappa) ** 2 * ((1 + kappa) ** 2 - phi)))
+    rho = (
+        phi0
+        / (1 - phi0)
+        * (1 / (1 + kappa) ** 2 + phi * kappa**2 / ((1 + kappa) ** 2 * ((1 + kappa) ** 2 - phi)))
+    )
     clean = (kappa**2 * W + sigma**2 * phi) / ((1 + kappa) ** 2 - phi)
     assert sp.simplify(sc.formula("corollary_4_4_isotropic_rho").expr - rho) == 0
     assert sp.simplify(sc.formula("corollary_4_4_isotropic").expr - clean - n * sigma0**2 * rho) == 0
@@ -151,34 +173,38 @@ def test_intro_eq_1_collapse_term_is_n_sigma0_squared_rho_B2():
     """B2: the intro's eq. (1) prints the collapse term as n sigma0 rho; Corollary 4.4's test error
     minus Proposition 4.2's bias and variance (T0 >= d: no Delta Bias) is n sigma0^2 rho."""
     rho = sc.formula("corollary_4_4_isotropic_rho").expr
-    gain = sp.factor(sc.formula("corollary_4_4_isotropic").expr
-                     - sc.formula("proposition_4_2_bias_isotropic").expr
-                     - sc.formula("proposition_4_2_variance_isotropic").expr)
-    assert sp.simplify(gain - n * sigma0**2 * rho) == 0             # corrected
-    assert sp.simplify(gain - n * sigma0 * rho) != 0                 # printed
+    gain = sp.factor(
+        sc.formula("corollary_4_4_isotropic").expr
+        - sc.formula("proposition_4_2_bias_isotropic").expr
+        - sc.formula("proposition_4_2_variance_isotropic").expr
+    )
+    assert sp.simplify(gain - n * sigma0**2 * rho) == 0  # corrected
+    assert sp.simplify(gain - n * sigma0 * rho) != 0  # printed
 
 
 def test_F5_display_isotropic_rho_factor_B5():
     """B5: F.5 prints (1 - 1/phi0) rho ~ bracket; the derived rho gives (1/phi0 - 1) rho."""
-    bracket = (1 / (1 + kappa) ** 2
-               + phi * kappa**2 / ((1 + kappa) ** 2 * ((1 + kappa) ** 2 - phi)))
+    bracket = 1 / (1 + kappa) ** 2 + phi * kappa**2 / ((1 + kappa) ** 2 * ((1 + kappa) ** 2 - phi))
     rho = sc.formula("corollary_4_4_isotropic_rho").expr
-    assert sp.simplify((1 / phi0 - 1) * rho - bracket) == 0          # corrected
-    assert sp.simplify((1 - 1 / phi0) * rho - bracket) != 0          # printed
-    assert sp.simplify((1 - 1 / phi0) * rho + bracket) == 0          # it is off by the sign
+    assert sp.simplify((1 / phi0 - 1) * rho - bracket) == 0  # corrected
+    assert sp.simplify((1 - 1 / phi0) * rho - bracket) != 0  # printed
+    assert sp.simplify((1 - 1 / phi0) * rho + bracket) == 0  # it is off by the sign
 
 
 def test_corollary_4_4_equals_general_result_specialised():
     """Numerically: the general formulas with lambda_j = 1 give the isotropic corollary."""
     dd, TT, TT0, lam_ = 120, 200.0, 300.0, 0.05
     eigs, w0 = np.ones(dd), np.full(dd, 0.7 / np.sqrt(dd))
-    general = (sc.formula("proposition_4_2_bias").evaluate(eigenvalues=eigs, w0=w0, lam=lam_, T=TT)
-               + sc.formula("proposition_4_2_variance").evaluate(eigenvalues=eigs, lam=lam_, T=TT,
-                                                                 sigma=0.3)
-               + 3 * 0.2**2 * sc.formula("rho_underparameterized_asymptotic").evaluate(
-                   eigenvalues=eigs, lam=lam_, T=TT, T0=TT0))
+    general = (
+        sc.formula("proposition_4_2_bias").evaluate(eigenvalues=eigs, w0=w0, lam=lam_, T=TT)
+        + sc.formula("proposition_4_2_variance").evaluate(eigenvalues=eigs, lam=lam_, T=TT, sigma=0.3)
+        + 3
+        * 0.2**2
+        * sc.formula("rho_underparameterized_asymptotic").evaluate(eigenvalues=eigs, lam=lam_, T=TT, T0=TT0)
+    )
     iso = sc.formula("corollary_4_4_isotropic").evaluate(
-        lam=lam_, phi=dd / TT, phi0=dd / TT0, w0_sq=0.49, sigma=0.3, sigma0=0.2, n=3)
+        lam=lam_, phi=dd / TT, phi0=dd / TT0, w0_sq=0.49, sigma=0.3, sigma0=0.2, n=3
+    )
     assert iso == pytest.approx(general, rel=1e-12)
 
 
@@ -205,8 +231,11 @@ def test_ridgeless_limit_of_ridge_reproduces_theorem_4_1_isotropic():
 def test_ridgeless_limit_of_ridge_reproduces_theorem_4_1_general():
     """kappa -> 0 in Prop. 4.2 + n sigma0^2 rho(19): sigma^2 d/(T-d) + n sigma0^2 d/(T0-d-1),
     whose proportional limit is Theorem 4.1 (the exact form has T - d - 1)."""
-    total = (sc.formula("proposition_4_2_bias").expr + sc.formula("proposition_4_2_variance").expr
-             + n * sigma0**2 * sc.formula("rho_underparameterized").expr)
+    total = (
+        sc.formula("proposition_4_2_bias").expr
+        + sc.formula("proposition_4_2_variance").expr
+        + n * sigma0**2 * sc.formula("rho_underparameterized").expr
+    )
     at0 = sp.simplify(total.subs(kappa, 0).doit())
     assert sp.simplify(at0 - (sigma**2 * d / (T - d) + n * sigma0**2 * d / (T0 - d - 1))) == 0
     lim = sp.limit(at0.subs({T: d / phi, T0: d / phi0}), d, sp.oo)

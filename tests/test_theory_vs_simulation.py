@@ -31,8 +31,7 @@ def spectrum(kind: str, d: int, seed: int):
     if kind == "isotropic":
         return sc.isotropic(d)
     if kind == "power-law":
-        return sc.power_law(d, float(rng.uniform(1.2, 2.5)), float(rng.uniform(0.2, 1.5)),
-                            normalize=True)
+        return sc.power_law(d, float(rng.uniform(1.2, 2.5)), float(rng.uniform(0.2, 1.5)), normalize=True)
     eigs = np.exp(rng.uniform(np.log(0.05), np.log(3.0), d))
     return eigs, rng.standard_normal(d) / np.sqrt(d)
 
@@ -62,8 +61,7 @@ def test_predict_matches_simulation(case):
     kind, d, kw, seed = case
     eigs, w0 = spectrum(kind, d, seed)
     sim = sc.simulate(eigs, w0, reps=100, seed=seed, **kw)
-    assert_matches_simulation(sc.predict(eigs, w0, **kw), sim, k=4,
-                              rel=rel_allowance(d, kw["T"]))
+    assert_matches_simulation(sc.predict(eigs, w0, **kw), sim, k=4, rel=rel_allowance(d, kw["T"]))
 
 
 @pytest.mark.parametrize("design", ["independent", "same"])
@@ -92,8 +90,7 @@ def test_collapse_is_really_there():
     sim = sc.simulate(eigs, w0, n=8, reps=200, seed=2, **kw)
     assert_matches_simulation(sc.predict(eigs, w0, n=8, **kw), sim, k=4, rel=rel_allowance(40, 200))
     with pytest.raises(AssertionError):
-        assert_matches_simulation(sc.predict(eigs, w0, n=0, **kw), sim, k=4,
-                                  rel=rel_allowance(40, 200))
+        assert_matches_simulation(sc.predict(eigs, w0, n=0, **kw), sim, k=4, rel=rel_allowance(40, 200))
 
 
 @pytest.mark.slow
@@ -105,8 +102,13 @@ def test_large_d_sweep(d):
         kind = ["isotropic", "power-law", "random"][i % 3]
         eigs, w0 = spectrum(kind, d, i)
         T = int(d * [0.3, 0.6, 1.5, 3.0, 8.0, 20.0][i % 6])
-        kw = dict(T=T, lam=float(10 ** rng.uniform(-4, 0)), n=int(rng.integers(0, 11)),
-                  T0=int(d + 2 + rng.integers(0, 2 * d)), sigma=float(rng.uniform(0, 1)),
-                  sigma0=float(rng.uniform(0, 1)))
+        kw = dict(
+            T=T,
+            lam=float(10 ** rng.uniform(-4, 0)),
+            n=int(rng.integers(0, 11)),
+            T0=int(d + 2 + rng.integers(0, 2 * d)),
+            sigma=float(rng.uniform(0, 1)),
+            sigma0=float(rng.uniform(0, 1)),
+        )
         sim = sc.simulate(eigs, w0, reps=60, seed=i, **kw)
         assert_matches_simulation(sc.predict(eigs, w0, **kw), sim, k=4, rel=0.02)

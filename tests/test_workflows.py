@@ -43,8 +43,7 @@ def check(pipe, kind, d, rel, reps=400, seed=1):
 
 # ------------------------------------------------------------------------------- accumulate
 @pytest.mark.parametrize("design", ["same", "fresh"])
-@pytest.mark.parametrize(("kind", "d", "n"), [("isotropic", 20, 8), ("power-law", 40, 5),
-                                              ("random", 30, 2)])
+@pytest.mark.parametrize(("kind", "d", "n"), [("isotropic", 20, 8), ("power-law", 40, 5), ("random", 30, 2)])
 def test_accumulate_least_squares_is_exact(design, kind, d, n):
     pipe = W.accumulate(n=n, T0=d + 12, sigma0=0.5, T=d + 12, sigma=0.4, design=design)
     check(pipe, kind, d, rel=0.0)
@@ -79,11 +78,16 @@ def test_accumulate_equals_gerstgrasser_closed_form_symbolically():
                     sub[sym] = s if name.startswith("sigma_downstream") else s0
             got = der.test_error.xreplace(sub)
             if design == "same":
-                want = d / (T0 - d - 1) * (s0**2 * sum(sp.Rational(1, i**2) for i in
-                                                       range(1, n + 1)) + s**2 / (n + 1) ** 2)
+                want = (
+                    d
+                    / (T0 - d - 1)
+                    * (s0**2 * sum(sp.Rational(1, i**2) for i in range(1, n + 1)) + s**2 / (n + 1) ** 2)
+                )
             else:
-                want = sum((s0 if i <= n else s) ** 2 * sp.Rational(1, i) * d / (i * T0 - d - 1)
-                           for i in range(1, n + 2))
+                want = sum(
+                    (s0 if i <= n else s) ** 2 * sp.Rational(1, i) * d / (i * T0 - d - 1)
+                    for i in range(1, n + 2)
+                )
             got = got.doit()
             assert sp.simplify(got - want) == 0, (n, design, got)
     # the bound: the sum over 1/i^2 tends to pi^2/6
@@ -97,9 +101,11 @@ def test_accumulate_numbers_and_the_pi_squared_bound():
     fresh = W.accumulate(n=7, T0=40, sigma0=1.0, T=40, sigma=1.0, design="fresh")
     unit = 10 / (40 - 11)
     assert same.predict(e, w).test_error / unit == pytest.approx(
-        sum(1 / i**2 for i in range(1, 9)), rel=1e-13)
+        sum(1 / i**2 for i in range(1, 9)), rel=1e-13
+    )
     assert fresh.predict(e, w).test_error / unit == pytest.approx(
-        29 * sum(1 / (i * (40 * i - 11)) for i in range(1, 9)), rel=1e-13)
+        29 * sum(1 / (i * (40 * i - 11)) for i in range(1, 9)), rel=1e-13
+    )
     assert fresh.predict(e, w).test_error < same.predict(e, w).test_error < np.pi**2 / 6 * unit
     replace = W.replace(n=7, T0=40, sigma0=1.0, T=40, sigma=1.0)
     assert replace.predict(e, w).test_error / unit == pytest.approx(8, rel=1e-13)
@@ -111,9 +117,12 @@ def test_accumulate_refusals_and_what_simulate_still_runs():
     with pytest.raises(ValueError, match="fit 'downstream', block 0: reuses the labels"):
         ridge.predict(e, w)
     assert np.isfinite(ridge.simulate(e, w, reps=4, seed=0).mean)
-    small = W.accumulate(n=2, T0=8, sigma0=0.5, T=8, sigma=0.5)       # 16 rows < d + 2
-    with pytest.raises(ValueError, match=r"fit 'gen2': accumulating least squares is derived "
-                                         r"for N >= d \+ 2"):
+    small = W.accumulate(n=2, T0=8, sigma0=0.5, T=8, sigma=0.5)  # 16 rows < d + 2
+    with pytest.raises(
+        ValueError,
+        match=r"fit 'gen2': accumulating least squares is derived "
+        r"for N >= d \+ 2",
+    ):
         small.predict(e, w)
     with pytest.raises(ValueError, match="T must equal T0"):
         W.accumulate(n=2, T0=30, T=40, design="same")
@@ -122,17 +131,20 @@ def test_accumulate_refusals_and_what_simulate_still_runs():
     with pytest.raises(ValueError, match="n must be an integer >= 0"):
         W.accumulate(n=-1, T0=30, T=30)
     huge = W.accumulate(n=200, T0=10**6, sigma0=0.5, T=10**6, sigma=0.5)
-    with pytest.raises(ValueError, match="memory|GiB|bytes"):      # the fast method (default)
+    with pytest.raises(ValueError, match="memory|GiB|bytes"):  # the fast method (default)
         huge.simulate(*sc.isotropic(300), reps=10, seed=0, method="faithful")  # holds d x d only
 
 
 # --------------------------------------------------------------------------- fresh_real_mix
-@pytest.mark.parametrize(("kind", "d", "kw"), [
-    ("isotropic", 40, dict(n=4, T0=30, alpha=0.3, sigma0=0.3, T=60, sigma=0.2, lam=1e-2)),
-    ("power-law", 60, dict(n=6, T0=150, alpha=0.5, sigma0=0.5, T=120, sigma=0.2, lam=1e-3)),
-    ("random", 50, dict(n=3, T0=75, alpha=0.2, sigma0=0.5, T=40, sigma=0.3, lam=1e-2, lam0=0.05)),
-    ("power-law", 30, dict(n=8, T0=20, alpha=0.9, sigma0=0.4, T=45, sigma=0.1, lam=0.0)),
-])
+@pytest.mark.parametrize(
+    ("kind", "d", "kw"),
+    [
+        ("isotropic", 40, dict(n=4, T0=30, alpha=0.3, sigma0=0.3, T=60, sigma=0.2, lam=1e-2)),
+        ("power-law", 60, dict(n=6, T0=150, alpha=0.5, sigma0=0.5, T=120, sigma=0.2, lam=1e-3)),
+        ("random", 50, dict(n=3, T0=75, alpha=0.2, sigma0=0.5, T=40, sigma=0.3, lam=1e-2, lam0=0.05)),
+        ("power-law", 30, dict(n=8, T0=20, alpha=0.9, sigma0=0.4, T=45, sigma=0.1, lam=0.0)),
+    ],
+)
 def test_fresh_real_mix_matches_simulation(kind, d, kw):
     check(W.fresh_real_mix(**kw), kind, d, rel=2 / d)
 
@@ -150,11 +162,17 @@ def test_fresh_real_mix_limits():
     assert n0.test_error == pytest.approx(clean.test_error, rel=1e-12)
     # with generators far from interpolation (s = d/(T0 - d - 1) = 0.34) a fixed fraction of real
     # data bounds the chain: errors converge geometrically in n, while replace grows linearly
-    errs = [W.fresh_real_mix(n=n, T0=200, alpha=0.3, sigma0=0.4, T=70, sigma=0.2, lam=1e-2)
-            .predict(e, w).test_error for n in (10, 20, 40)]
+    errs = [
+        W.fresh_real_mix(n=n, T0=200, alpha=0.3, sigma0=0.4, T=70, sigma=0.2, lam=1e-2)
+        .predict(e, w)
+        .test_error
+        for n in (10, 20, 40)
+    ]
     assert abs(errs[2] - errs[1]) < 1e-2 * abs(errs[1] - errs[0])
-    grows = [W.replace(n=n, T0=200, sigma0=0.4, T=70, sigma=0.2, lam=1e-2).predict(e, w).test_error
-             for n in (10, 20, 40)]
+    grows = [
+        W.replace(n=n, T0=200, sigma0=0.4, T=70, sigma=0.2, lam=1e-2).predict(e, w).test_error
+        for n in (10, 20, 40)
+    ]
     assert grows[2] - grows[1] > 0.9 * (grows[1] - grows[0]) > 0
 
 
@@ -180,19 +198,30 @@ def test_fresh_real_mix_can_be_worse_than_replace_near_interpolation():
 
 
 # --------------------------------------------------------------------------- downstream_mix
-@pytest.mark.parametrize(("kind", "d", "kw"), [
-    ("isotropic", 40, dict(n=3, T0=60, sigma0=0.5, T=60, alpha=0.4, sigma=0.2, lam=1e-2)),
-    ("power-law", 60, dict(n=2, T0=180, sigma0=0.5, T=240, alpha=0.7, sigma=0.2, lam=1e-3,
-                           design="same")),
-    ("random", 50, dict(n=5, T0=30, sigma0=0.3, T=100, alpha=0.5, sigma=0.2, lam=1e-2)),
-])
+@pytest.mark.parametrize(
+    ("kind", "d", "kw"),
+    [
+        ("isotropic", 40, dict(n=3, T0=60, sigma0=0.5, T=60, alpha=0.4, sigma=0.2, lam=1e-2)),
+        (
+            "power-law",
+            60,
+            dict(n=2, T0=180, sigma0=0.5, T=240, alpha=0.7, sigma=0.2, lam=1e-3, design="same"),
+        ),
+        ("random", 50, dict(n=5, T0=30, sigma0=0.3, T=100, alpha=0.5, sigma=0.2, lam=1e-2)),
+    ],
+)
 def test_downstream_mix_with_the_chain_matches_simulation(kind, d, kw):
     check(W.downstream_mix(**kw), kind, d, rel=2 / d)
 
 
-@pytest.mark.parametrize(("kind", "d", "T", "alpha", "lam"), [
-    ("power-law", 60, 180, 0.9, 1e-3), ("random", 40, 40, 0.6, 1e-2), ("isotropic", 30, 300, 0.5, 0.1),
-])
+@pytest.mark.parametrize(
+    ("kind", "d", "T", "alpha", "lam"),
+    [
+        ("power-law", 60, 180, 0.9, 1e-3),
+        ("random", 40, 40, 0.6, 1e-2),
+        ("isotropic", 30, 300, 0.5, 0.1),
+    ],
+)
 def test_downstream_mix_with_a_fixed_teacher_matches_simulation(kind, d, T, alpha, lam):
     e, w = spectrum(kind, d)
     w2 = w + np.random.default_rng(7).standard_normal(d) * 0.5 / np.sqrt(d)
@@ -212,13 +241,17 @@ def test_strong_collapse_floor():
         mix = W.downstream_mix(T=T, alpha=0.9, sigma=0.2, lam=1e-7, w2=w + delta, sigma2=0.2)
         clean = sc.predict(e, w, T=T, lam=1e-7, sigma=0.2)
         gaps.append(mix.predict(e, w).test_error - clean.test_error)
-    assert gaps[-1] == pytest.approx(floor, rel=1e-2)          # d/T and lam corrections
+    assert gaps[-1] == pytest.approx(floor, rel=1e-2)  # d/T and lam corrections
     assert abs(gaps[-1] - floor) < abs(gaps[-2] - floor) < abs(gaps[-3] - floor)
     assert all(g > 0.5 * floor for g in gaps)
     # a fixed number of synthetic rows washes out: (n2/T)^2
-    washed = [W.downstream_mix(T=T, alpha=1 - 100 / T, sigma=0.2, lam=1e-7, w2=w + delta,
-                               sigma2=0.2).predict(e, w).test_error
-              - sc.predict(e, w, T=T, lam=1e-7, sigma=0.2).test_error for T in (10**4, 10**6)]
+    washed = [
+        W.downstream_mix(T=T, alpha=1 - 100 / T, sigma=0.2, lam=1e-7, w2=w + delta, sigma2=0.2)
+        .predict(e, w)
+        .test_error
+        - sc.predict(e, w, T=T, lam=1e-7, sigma=0.2).test_error
+        for T in (10**4, 10**6)
+    ]
     assert washed[1] < 1e-3 * washed[0]
 
 
@@ -226,12 +259,17 @@ def test_downstream_mix_limits_and_bad_input():
     e, w = sc.power_law(40, 2.0, 0.5)
     kw = dict(n=2, T0=60, sigma0=0.4, T=50, sigma=0.2, lam=1e-2)
     assert W.downstream_mix(alpha=0.0, **kw).predict(e, w).test_error == pytest.approx(
-        W.replace(**kw).predict(e, w).test_error, rel=1e-12)
+        W.replace(**kw).predict(e, w).test_error, rel=1e-12
+    )
     assert W.downstream_mix(alpha=1.0, **kw).predict(e, w).test_error == pytest.approx(
-        sc.predict(e, w, T=50, lam=1e-2, sigma=0.2).test_error, rel=1e-12)
+        sc.predict(e, w, T=50, lam=1e-2, sigma=0.2).test_error, rel=1e-12
+    )
     w2 = w + 0.1
-    for bad, match in ((dict(alpha=1.5), "alpha must be in"), (dict(alpha=-0.1), "alpha must be"),
-                       (dict(alpha=np.array([0.2, 0.4])), "alpha must be one number")):
+    for bad, match in (
+        (dict(alpha=1.5), "alpha must be in"),
+        (dict(alpha=-0.1), "alpha must be"),
+        (dict(alpha=np.array([0.2, 0.4])), "alpha must be one number"),
+    ):
         with pytest.raises(ValueError, match=match):
             W.downstream_mix(T=50, w2=w2, sigma2=0.1, **bad)
     with pytest.raises(ValueError, match="has 39 coefficients"):
@@ -264,19 +302,37 @@ def test_random_workflow_settings_match_simulation(seed):
         T0 = int(d + 4 + rng.integers(0, d))
         pipe, rel = W.accumulate(n=n, T0=T0, sigma0=0.5, T=T0, sigma=0.3, design=design), 0.0
     elif which == 1:
-        pipe = W.fresh_real_mix(n=n, T0=int(rng.integers(d // 2, 3 * d)), alpha=alpha,
-                                sigma0=0.4, T=int(rng.integers(d // 2, 3 * d)), sigma=0.2,
-                                lam=float(10 ** rng.uniform(-3, -1)))
+        pipe = W.fresh_real_mix(
+            n=n,
+            T0=int(rng.integers(d // 2, 3 * d)),
+            alpha=alpha,
+            sigma0=0.4,
+            T=int(rng.integers(d // 2, 3 * d)),
+            sigma=0.2,
+            lam=float(10 ** rng.uniform(-3, -1)),
+        )
         rel = 2 / d
     elif which == 2:
-        pipe = W.downstream_mix(n=n, T0=int(d + 4 + rng.integers(0, 2 * d)), sigma0=0.4,
-                                T=int(rng.integers(d // 2, 3 * d)), alpha=alpha, sigma=0.2,
-                                lam=float(10 ** rng.uniform(-3, -1)))
+        pipe = W.downstream_mix(
+            n=n,
+            T0=int(d + 4 + rng.integers(0, 2 * d)),
+            sigma0=0.4,
+            T=int(rng.integers(d // 2, 3 * d)),
+            alpha=alpha,
+            sigma=0.2,
+            lam=float(10 ** rng.uniform(-3, -1)),
+        )
         rel = 2 / d
     else:
         e, w = spectrum(kind, d, seed)
         w2 = w + rng.standard_normal(d) * 0.5 / np.sqrt(d)
-        pipe = W.downstream_mix(T=int(rng.integers(d // 2, 4 * d)), alpha=alpha, sigma=0.2,
-                                lam=float(10 ** rng.uniform(-3, -1)), w2=w2, sigma2=0.3)
+        pipe = W.downstream_mix(
+            T=int(rng.integers(d // 2, 4 * d)),
+            alpha=alpha,
+            sigma=0.2,
+            lam=float(10 ** rng.uniform(-3, -1)),
+            w2=w2,
+            sigma2=0.3,
+        )
         rel = 2 / d
     check(pipe, kind, d, rel=rel, reps=300, seed=seed)

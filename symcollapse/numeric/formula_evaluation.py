@@ -27,8 +27,16 @@ from symcollapse.symbolic.formula import Formula, check_domain
 __all__ = ["evaluate_formula", "kappa_for"]
 
 
-def evaluate_formula(self: Formula, *, eigenvalues=None, w0=None, check: bool = True,
-                     backend: str = "numpy", dps: int = 50, **values: Any):
+def evaluate_formula(
+    self: Formula,
+    *,
+    eigenvalues=None,
+    w0=None,
+    check: bool = True,
+    backend: str = "numpy",
+    dps: int = 50,
+    **values: Any,
+):
     """:meth:`Formula.evaluate` (its docstring says what it does): evaluate ``self``,
     vectorized over array-valued arguments.
 
@@ -48,8 +56,9 @@ def evaluate_formula(self: Formula, *, eigenvalues=None, w0=None, check: bool = 
         return self._constant_schedule.evaluate(**options, **values)
     if backend not in ("numpy", "mpmath"):
         raise ValueError(f"backend must be 'numpy' or 'mpmath', got {backend!r}")
-    if backend == "mpmath" and (isinstance(dps, bool) or not isinstance(dps, (int, np.integer))
-                                or not 5 <= dps <= 10_000):
+    if backend == "mpmath" and (
+        isinstance(dps, bool) or not isinstance(dps, (int, np.integer)) or not 5 <= dps <= 10_000
+    ):
         raise ValueError(f"dps must be an integer in [5, 10000] (decimal digits), got {dps!r}")
     if not isinstance(check, (bool, np.bool_)):
         raise TypeError(f"check must be True or False, got {check!r}")
@@ -59,8 +68,9 @@ def evaluate_formula(self: Formula, *, eigenvalues=None, w0=None, check: bool = 
         raise TypeError(f"{self.name}() needs {missing_vec} (one value per eigenvalue)")
     unknown = set(values) - set(self.parameters) - {"lam", "T", "T0", "phi", "phi0"}
     if unknown:
-        raise TypeError(f"{self.name}() got unexpected argument(s) {sorted(unknown)}; "
-                        f"it takes {list(self.parameters)}")
+        raise TypeError(
+            f"{self.name}() got unexpected argument(s) {sorted(unknown)}; it takes {list(self.parameters)}"
+        )
     eigs: np.ndarray | None = None
     coefs: np.ndarray | None = None
     if self.spectral:
@@ -72,20 +82,23 @@ def evaluate_formula(self: Formula, *, eigenvalues=None, w0=None, check: bool = 
             if self.needs_w0 and w0 is None:
                 raise TypeError(f"{self.name} depends on the target: pass w0=")
             eigs, coefs = spectrum_arrays(
-                eigenvalues, w0 if w0 is not None else np.zeros(np.size(eigenvalues)))
+                eigenvalues, w0 if w0 is not None else np.zeros(np.size(eigenvalues))
+            )
         if "d" in values and np.any(np.asarray(values["d"]) != eigs.size):
             raise ValueError(f"d={values['d']} does not match len(eigenvalues)={eigs.size}")
         values["d"] = eigs.size
     vals = {k: as_float_array(v, k) for k, v in values.items()}
     for k, v in vals.items():
         check_domain(k, v)
-    size = 0 if eigs is None else eigs.size        # vectors belong to spectral formulas only
+    size = 0 if eigs is None else eigs.size  # vectors belong to spectral formulas only
     vecs = {}
     for k, v in vectors.items():
         arr = as_float_array(v, k)
         if arr.shape != (size,):
-            raise ValueError(f"{k} must be a 1-D array with one value per eigenvalue "
-                             f"(length {size}), got shape {arr.shape}")
+            raise ValueError(
+                f"{k} must be a 1-D array with one value per eigenvalue "
+                f"(length {size}), got shape {arr.shape}"
+            )
         check_domain(k, arr)
         vecs[self.vectors[k]] = arr
     _fill_kappa(self, vals, eigs, check)
@@ -109,8 +122,10 @@ def evaluate_formula(self: Formula, *, eigenvalues=None, w0=None, check: bool = 
         out = np.broadcast_to(np.asarray(fn(*args), dtype=float), shape).copy()
     if not np.all(np.isfinite(out)):
         bad = np.argwhere(~np.isfinite(out))[:3].tolist()
-        raise ValueError(f"{self.name} is not finite at index {bad} of the inputs: "
-                         "the parameters lie outside the formula's domain")
+        raise ValueError(
+            f"{self.name} is not finite at index {bad} of the inputs: "
+            "the parameters lie outside the formula's domain"
+        )
     return out[()] if out.ndim == 0 else out
 
 
@@ -138,24 +153,30 @@ def _check_kappa(self: Formula, vals, eigs, k_name: str, n_name: str) -> None:
     if eigs is None:
         phi = vals[n_name]
         if np.any(k < phi - 1 - 1e-12 * np.maximum(phi, 1)):
-            raise ValueError(f"{k_name} = {k!r} is below kappa(0, {n_name}) = {n_name} - 1 "
-                             f"for {n_name} = {phi!r}: not an effective regularisation")
+            raise ValueError(
+                f"{k_name} = {k!r} is below kappa(0, {n_name}) = {n_name} - 1 "
+                f"for {n_name} = {phi!r}: not an effective regularisation"
+            )
         return
     kk, NN = np.broadcast_arrays(k, vals[n_name])
     if np.any(kk == 0):
-        return                     # ridgeless, N >= d: checked by the regime
+        return  # ridgeless, N >= d: checked by the regime
     G, Gu = kappa_residual(SpectralFunctionals(eigs, np.zeros_like(eigs)), kk, 0.0, NN)
     if np.any(G < -1e-12 * Gu):
-        raise ValueError(f"{k_name} = {k!r} is below kappa(0, {n_name}): {n_name} - "
-                         f"df1({k_name}) < 0, so it is not an effective regularisation at "
-                         f"{n_name} = {vals[n_name]!r}")
+        raise ValueError(
+            f"{k_name} = {k!r} is below kappa(0, {n_name}): {n_name} - "
+            f"df1({k_name}) < 0, so it is not an effective regularisation at "
+            f"{n_name} = {vals[n_name]!r}"
+        )
     if k_name == "kappa" and "lam" in vals and "lam" not in self.parameters:
-        implied = kk.reshape(-1) * G / NN.reshape(-1)    # lam = kappa (T - df1)/T
+        implied = kk.reshape(-1) * G / NN.reshape(-1)  # lam = kappa (T - df1)/T
         lam = np.broadcast_to(vals["lam"], kk.shape).reshape(-1)
         if not np.allclose(implied, lam, rtol=1e-8, atol=1e-300):
-            raise ValueError(f"kappa = {k!r} is not kappa(lam, T) for lam = {vals['lam']!r}, "
-                             f"T = {vals[n_name]!r} (it solves lam = {implied!r}); omit "
-                             "kappa to have it solved")
+            raise ValueError(
+                f"kappa = {k!r} is not kappa(lam, T) for lam = {vals['lam']!r}, "
+                f"T = {vals[n_name]!r} (it solves lam = {implied!r}); omit "
+                "kappa to have it solved"
+            )
 
 
 def kappa_for(eigs, vals: dict, *, generator: bool) -> np.ndarray:

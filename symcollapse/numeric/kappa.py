@@ -38,9 +38,9 @@ from symcollapse.numeric.spectral import PowerLawFunctionals, SpectralFunctional
 __all__ = ["solve_kappa", "kappa_bracket", "kappa_residual", "denominator"]
 
 _MAXITER = 400
-_CHUNK = 1 << 21          # elements (points x eigenvalues) per block of direct sums
-_U_TOL = 1e-9             # phase 1 stops when the log-step or the log-bracket is this small
-_POLISH = 3               # Newton steps in kappa afterwards (quadratic: 1e-9 -> 1e-18)
+_CHUNK = 1 << 21  # elements (points x eigenvalues) per block of direct sums
+_U_TOL = 1e-9  # phase 1 stops when the log-step or the log-bracket is this small
+_POLISH = 3  # Newton steps in kappa afterwards (quadratic: 1e-9 -> 1e-18)
 
 
 def _log_trace(fun: SpectralFunctionals) -> float:
@@ -65,8 +65,9 @@ def kappa_bracket(fun: SpectralFunctionals, lam: np.ndarray, T: np.ndarray):
         if isinstance(fun, PowerLawFunctionals):
             u_lo = np.log(fun.kappa_lower(lam, T))
         else:
-            over = np.where(T < fun.d, np.log(fun.min_eigenvalue) + np.log(fun.d - T)
-                            - np.log(2.0 * T), -np.inf)
+            over = np.where(
+                T < fun.d, np.log(fun.min_eigenvalue) + np.log(fun.d - T) - np.log(2.0 * T), -np.inf
+            )
             u_lo = np.maximum(log_lam, over)
     return u_lo, u_hi
 
@@ -78,20 +79,20 @@ def _robust_terms(fun: SpectralFunctionals, kappa, lam, T):
     Gu = np.empty(kappa.shape)
     step = max(1, _CHUNK // max(lj.size, 1))
     for s in range(0, kappa.size, step):
-        k = kappa[s:s + step, None]
+        k = kappa[s : s + step, None]
         above = lj > k
         with np.errstate(divide="ignore", invalid="ignore", over="ignore", under="ignore"):
-            r = np.where(above, k / lj, lj / k)          # <= 1
-            small = r / (1.0 + r)                         # q_j above kappa, p_j below
+            r = np.where(above, k / lj, lj / k)  # <= 1
+            small = r / (1.0 + r)  # q_j above kappa, p_j below
             big = 1.0 / (1.0 + r)
-            ratio = lam[s:s + step] / kappa[s:s + step]
+            ratio = lam[s : s + step] / kappa[s : s + step]
         count = above.sum(axis=1)
         s_above = np.where(above, small, 0.0).sum(axis=1)
         s_below = np.where(above, 0.0, small).sum(axis=1)
-        tl = T[s:s + step] * ratio
-        Ts = T[s:s + step]
-        G[s:s + step] = ((Ts - count) + s_above) - (s_below + tl)
-        Gu[s:s + step] = np.einsum("ij,ij->i", small, big) + tl
+        tl = T[s : s + step] * ratio
+        Ts = T[s : s + step]
+        G[s : s + step] = ((Ts - count) + s_above) - (s_below + tl)
+        Gu[s : s + step] = np.einsum("ij,ij->i", small, big) + tl
     return G, Gu
 
 
@@ -106,8 +107,7 @@ def _plain_terms(fun: SpectralFunctionals, kappa, lam, T, method):
 def kappa_residual(fun: SpectralFunctionals, kappa, lam, T, method: str = "exact"):
     """``G(kappa) = T - df1(kappa) - T lam/kappa`` and ``dG/dlog(kappa)`` (robust for explicit
     spectra with ``method='exact'``)."""
-    kappa, lam, T = (np.asarray(x, dtype=float).reshape(-1) for x in
-                     np.broadcast_arrays(kappa, lam, T))
+    kappa, lam, T = (np.asarray(x, dtype=float).reshape(-1) for x in np.broadcast_arrays(kappa, lam, T))
     if method == "exact" and not isinstance(fun, PowerLawFunctionals):
         return _robust_terms(fun, kappa, lam, T)
     return _plain_terms(fun, kappa, lam, T, method)
@@ -128,21 +128,20 @@ def denominator(fun: SpectralFunctionals, kappa, lam, N, method: str = "exact") 
     :math:`\kappa=0`, a least-squares fit on :math:`N\ge d` rows, it is :math:`N-d`).  Formed as
     the difference :math:`N-\mathrm{df}_2` it loses all accuracy at a spectral gap (``N`` equal to
     the number of eigenvalues far above kappa).  Shape of the broadcast inputs, flattened."""
-    kappa, lam, N = (np.asarray(a, dtype=float).reshape(-1)
-                     for a in np.broadcast_arrays(kappa, lam, N))
+    kappa, lam, N = (np.asarray(a, dtype=float).reshape(-1) for a in np.broadcast_arrays(kappa, lam, N))
     out = np.asarray(N - fun.d, dtype=float).copy()
     pos = np.flatnonzero(kappa > 0)
     if pos.size:
         direct = not isinstance(fun, PowerLawFunctionals) and (
-            method == "exact" or pos.size * fun.d <= _DIRECT_BUDGET)
+            method == "exact" or pos.size * fun.d <= _DIRECT_BUDGET
+        )
         m = "exact" if direct else method
         _, Gu = kappa_residual(fun, kappa[pos], lam[pos], N[pos], m)
         if not direct and not isinstance(fun, PowerLawFunctionals):
             # the table's df1 - df2 cancels where N - df2 is small: redo those points exactly
             weak = np.flatnonzero(Gu < 1e-3 * N[pos])
             if weak.size:
-                Gu[weak] = kappa_residual(fun, kappa[pos][weak], lam[pos][weak], N[pos][weak],
-                                          "exact")[1]
+                Gu[weak] = kappa_residual(fun, kappa[pos][weak], lam[pos][weak], N[pos][weak], "exact")[1]
         out[pos] = Gu
     return out
 
@@ -162,8 +161,9 @@ def solve_kappa(fun: SpectralFunctionals, lam, T, *, method: str = "exact") -> n
     la, Ta = lam[active], T[active]
     u_lo, u_hi = kappa_bracket(fun, la, Ta)
     if not (np.all(np.isfinite(u_lo)) and np.all(np.isfinite(u_hi))):
-        raise ValueError("kappa: no finite bracket for the root (lam or T out of range, or a "
-                         "spectrum beyond float64)")
+        raise ValueError(
+            "kappa: no finite bracket for the root (lam or T out of range, or a spectrum beyond float64)"
+        )
     explicit = not isinstance(fun, PowerLawFunctionals)
 
     def terms(k, idx, m):
@@ -185,8 +185,10 @@ def solve_kappa(fun: SpectralFunctionals, lam, T, *, method: str = "exact") -> n
         if weak.size:
             k[weak] = _polish(terms, k[weak], weak, "exact")
     if not np.all(np.isfinite(k) & (k > 0)):
-        raise ValueError("kappa: the root is not representable in float64 for some (lam, T) "
-                         "(kappa overflows or underflows)")
+        raise ValueError(
+            "kappa: the root is not representable in float64 for some (lam, T) "
+            "(kappa overflows or underflows)"
+        )
     kappa[active] = k
     return kappa.reshape(shape)
 
@@ -194,7 +196,7 @@ def solve_kappa(fun: SpectralFunctionals, lam, T, *, method: str = "exact") -> n
 def _phase1(terms, u, u_lo, u_hi, method):
     """Bracketed Newton in u = log kappa until the step or the bracket is below ``_U_TOL``."""
     u, u_lo, u_hi = u.copy(), u_lo.copy(), u_hi.copy()
-    width2 = np.full(u.shape, np.inf)     # bracket width two steps ago
+    width2 = np.full(u.shape, np.inf)  # bracket width two steps ago
     width1 = np.full(u.shape, np.inf)
     todo = np.arange(u.size)
     for _ in range(_MAXITER):
@@ -202,8 +204,10 @@ def _phase1(terms, u, u_lo, u_hi, method):
         with np.errstate(over="ignore", under="ignore"):
             G, Gu = terms(np.exp(uu), todo, method)
         if not np.all(np.isfinite(G)):
-            raise ValueError("kappa: the effective-regularisation equation is not finite inside "
-                             "the bracket (spectrum or parameters beyond float64)")
+            raise ValueError(
+                "kappa: the effective-regularisation equation is not finite inside "
+                "the bracket (spectrum or parameters beyond float64)"
+            )
         left = G < 0
         lo = np.where(left, uu, u_lo[todo])
         hi = np.where(left, u_hi[todo], uu)
@@ -222,9 +226,11 @@ def _phase1(terms, u, u_lo, u_hi, method):
         todo = todo[~done]
         if todo.size == 0:
             return u
-    raise ValueError(f"kappa: the bracketed iteration did not reach a relative bracket of "
-                     f"{_U_TOL:g} in {_MAXITER} steps for {todo.size} points (a non-finite "
-                     "functional?)")
+    raise ValueError(
+        f"kappa: the bracketed iteration did not reach a relative bracket of "
+        f"{_U_TOL:g} in {_MAXITER} steps for {todo.size} points (a non-finite "
+        "functional?)"
+    )
 
 
 def _polish(terms, k, idx, method):
@@ -258,7 +264,7 @@ def _initial_guess(fun, la, Ta, u_lo, u_hi, method):
     guess = mid.copy()
     order = np.argsort(inverse, kind="stable")
     groups = np.split(order, np.cumsum(np.bincount(inverse))[:-1])
-    for t, members in zip(Tu, groups, strict=True):      # one pass per distinct T
+    for t, members in zip(Tu, groups, strict=True):  # one pass per distinct T
         lam_nodes = np.maximum.accumulate(np.maximum(kn * (1.0 - f1 / t), 0.0))
         target = la[members]
         pos = np.clip(np.searchsorted(lam_nodes, target), 1, nodes_count - 1)

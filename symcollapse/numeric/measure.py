@@ -103,18 +103,18 @@ from symcollapse.numeric.power_law import PowerLaw
 
 __all__ = ["SpectralMeasure", "spectral_measure", "spectral_sum"]
 
-HEAD = 128                # power law: modes k = 1..HEAD are explicit nodes
-EXPLICIT_MAX = 2000       # power law with d <= this: every mode is a node
-NODES = 16                # Gauss-Legendre nodes per panel
-COARSE_NODES = 10         # ... of the coarse companion measure (error estimate)
-RHO = 6.0                 # Bernstein ellipse parameter that the nearest pole must exceed
-GROWTH_END = 0.5          # finite d: panel width <= 8/(beta+2) + GROWTH_END * (distance to the end)
-WIDTH_FAR = 6.0           # d=None: panel width <= WIDTH_FAR / p_min
+HEAD = 128  # power law: modes k = 1..HEAD are explicit nodes
+EXPLICIT_MAX = 2000  # power law with d <= this: every mode is a node
+NODES = 16  # Gauss-Legendre nodes per panel
+COARSE_NODES = 10  # ... of the coarse companion measure (error estimate)
+RHO = 6.0  # Bernstein ellipse parameter that the nearest pole must exceed
+GROWTH_END = 0.5  # finite d: panel width <= 8/(beta+2) + GROWTH_END * (distance to the end)
+WIDTH_FAR = 6.0  # d=None: panel width <= WIDTH_FAR / p_min
 DEFAULT_KAPPA_MIN = 1e-12  # d=None with kappa_min=None
-T_CAP = math.log(1e249)   # largest log x of a node (weights ~ x stay finite)
-_CHUNK = 1 << 24          # elements per block in spectral_sum
+T_CAP = math.log(1e249)  # largest log x of a node (weights ~ x stay finite)
+_CHUNK = 1 << 24  # elements per block in spectral_sum
 
-_EM = ((1, -1.0 / 24.0), (3, 7.0 / 5760.0), (5, -31.0 / 967680.0))   # (order, B_{2j}(1/2)/(2j)!)
+_EM = ((1, -1.0 / 24.0), (3, 7.0 / 5760.0), (5, -31.0 / 967680.0))  # (order, B_{2j}(1/2)/(2j)!)
 # D(D-1)...(D-j+1) as coefficients of D^0, D^1, ...
 _FALLING = {1: (0, 1), 3: (0, 2, -3, 1), 5: (0, 24, -50, 35, -10, 1)}
 
@@ -156,8 +156,10 @@ class SpectralMeasure:
             arrays[name] = arr
         sizes = {arr.size for arr in arrays.values()}
         if len(sizes) != 1:
-            raise ValueError(f"eigenvalues, c2 and weights must have the same length, got "
-                             f"{[arr.size for arr in arrays.values()]}")
+            raise ValueError(
+                f"eigenvalues, c2 and weights must have the same length, got "
+                f"{[arr.size for arr in arrays.values()]}"
+            )
         if not np.all(arrays["eigenvalues"] > 0) or not np.all(np.isfinite(arrays["eigenvalues"])):
             raise ValueError("node eigenvalues must be finite and > 0")
         for name, arr in arrays.items():
@@ -177,8 +179,9 @@ class SpectralMeasure:
         the weights (``values @ weights``; plain pairwise ``values.sum(-1)`` for an exact measure)."""
         values = np.asarray(values)
         if values.shape[-1:] != (self.size,):
-            raise ValueError(f"values must have a last axis of length {self.size} (one per node), "
-                             f"got shape {values.shape}")
+            raise ValueError(
+                f"values must have a last axis of length {self.size} (one per node), got shape {values.shape}"
+            )
         if self._unit:
             return values.sum(axis=-1)
         return values @ self.weights
@@ -290,7 +293,7 @@ def _edges(t0: float, t_end: float, beta: float, t_pole: float, finite: bool, w_
         w = _width(t, beta, t_pole, t_end, finite, w_far)
         if t + w >= t_end:
             t = t_end
-        elif t + 1.5 * w >= t_end:        # no sliver at the end: split the rest in two
+        elif t + 1.5 * w >= t_end:  # no sliver at the end: split the rest in two
             t = 0.5 * (t + t_end)
         else:
             t = t + w
@@ -333,11 +336,11 @@ def _tail_nodes(edges: np.ndarray, n: int, em_terms: int, finite: bool, exponent
     a, b = edges[:-1], edges[1:]
     half = 0.5 * (b - a)
     t = (0.5 * (a + b))[:, None] + half[:, None] * x[None, :]
-    weights = half[:, None] * w[None, :] * np.exp(t)            # dx = e^t dt
+    weights = half[:, None] * w[None, :] * np.exp(t)  # dx = e^t dt
     ends = [(-1.0, 0, -1.0)] + ([(1.0, -1, 1.0)] if finite else [])
     for side, panel, sign in ends:
         rows = _endpoint_rows(n, side)
-        scale = 1.0 / half[panel]                                # d/dt = (2/h) d/dy
+        scale = 1.0 / half[panel]  # d/dt = (2/h) d/dy
         x_end = math.exp(edges[0] if side < 0 else edges[-1])
         for order, coef in _EM[:em_terms]:
             row = sum(cf * scale**p * rows[p] for p, cf in enumerate(_FALLING[order]) if cf)
@@ -348,8 +351,9 @@ def _tail_nodes(edges: np.ndarray, n: int, em_terms: int, finite: bool, exponent
     return t.ravel(), weights.ravel()
 
 
-def _power_law_nodes(pl: PowerLaw, kappa_min: float | None, rtol: float, n: int,
-                     em_terms: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def _power_law_nodes(
+    pl: PowerLaw, kappa_min: float | None, rtol: float, n: int, em_terms: int
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     beta, delta = pl.beta, pl.delta
     t0 = math.log(HEAD + 0.5)
     finite = pl.d is not None
@@ -377,8 +381,9 @@ def _power_law_nodes(pl: PowerLaw, kappa_min: float | None, rtol: float, n: int,
     return eig, c2, np.concatenate([np.ones(HEAD), wt])
 
 
-def spectral_measure(eigenvalues: Any, w0: Any = None, *, kappa_min: float | None = None,
-                     rtol: float = 1e-12) -> SpectralMeasure:
+def spectral_measure(
+    eigenvalues: Any, w0: Any = None, *, kappa_min: float | None = None, rtol: float = 1e-12
+) -> SpectralMeasure:
     r"""The spectral measure of a spectrum: explicit arrays ``(eigenvalues, w0)`` or a
     :class:`~symcollapse.PowerLaw` (then ``w0`` must be None).
 
@@ -407,8 +412,7 @@ def spectral_measure(eigenvalues: Any, w0: Any = None, *, kappa_min: float | Non
         fine = _power_law_nodes(pl, kappa_min, rtol, NODES, 3)
         if pl.d is not None and pl.d <= fine[0].size:
             return spectral_measure(pl.eigenvalues(pl.d), pl.w0(pl.d))
-        coarse = SpectralMeasure(*_power_law_nodes(pl, kappa_min, rtol, COARSE_NODES, 2),
-                                 d=pl.d, exact=False)
+        coarse = SpectralMeasure(*_power_law_nodes(pl, kappa_min, rtol, COARSE_NODES, 2), d=pl.d, exact=False)
         return SpectralMeasure(*fine, d=pl.d, exact=False, coarse=coarse)
     eigs, coefs = as_spectrum(eigenvalues, w0)
     return SpectralMeasure(eigs, coefs**2, np.ones(eigs.size), d=int(eigs.size), exact=True)

@@ -43,11 +43,22 @@ class OptimalRidge:
     at_bound: np.ndarray
 
 
-def optimal_lambda(eigenvalues: ArrayLike, w0: ArrayLike | None = None, *, T: ArrayLike, n: ArrayLike = 0,
-                   T0: ArrayLike | None = None, sigma: ArrayLike = 0.0, sigma0: ArrayLike = 0.0,
-                   design: str = "independent", lam0: ArrayLike = 0.0, bounds: tuple[float, float] = (1e-10, 1e3),
-                   scan: int = 41, rtol: float = 1e-6, max_bytes: float | None = None
-                   ) -> OptimalRidge:
+def optimal_lambda(
+    eigenvalues: ArrayLike,
+    w0: ArrayLike | None = None,
+    *,
+    T: ArrayLike,
+    n: ArrayLike = 0,
+    T0: ArrayLike | None = None,
+    sigma: ArrayLike = 0.0,
+    sigma0: ArrayLike = 0.0,
+    design: str = "independent",
+    lam0: ArrayLike = 0.0,
+    bounds: tuple[float, float] = (1e-10, 1e3),
+    scan: int = 41,
+    rtol: float = 1e-6,
+    max_bytes: float | None = None,
+) -> OptimalRidge:
     r"""The ridge :math:`\lambda>0` minimising the predicted test error, for every grid point.
 
     Parameters as in :func:`~symcollapse.predict` (broadcast together; ``T0``, ``sigma0`` and
@@ -72,22 +83,25 @@ def optimal_lambda(eigenvalues: ArrayLike, w0: ArrayLike | None = None, *, T: Ar
     if rtol_.ndim or not 0 < rtol_ < 1:
         raise ValueError(f"rtol must be > 0 and < 1 (one number), got {rtol!r}")
     rtol = max(float(rtol_), 1e-15)
-    grids_ = [np.shape(x) for x in (T, n, sigma, sigma0, T0, lam0)
-              if x is not None and not is_schedule(x)]
+    grids_ = [np.shape(x) for x in (T, n, sigma, sigma0, T0, lam0) if x is not None and not is_schedule(x)]
     points = float(np.prod(np.broadcast_shapes(*grids_), dtype=float))
-    V.check_memory(points * scan * 1024.0, f"optimal_lambda's scan of {scan} ridges at "
-                   f"{points:.0f} grid points", max_bytes)
+    V.check_memory(
+        points * scan * 1024.0,
+        f"optimal_lambda's scan of {scan} ridges at {points:.0f} grid points",
+        max_bytes,
+    )
     kw: dict[str, Any] = dict(n=n, T0=T0, sigma=sigma, sigma0=sigma0, design=design, lam0=lam0)
     # one schedule convention: a per_generation(...) value is one value per generator, not a grid
     grids = [x for x in (T, n, sigma, sigma0, T0, lam0) if x is not None and not is_schedule(x)]
     shape = np.broadcast_shapes(*(np.shape(x) for x in grids))
     grid = np.linspace(np.log(low), np.log(high), scan)
     Tx = np.asarray(T, dtype=float)[..., None] if np.ndim(T) else T
-    expand: dict[str, Any] = {k: (np.asarray(v)[..., None] if v is not None and not is_schedule(v) and np.ndim(v)
-                  else v)
-              for k, v in kw.items() if k != "design"}
-    errors = predict(eigenvalues, w0, T=Tx, lam=np.exp(grid), design=design,
-                     **expand).test_error
+    expand: dict[str, Any] = {
+        k: (np.asarray(v)[..., None] if v is not None and not is_schedule(v) and np.ndim(v) else v)
+        for k, v in kw.items()
+        if k != "design"
+    }
+    errors = predict(eigenvalues, w0, T=Tx, lam=np.exp(grid), design=design, **expand).test_error
     errors = np.broadcast_to(errors, shape + (scan,))
     best = np.argmin(errors, axis=-1)
     a = grid[np.clip(best - 1, 0, scan - 1)]
@@ -95,8 +109,7 @@ def optimal_lambda(eigenvalues: ArrayLike, w0: ArrayLike | None = None, *, T: Ar
     step = grid[1] - grid[0]
 
     def err(u: np.ndarray) -> np.ndarray:
-        return np.broadcast_to(predict(eigenvalues, w0, T=T, lam=np.exp(u), **kw).test_error,
-                               shape)
+        return np.broadcast_to(predict(eigenvalues, w0, T=T, lam=np.exp(u), **kw).test_error, shape)
 
     c = b - _GOLD * (b - a)
     e_ = a + _GOLD * (b - a)
@@ -115,14 +128,16 @@ def optimal_lambda(eigenvalues: ArrayLike, w0: ArrayLike | None = None, *, T: Ar
     lam = np.exp(u)
     at_bound = (best == 0) | (best == scan - 1)
     value = err(u)
+
     def out(x):
         return x[()] if np.ndim(x) == 0 else x
 
     return OptimalRidge(lam=out(lam), test_error=out(value), at_bound=out(at_bound))
 
 
-def ridge_recipe(beta: float, r: float, *, n: ArrayLike, sigma0: ArrayLike, T0: ArrayLike,
-                 T: ArrayLike | None = None) -> np.ndarray:
+def ridge_recipe(
+    beta: float, r: float, *, n: ArrayLike, sigma0: ArrayLike, T0: ArrayLike, T: ArrayLike | None = None
+) -> np.ndarray:
     r""":math:`(n\sigma_0^2/T_0)^{\ell_{crit}}`, capped below by :math:`T^{-\beta}` when ``T`` is given."""
     beta_, r_ = _exponent(beta, "beta"), _exponent(r, "r")
     if not beta_ > 1:

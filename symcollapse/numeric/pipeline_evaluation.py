@@ -34,11 +34,17 @@ from symcollapse.pipeline.engine import (
     with_stacked_teacher,
 )
 
-__all__ = ["PipelinePrediction", "predict_pipeline", "evaluate_pipeline", "EvaluationContext",
-           "short_repr", "parts_repr"]
+__all__ = [
+    "PipelinePrediction",
+    "predict_pipeline",
+    "evaluate_pipeline",
+    "EvaluationContext",
+    "short_repr",
+    "parts_repr",
+]
 
-_CHUNK = 1 << 21          # elements per chunk of last-fit vectors
-_STATE_BUDGET = 1 << 27   # elements (1 GiB) of upstream state vectors
+_CHUNK = 1 << 21  # elements per chunk of last-fit vectors
+_STATE_BUDGET = 1 << 27  # elements (1 GiB) of upstream state vectors
 
 
 @dataclass(frozen=True)
@@ -86,7 +92,7 @@ def settings_text(settings: dict) -> str:
     for key, value in settings.items():
         if isinstance(value, str):
             out.append(f"{key}={value!r}")
-        elif isinstance(value, tuple):          # a per-generation schedule
+        elif isinstance(value, tuple):  # a per-generation schedule
             out.append(f"{key}=per_generation({', '.join(f'{v:g}' for v in value)})")
         elif not isinstance(value, (int, float, np.ndarray, np.generic)):
             out.append(f"{key}={value!r}")
@@ -105,8 +111,10 @@ def parts_html(pred, name: str, settings: dict | None = None) -> str:
     """An HTML table of the parts (value, or shape and range) under the settings, for Jupyter."""
     rows = "".join(f"<tr><td>{k}</td><td>{short_repr(getattr(pred, k))}</td></tr>" for k in _PARTS)
     caption = f"{name}" + (f" at {settings_text(settings)}" if settings else "")
-    return (f"<table><caption style='text-align:left'>{caption}</caption>"
-            f"<tr><th>part</th><th>value</th></tr>{rows}</table>")
+    return (
+        f"<table><caption style='text-align:left'>{caption}</caption>"
+        f"<tr><th>part</th><th>value</th></tr>{rows}</table>"
+    )
 
 
 class _ExplicitMeasure:
@@ -170,12 +178,13 @@ class _Ingredients:
 class NumericBackend:
     """The engine's NumPy backend over parameter arrays of a common layout."""
 
-    def __init__(self, context: EvaluationContext, params: dict, solved: dict, shape_like,
-                 tabled: bool = False):
+    def __init__(
+        self, context: EvaluationContext, params: dict, solved: dict, shape_like, tabled: bool = False
+    ):
         self.ctx = context
-        self.tabled = tabled          # last-fit vectors as functions of kappa (Chebyshev join)
-        self.params = params          # (fit name, field) -> array, already shaped
-        self.solved = solved          # fit name -> (kappa, sums) over the same settings, flat
+        self.tabled = tabled  # last-fit vectors as functions of kappa (Chebyshev join)
+        self.params = params  # (fit name, field) -> array, already shaped
+        self.solved = solved  # fit name -> (kappa, sums) over the same settings, flat
         self._shape_like = shape_like  # flat settings -> this backend's layout of scalars
         m = context.built_measure
         self.ell = m.eigenvalues
@@ -200,7 +209,8 @@ class NumericBackend:
             raise ValueError(
                 f"fit {fit.name!r}: {what} is derived for N >= d + 2 rows (the fit's Gram matrix "
                 f"invertible, inverse-Wishart mean), got N = {np.min(N):g} with d = {d:g}; "
-                "simulate() runs it")
+                "simulate() runs it"
+            )
 
     def tr(self, v):
         v = np.asarray(v)
@@ -225,8 +235,13 @@ class NumericBackend:
             kappa, sums = self.solved[fit.name]
             shaped = self._shape_like
             self._ing[fit.name] = _Ingredients(
-                self.ell, shaped(kappa), np.broadcast_to(Nf, shape),
-                np.broadcast_to(lam, shape), self.ctx.d, {k: shaped(v) for k, v in sums.items()})
+                self.ell,
+                shaped(kappa),
+                np.broadcast_to(Nf, shape),
+                np.broadcast_to(lam, shape),
+                self.ctx.d,
+                {k: shaped(v) for k, v in sums.items()},
+            )
         return self._ing[fit.name]
 
     def df2(self, ing):
@@ -260,7 +275,8 @@ class NumericBackend:
             raise ValueError(
                 f"fit {fit.name!r}: a least-squares fit (lam = 0) with N rows in [d - 1, d + 1] "
                 f"(d = {d:g}) on noisy or disagreeing labels has an infinite expected error "
-                "(inverse-Wishart mean): use N <= d - 2 or N >= d + 2 rows, or a ridge lam > 0")
+                "(inverse-Wishart mean): use N <= d - 2 or N >= d + 2 rows, or a ridge lam > 0"
+            )
 
 
 @dataclass(frozen=True)
@@ -295,7 +311,7 @@ class _Join:
         key = id(v)
         if key not in self._cache:
             w = self.be._weights
-            v3 = np.reshape(v, (1,) * (3 - np.ndim(v)) + np.shape(v))   # (U, 1, nodes)
+            v3 = np.reshape(v, (1,) * (3 - np.ndim(v)) + np.shape(v))  # (U, 1, nodes)
             vw = np.ascontiguousarray(np.broadcast_to(v3, v3.shape[:-1] + w.shape) * w)
             self._cache[key] = (v, vw, self.be.tr(self.be.ell * v3))
         return self._cache[key]
@@ -305,9 +321,9 @@ class _Join:
         if isinstance(x, _OfKappa):
             return self._tabled(x, v, vw)
         x = np.broadcast_to(x, np.shape(x)[:-1] + self.be._weights.shape)
-        if self.mode == "cross":                       # x: (1, Lc, n), vw: (U, 1, n)
+        if self.mode == "cross":  # x: (1, Lc, n), vw: (U, 1, n)
             return (vw[:, 0, :] @ x[0].T)[..., None]
-        vv = vw[self.u_sel]                            # (Pc, 1, n)
+        vv = vw[self.u_sel]  # (Pc, 1, n)
         return np.einsum("pan,pan->pa", x, vv)[..., None]
 
     def _tabled(self, x: _OfKappa, v, vw):
@@ -322,8 +338,8 @@ class _Join:
         for i in np.unique(idx):
             if int(i) not in panels:
                 nodes = np.exp((i + 0.5) * _PANEL + 0.5 * _PANEL * _X)
-                X = _vectors_at(self.be.ell, nodes)                  # (3, nodes_k, n)
-                F = np.einsum("un,akn->auk", vw[:, 0, :], X)          # (3, U, nodes_k)
+                X = _vectors_at(self.be.ell, nodes)  # (3, nodes_k, n)
+                F = np.einsum("un,akn->auk", vw[:, 0, :], X)  # (3, U, nodes_k)
                 c = dct(F, type=1, axis=-1) / (_NODES - 1)
                 c[..., 0] /= 2
                 c[..., -1] /= 2
@@ -331,14 +347,14 @@ class _Join:
         keys = np.array(sorted(panels))
         stacked = self._cache.get(("stacked", id(v)))
         if stacked is None or stacked.shape[0] != keys.size:
-            stacked = np.stack([panels[int(i)] for i in keys])      # (panels, 3, U, nodes_k)
+            stacked = np.stack([panels[int(i)] for i in keys])  # (panels, 3, U, nodes_k)
             self._cache[("stacked", id(v))] = stacked
-        coeffs = stacked[np.searchsorted(keys, idx), x.which]      # (Lc, U, nodes_k)
+        coeffs = stacked[np.searchsorted(keys, idx), x.which]  # (Lc, U, nodes_k)
         t = ((2.0 / _PANEL) * (u - (idx + 0.5) * _PANEL))[:, None]
         b1, b2 = coeffs[..., -1].copy(), np.zeros(coeffs.shape[:2])
         for m in range(_NODES - 2, 0, -1):
             b1, b2 = 2.0 * t * b1 - b2 + coeffs[..., m], b1
-        return (t * b1 - b2 + coeffs[..., 0]).T[..., None]          # (U, Lc, 1)
+        return (t * b1 - b2 + coeffs[..., 0]).T[..., None]  # (U, Lc, 1)
 
     def trace_ell(self, v):
         t = self._entry(v)[2]
@@ -355,8 +371,7 @@ class EvaluationContext:
         self.measure: SpectralMeasure | None = None
         self._kappa: dict[bytes, tuple[np.ndarray, dict[str, np.ndarray]]] = {}
         self.states: dict[Any, Any] = {}
-        self.fixed: dict[str, np.ndarray] = {}      # fixed teachers' coefficients
-
+        self.fixed: dict[str, np.ndarray] = {}  # fixed teachers' coefficients
 
     @property
     def built_measure(self) -> SpectralMeasure:
@@ -367,12 +382,16 @@ class EvaluationContext:
 
     def fixed_delta(self, name: str) -> np.ndarray:
         if not isinstance(self.measure, _ExplicitMeasure):
-            raise ValueError(f"the fixed teacher {name!r} needs the spectrum as explicit arrays "
-                             "(eigenvalues, w0), not a PowerLaw")
+            raise ValueError(
+                f"the fixed teacher {name!r} needs the spectrum as explicit arrays "
+                "(eigenvalues, w0), not a PowerLaw"
+            )
         w2 = self.fixed[name]
         if w2.shape != self.measure.coef.shape:
-            raise ValueError(f"the fixed teacher {name!r} has {w2.size} coefficients, the "
-                             f"spectrum {self.measure.coef.size} eigenvalues")
+            raise ValueError(
+                f"the fixed teacher {name!r} has {w2.size} coefficients, the "
+                f"spectrum {self.measure.coef.size} eigenvalues"
+            )
         return w2 - self.measure.coef
 
     def kappa_and_sums(self, lam: np.ndarray, N: np.ndarray):
@@ -415,16 +434,23 @@ def _signatures(pipeline: Pipeline, upto: int, flat: dict) -> list[bytes]:
 
     out, h = [], hashlib.sha1()
     for fit in pipeline.resolved[:upto]:
-        h.update(repr((fit.name, tuple((b.teacher, b.design_id, b.fresh_design, b.reused_labels)
-                                       for b in fit.blocks))).encode())
+        h.update(
+            repr(
+                (
+                    fit.name,
+                    tuple((b.teacher, b.design_id, b.fresh_design, b.reused_labels) for b in fit.blocks),
+                )
+            ).encode()
+        )
         for f, _ in _fields(fit):
             h.update(flat[(fit.name, f)].tobytes())
         out.append(h.copy().digest())
     return out
 
 
-def evaluate_pipeline(pipeline: Pipeline, context: EvaluationContext,
-                      last_teachers: list[str] | None = None) -> dict[str, np.ndarray]:
+def evaluate_pipeline(
+    pipeline: Pipeline, context: EvaluationContext, last_teachers: list[str] | None = None
+) -> dict[str, np.ndarray]:
     """Bias, variance, collapse, test error and the last fit's kappa over the pipeline's grid.
 
     ``last_teachers``: evaluate the last fit (one block on fresh rows) once for each of these
@@ -442,14 +468,15 @@ def evaluate_pipeline(pipeline: Pipeline, context: EvaluationContext,
         return a.reshape((1,) * (nd - a.ndim) + a.shape)
 
     up_fits, last = fits[:-1], fits[-1]
-    up_shape = np.broadcast_shapes(*[pad(v).shape for f in up_fits for _, v in _fields(f)]) \
-        if up_fits else (1,) * nd
+    up_shape = (
+        np.broadcast_shapes(*[pad(v).shape for f in up_fits for _, v in _fields(f)]) if up_fits else (1,) * nd
+    )
     last_shape = np.broadcast_shapes(*[pad(v).shape for _, v in _fields(last)])
     U, L = int(np.prod(up_shape)), int(np.prod(last_shape))
-    flat_up = {(f.name, k): np.broadcast_to(pad(v), up_shape).reshape(U)
-               for f in up_fits for k, v in _fields(f)}
-    flat_last = {(last.name, k): np.broadcast_to(pad(v), last_shape).reshape(L)
-                 for k, v in _fields(last)}
+    flat_up = {
+        (f.name, k): np.broadcast_to(pad(v), up_shape).reshape(U) for f in up_fits for k, v in _fields(f)
+    }
+    flat_last = {(last.name, k): np.broadcast_to(pad(v), last_shape).reshape(L) for k, v in _fields(last)}
 
     # every fit's kappa once, over its own settings (the measure must resolve the smallest)
     solved = {}
@@ -460,9 +487,11 @@ def evaluate_pipeline(pipeline: Pipeline, context: EvaluationContext,
     context.ensure_measure(min(positive) if positive else 1.0)
     nodes = context.built_measure.eigenvalues.size
     if U * nodes * 4 * max(1, len(up_fits)) > _STATE_BUDGET * 8:
-        raise ValueError(f"the grid over the generators' parameters has {U} settings x {nodes} "
-                         "spectral nodes: too large to hold the chain's state vectors; split the "
-                         "grid")
+        raise ValueError(
+            f"the grid over the generators' parameters has {U} settings x {nodes} "
+            "spectral nodes: too large to hold the chain's state vectors; split the "
+            "grid"
+        )
 
     # upstream state on (U, 1, 1) scalars
     up_params = {k: v.reshape(U, 1, 1) for k, v in flat_up.items()}
@@ -474,19 +503,25 @@ def evaluate_pipeline(pipeline: Pipeline, context: EvaluationContext,
     if last_teachers is not None and list(last_teachers) != declared:
         stack = len(last_teachers)
         if stack * U * nodes * 2 > _STATE_BUDGET * 8:
-            raise ValueError(f"{stack} teachers x {U} generator settings x {nodes} spectral nodes "
-                             "are too many to stack: split the grid")
+            raise ValueError(
+                f"{stack} teachers x {U} generator settings x {nodes} spectral nodes "
+                "are too many to stack: split the grid"
+            )
 
         def stacked(moment):
-            return np.concatenate([np.broadcast_to(0.0 if t == TRUTH or moment(t) is None
-                                                   else moment(t), (U, 1, nodes))
-                                   for t in last_teachers])
+            return np.concatenate(
+                [
+                    np.broadcast_to(0.0 if t == TRUTH or moment(t) is None else moment(t), (U, 1, nodes))
+                    for t in last_teachers
+                ]
+            )
+
         state = with_stacked_teacher(state, stacked(state.k), stacked(lambda t: state.h(t, t)))
 
     full = np.broadcast_shapes(up_shape, last_shape)
     u_idx = np.broadcast_to(np.arange(U).reshape(up_shape), full).reshape(-1)
     l_idx = np.broadcast_to(np.arange(L).reshape(last_shape), full).reshape(-1)
-    if stack > 1:       # stacked settings: teacher-major
+    if stack > 1:  # stacked settings: teacher-major
         u_idx = (np.arange(stack)[:, None] * U + u_idx).reshape(-1)
         l_idx = np.tile(l_idx, stack)
         U, full = stack * U, (stack,) + full
@@ -510,8 +545,7 @@ def evaluate_pipeline(pipeline: Pipeline, context: EvaluationContext,
         for s in range(0, L, step):
             sl = slice(s, min(L, s + step))
             lp = {k: v[sl].reshape(1, -1, 1) for k, v in flat_last.items()}
-            be = NumericBackend(context, lp, solved, lambda a, sl=sl: a[sl].reshape(1, -1, 1),
-                                tabled=tabled)
+            be = NumericBackend(context, lp, solved, lambda a, sl=sl: a[sl].reshape(1, -1, 1), tabled=tabled)
             res = last_fit_error(state, be, _Join(be, "cross", cache=cache))
             for name in parts:
                 cross[name][:, sl] = np.broadcast_to(res[name], (U, sl.stop - sl.start, 1))[..., 0]
@@ -527,8 +561,12 @@ def evaluate_pipeline(pipeline: Pipeline, context: EvaluationContext,
             res = last_fit_error(state, be, _Join(be, "pair", u_sel=u_idx[sl], cache=cache))
             for name in parts:
                 parts[name][sl] = np.broadcast_to(res[name], (sl.stop - sl.start, 1, 1))[:, 0, 0]
-    out = {"bias": parts["clean_bias"], "variance": parts["variance"],
-           "collapse": parts["collapse"], "kappa": solved[last.name][0][l_idx]}
+    out = {
+        "bias": parts["clean_bias"],
+        "variance": parts["variance"],
+        "collapse": parts["collapse"],
+        "kappa": solved[last.name][0][l_idx],
+    }
     out = {k: v.reshape(full) for k, v in out.items()}
     if last_teachers is not None and stack == 1:
         out = {k: v[None] for k, v in out.items()}
@@ -541,7 +579,7 @@ def _share_cache(context, pipeline, state, flat_up, n_up) -> None:
     record this one's (a grid over ``n`` reuses every prefix of the chain)."""
     fits = pipeline.resolved
     sigs = _signatures(pipeline, n_up, flat_up)
-    for i in range(n_up):   # in order, so that each step recurses one fit deep
+    for i in range(n_up):  # in order, so that each step recurses one fit deep
         name = fits[i].name
         hit = context.states.get(sigs[i])
         if hit is not None:
@@ -556,15 +594,13 @@ def _as_output(x):
     return x[()] if x.ndim == 0 else x
 
 
-def predict_pipeline(pipeline: Pipeline, eigenvalues, w0=None, *, method: str = "auto"
-                     ) -> PipelinePrediction:
+def predict_pipeline(pipeline: Pipeline, eigenvalues, w0=None, *, method: str = "auto") -> PipelinePrediction:
     """The derived test error of ``pipeline`` on a spectrum, over the pipeline's grid."""
     fun = functionals_of(eigenvalues, w0)
     if method not in ("auto", "exact", "table"):
         raise ValueError(f"method must be 'auto', 'exact' or 'table', got {method!r}")
     if method == "auto":
-        method = "exact" if int(np.prod(pipeline.grid_shape())) * min(fun.d, 10_000) \
-            <= 2_000_000 else "table"
+        method = "exact" if int(np.prod(pipeline.grid_shape())) * min(fun.d, 10_000) <= 2_000_000 else "table"
     ctx = EvaluationContext(fun, method)
     ctx.fixed = dict(pipeline.teachers)
     out = evaluate_pipeline(pipeline, ctx)

@@ -59,9 +59,9 @@ from symcollapse.numeric.spectral_sums import FUNCTIONALS, direct_sums
 __all__ = ["PowerLaw"]
 
 
-HEAD = 1024            # terms summed directly
-_GL_NODES = 12         # Gauss-Legendre nodes per panel
-_U_SERIES = 1e4        # d=None: u beyond this by the binomial series
+HEAD = 1024  # terms summed directly
+_GL_NODES = 12  # Gauss-Legendre nodes per panel
+_U_SERIES = 1e4  # d=None: u beyond this by the binomial series
 _SERIES_TERMS = 8
 
 _GL_X, _GL_W = np.polynomial.legendre.leggauss(_GL_NODES)
@@ -73,6 +73,7 @@ def _d_polys(a: float, beta: float, m: int, orders=(1, 3, 5)) -> dict[int, np.nd
 
     D = x d/dx maps x^a (1+u)^{-m} Q(y) to x^a (1+u)^{-m} [a Q - beta m y Q + beta y (1-y) Q'], and
     x^j f^{(j)} = D (D-1) ... (D-j+1) f."""
+
     def apply(q, shift):
         yq = P.polymulx(q)
         dq = P.polyder(q) if q.size > 1 else np.zeros(1)
@@ -103,7 +104,7 @@ class PowerLaw:
     Examples
     --------
     >>> import symcollapse as sc
-    >>> spectrum = sc.PowerLaw(beta=2.0, r=0.5, d=10**9)       # never materialised
+    >>> spectrum = sc.PowerLaw(beta=2.0, r=0.5, d=10**9)  # never materialised
     >>> round(float(sc.predict(spectrum, T=1000, lam=1e-3)), 8)
     0.00053787
     """
@@ -127,7 +128,7 @@ class PowerLaw:
             d = int(d)
         self.beta, self.r, self.d, self.normalize = beta, r, d, bool(normalize)
         self.delta = 1.0 + beta * (2.0 * r - 1.0)
-        q = beta + self.delta            # sum lambda c^2 = sum k^-q, q = 1 + 2 beta r > 1
+        q = beta + self.delta  # sum lambda c^2 = sum k^-q, q = 1 + 2 beta r > 1
         if normalize:
             total = float(zeta(q)) if d is None else float(zeta(q) - zeta(q, d + 1))
             if d is not None and d <= HEAD:
@@ -194,8 +195,10 @@ class PowerLaw:
             if name not in FUNCTIONALS:
                 raise ValueError(f"unknown functional {name!r}; choose from {FUNCTIONALS}")
             if name == "resolvent_scaled" and self.d is None:
-                raise ValueError("resolvent_scaled = kappa^2 tr(Sigma+kappa)^-2 diverges for d=None "
-                                 "(every mode contributes ~1); give a finite d")
+                raise ValueError(
+                    "resolvent_scaled = kappa^2 tr(Sigma+kappa)^-2 diverges for d=None "
+                    "(every mode contributes ~1); give a finite d"
+                )
         return tuple(names)
 
     def _head(self, flat, names, n_head):
@@ -210,20 +213,20 @@ class PowerLaw:
         beta = self.beta
         t0 = np.full_like(kappa, math.log(x0))
         if x1 is None:
-            tU = (math.log(_U_SERIES) - np.log(kappa)) / beta       # where u = U
+            tU = (math.log(_U_SERIES) - np.log(kappa)) / beta  # where u = U
             t1 = np.maximum(t0, tU)
         else:
             t1 = np.full_like(kappa, math.log(x1))
         width = beta * (t1 - t0)
         panels = max(1, int(math.ceil(float(width.max()))))
-        h = (t1 - t0) / panels                                        # panel width per kappa
+        h = (t1 - t0) / panels  # panel width per kappa
         # nodes: (n_kappa, panels * nodes)
         centres = t0[:, None] + h[:, None] * (np.arange(panels)[None, :] + 0.5)
         t = (centres[:, :, None] + 0.5 * h[:, None, None] * _GL_X[None, None, :]).reshape(kappa.size, -1)
         kk = kappa[:, None]
         g = A[:, None] * np.exp((a + 1.0) * t - m * np.log1p(kk * np.exp(beta * t)))
         total = (g * np.tile(_GL_W, panels)[None, :]).sum(axis=1) * 0.5 * h
-        if x1 is None:                                                # int_X^inf by the u^-1 series
+        if x1 is None:  # int_X^inf by the u^-1 series
             X = np.exp(t1)
             U = kappa * X**beta
             series = np.zeros_like(kappa)

@@ -79,32 +79,43 @@ def _check_magnitudes(fun, **arrays) -> None:
     if not isinstance(fun, PowerLawFunctionals):
         lo, hi = fun.min_eigenvalue, float(fun.eigenvalues.max())
         if lo < 1 / _MAGNITUDE or hi > _MAGNITUDE:
-            raise ValueError(f"eigenvalues must lie in [1e-150, 1e150] for predict (their squares "
-                             f"must be representable in float64), got [{lo:g}, {hi:g}]")
+            raise ValueError(
+                f"eigenvalues must lie in [1e-150, 1e150] for predict (their squares "
+                f"must be representable in float64), got [{lo:g}, {hi:g}]"
+            )
         if np.any(np.abs(fun.w0) > _MAGNITUDE):
-            raise ValueError("w0's entries must have magnitudes <= 1e150 for predict (their "
-                             "squares must be representable in float64)")
+            raise ValueError(
+                "w0's entries must have magnitudes <= 1e150 for predict (their "
+                "squares must be representable in float64)"
+            )
     for name, value in arrays.items():
         value = np.asarray(value, dtype=float)
         if np.any(value > _MAGNITUDE):
-            raise ValueError(f"{name} must be <= 1e150 for predict (its square must be "
-                             f"representable in float64), got {value.max():g}")
+            raise ValueError(
+                f"{name} must be <= 1e150 for predict (its square must be "
+                f"representable in float64), got {value.max():g}"
+            )
 
 
-def _check_generator(T0: np.ndarray, sigma0: np.ndarray, used: np.ndarray, d: float,
-                     lam0: np.ndarray | float = 0.0) -> None:
+def _check_generator(
+    T0: np.ndarray, sigma0: np.ndarray, used: np.ndarray, d: float, lam0: np.ndarray | float = 0.0
+) -> None:
     """The generator sizes for which the expected error is finite (least-squares generators)."""
     bad = used & (sigma0 > 0) & (T0 > d - 2) & (T0 < d + 2) & (np.asarray(lam0) == 0)
     if np.any(bad):
-        raise ValueError(f"T0 must be <= d - 2 = {d - 2} or >= d + 2 = {d + 2} when sigma0 > 0: "
-                         f"for T0 in [d - 1, d + 1] the generator's noise has an infinite "
-                         "(inverse-Wishart) mean error (or give the generators a ridge lam0 > 0)")
+        raise ValueError(
+            f"T0 must be <= d - 2 = {d - 2} or >= d + 2 = {d + 2} when sigma0 > 0: "
+            f"for T0 in [d - 1, d + 1] the generator's noise has an infinite "
+            "(inverse-Wishart) mean error (or give the generators a ridge lam0 > 0)"
+        )
 
 
 def _check_ridge_design(lam0: np.ndarray, n: np.ndarray, design: str) -> None:
     if design == "same" and np.any((np.asarray(lam0) > 0) & (np.asarray(n) > 0)):
-        raise ValueError("lam0 > 0 (ridge generators) needs design='independent': the theory of "
-                         "a ridge generator reusing one design X0 is not implemented")
+        raise ValueError(
+            "lam0 > 0 (ridge generators) needs design='independent': the theory of "
+            "a ridge generator reusing one design X0 is not implemented"
+        )
 
 
 def _schedules(n, T0, sigma0, d: float, design: str, lam0=0.0):
@@ -116,8 +127,10 @@ def _schedules(n, T0, sigma0, d: float, design: str, lam0=0.0):
     count_n = int(n)
     for name, value in (("T0", T0), ("sigma0", sigma0), ("lam0", lam0)):
         if np.ndim(value) and not isinstance(value, PerGeneration):
-            raise ValueError(f"with a per-generation schedule, {name} must be a number or "
-                             "per_generation([...]), not a grid")
+            raise ValueError(
+                f"with a per-generation schedule, {name} must be a number or "
+                "per_generation([...]), not a grid"
+            )
     if T0 is None:
         if count_n > 0:
             raise ValueError("T0 is required when n > 0 (the sample size of each generator)")
@@ -140,21 +153,36 @@ def _estimate_work(fun, shape, n, generators, max_bytes) -> None:
     n_max = float(np.max(n))
     nodes = fun.d if not isinstance(fun, PowerLawFunctionals) else 4096.0
     # upstream settings: the grid over the generators' parameters
-    upstream = float(np.prod(np.broadcast_shapes(*(np.shape(x) for x in generators)), dtype=float)) \
-        if generators else 1.0
+    upstream = (
+        float(np.prod(np.broadcast_shapes(*(np.shape(x) for x in generators)), dtype=float))
+        if generators
+        else 1.0
+    )
     stacked = float(np.unique(n).size) * upstream * nodes * 8.0 * 4
     chain = n_max * upstream * (_BYTES_PER_GENERATION + _BYTES_PER_GENERATION_NODE * nodes)
     estimate = points * _BYTES_PER_POINT + chain + stacked
-    V.check_memory(estimate, f"predict over {points:.0f} grid points with chains of up to "
-                   f"{n_max:.0f} generations", max_bytes)
+    V.check_memory(
+        estimate,
+        f"predict over {points:.0f} grid points with chains of up to {n_max:.0f} generations",
+        max_bytes,
+    )
 
 
-def predict(eigenvalues: ArrayLike | PowerLaw, w0: ArrayLike | None = None, *, T: ArrayLike,
-            lam: ArrayLike = 0.0,
-            n: ArrayLike = 0, T0: ArrayLike | None = None, sigma: ArrayLike = 0.0,
-            sigma0: ArrayLike = 0.0, design: str = "independent",
-            method: str = "auto", lam0: ArrayLike = 0.0,
-            max_bytes: float | None = None) -> Prediction:
+def predict(
+    eigenvalues: ArrayLike | PowerLaw,
+    w0: ArrayLike | None = None,
+    *,
+    T: ArrayLike,
+    lam: ArrayLike = 0.0,
+    n: ArrayLike = 0,
+    T0: ArrayLike | None = None,
+    sigma: ArrayLike = 0.0,
+    sigma0: ArrayLike = 0.0,
+    design: str = "independent",
+    method: str = "auto",
+    lam0: ArrayLike = 0.0,
+    max_bytes: float | None = None,
+) -> Prediction:
     r"""Theory's test error of ridge trained on the ``n``-th generation of fake data.
 
     Parameters
@@ -204,7 +232,7 @@ def predict(eigenvalues: ArrayLike | PowerLaw, w0: ArrayLike | None = None, *, T
     >>> sc.predict(eigs, w0, T=400, n=3, T0=600, sigma=0.5, sigma0=0.5)
     Prediction(test_error=0.627196, bias=0, variance=0.251256, collapse=0.37594, kappa=0;
                d=200, T=400, n=3, T0=600, sigma=0.5, sigma0=0.5)
-    >>> T0 = sc.per_generation([600, 900, 1200])          # one sample size per generator
+    >>> T0 = sc.per_generation([600, 900, 1200])  # one sample size per generator
     >>> round(float(sc.predict(eigs, w0, T=400, n=3, T0=T0, sigma=0.5, sigma0=0.5)), 6)
     0.49815
     """
@@ -237,8 +265,10 @@ def predict(eigenvalues: ArrayLike | PowerLaw, w0: ArrayLike | None = None, *, T
             _check_generator(T0b, s0b, nb_ > 0, d, l0b)
     Tb, lb = np.broadcast_arrays(T, lam)
     if np.any((lb == 0) & (Tb >= d) & (Tb < d + 2)):
-        raise ValueError(f"with lam = 0, T must be < d = {d} or >= d + 2 = {d + 2}: the "
-                         "ridgeless error is infinite for T in [d, d + 1]")
+        raise ValueError(
+            f"with lam = 0, T must be < d = {d} or >= d + 2 = {d + 2}: the "
+            "ridgeless error is infinite for T in [d, d + 1]"
+        )
     arrays: list[Any] = [T, lam, n, sigma]
     if schedule is None:
         arrays += [sigma0, lam0] + ([] if T0 is None else [T0])
@@ -249,7 +279,7 @@ def predict(eigenvalues: ArrayLike | PowerLaw, w0: ArrayLike | None = None, *, T
     gens = [x for x in (T0, sigma0, lam0) if x is not None] if schedule is None else []
     _estimate_work(fun, shape, n, gens, max_bytes)
     if method == "auto":
-        per_point = 10_000 if isinstance(fun, PowerLawFunctionals) else d   # cost of one sum
+        per_point = 10_000 if isinstance(fun, PowerLawFunctionals) else d  # cost of one sum
         method = "exact" if Tb.size * per_point <= _EXACT_BUDGET else "table"
 
     # one engine evaluation of the longest chain: the downstream fit is contracted with every
@@ -258,39 +288,51 @@ def predict(eigenvalues: ArrayLike | PowerLaw, w0: ArrayLike | None = None, *, T
     counts = np.unique(n).astype(int)
     n_max = int(counts[-1])
     if schedule is None:
-        pipe = replace(n=n_max, T0=T0, sigma0=sigma0, T=T, sigma=sigma, lam=lam, lam0=lam0,
-                       design=design)
+        pipe = replace(n=n_max, T0=T0, sigma0=sigma0, T=T, sigma=sigma, lam=lam, lam0=lam0, design=design)
     else:
-        pipe = replace(n=n_max, T0=per_generation(schedule[0]), sigma0=per_generation(schedule[1]),
-                       T=T, sigma=sigma, lam=lam, lam0=per_generation(schedule[2]), design=design)
+        pipe = replace(
+            n=n_max,
+            T0=per_generation(schedule[0]),
+            sigma0=per_generation(schedule[1]),
+            T=T,
+            sigma=sigma,
+            lam=lam,
+            lam0=per_generation(schedule[2]),
+            design=design,
+        )
     teachers = [TRUTH if k == 0 else pipe.resolved[k - 1].name for k in counts]
-    with np.errstate(all="ignore"):     # non-finite results are refused below
+    with np.errstate(all="ignore"):  # non-finite results are refused below
         out = evaluate_pipeline(pipe, ctx, last_teachers=teachers)
     which = np.broadcast_to(np.searchsorted(counts, n), shape)[None]
     parts = {}
     for name in ("test_error", "bias", "variance", "collapse", "kappa"):
         value = out[name]
-        value = value.reshape(value.shape[:1] + (1,) * (len(shape) + 1 - value.ndim)
-                              + value.shape[1:])
+        value = value.reshape(value.shape[:1] + (1,) * (len(shape) + 1 - value.ndim) + value.shape[1:])
         value = np.broadcast_to(value, value.shape[:1] + shape)
         parts[name] = np.take_along_axis(value, which, axis=0)[0]
     for name in ("test_error", "bias", "variance", "collapse"):
         if not np.all(np.isfinite(parts[name])):
-            raise ValueError(f"{name} is not representable in float64 for some inputs (the "
-                             "spectrum, w0 or the noise levels are too large or too small)")
+            raise ValueError(
+                f"{name} is not representable in float64 for some inputs (the "
+                "spectrum, w0 or the noise levels are too large or too small)"
+            )
 
     def out_(x):
         x = np.asarray(x, dtype=float)
         return x[()] if x.ndim == 0 else x
 
-    spectrum = (dict(spectrum=eigenvalues) if isinstance(eigenvalues, PowerLaw)
-                else dict(d=int(fun.d)))
-    given: dict[str, Any] = dict(**spectrum, T=T, lam=lam, n=n, T0=T0, sigma=sigma,
-                                 sigma0=sigma0, lam0=lam0, design=design)
+    spectrum = dict(spectrum=eigenvalues) if isinstance(eigenvalues, PowerLaw) else dict(d=int(fun.d))
+    given: dict[str, Any] = dict(
+        **spectrum, T=T, lam=lam, n=n, T0=T0, sigma=sigma, sigma0=sigma0, lam0=lam0, design=design
+    )
     if schedule is not None:
         for key, values in zip(("T0", "sigma0", "lam0"), schedule, strict=True):
             given[key] = tuple(float(v) for v in values) if np.any(np.asarray(values)) else None
     defaults = dict(lam=0.0, n=0, sigma=0.0, sigma0=0.0, lam0=0.0, design="independent")
-    settings = {k: v for k, v in given.items() if v is not None and not (
-        k in defaults and np.ndim(v) == 0 and not isinstance(v, tuple) and v == defaults[k])}
+    settings = {
+        k: v
+        for k, v in given.items()
+        if v is not None
+        and not (k in defaults and np.ndim(v) == 0 and not isinstance(v, tuple) and v == defaults[k])
+    }
     return Prediction(**{name: out_(v) for name, v in parts.items()}, settings=settings)

@@ -66,8 +66,10 @@ def power_law(d: int, beta: float, r: float, *, normalize: bool = False):
     if normalize:
         coefs = coefs / np.sqrt(np.sum(eigs * coefs**2))
     if not (np.all(eigs > 0) and np.all(np.isfinite(coefs))):
-        raise ValueError(f"power_law({d}, beta={beta!r}, r={r!r}): the eigenvalues underflow or "
-                         "the coefficients overflow in float64; use a smaller beta or r")
+        raise ValueError(
+            f"power_law({d}, beta={beta!r}, r={r!r}): the eigenvalues underflow or "
+            "the coefficients overflow in float64; use a smaller beta or r"
+        )
     return eigs, coefs
 
 
@@ -78,7 +80,9 @@ def spectrum_arrays(eigenvalues: Any, w0: Any) -> tuple[np.ndarray, np.ndarray]:
             raise TypeError("pass either a PowerLaw or the pair (eigenvalues, w0), not both")
         pl = eigenvalues
         if pl.d is None or pl.d > V.MATERIALIZE:
-            raise ValueError(f"this needs the eigenvalues one by one: use a PowerLaw with a finite "
-                             f"d <= {V.MATERIALIZE}, got d = {pl.d}")
+            raise ValueError(
+                f"this needs the eigenvalues one by one: use a PowerLaw with a finite "
+                f"d <= {V.MATERIALIZE}, got d = {pl.d}"
+            )
         return pl.eigenvalues(pl.d), pl.w0(pl.d)
     return V.as_spectrum(eigenvalues, w0)

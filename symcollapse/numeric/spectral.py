@@ -34,10 +34,10 @@ from symcollapse.numeric.spectral_sums import FUNCTIONALS, direct_sums
 __all__ = ["SpectralFunctionals", "PowerLawFunctionals", "FUNCTIONALS", "functionals_of"]
 
 
-_PANEL = 2.0          # panel width in log(kappa)
-_NODES = 22           # Chebyshev-Lobatto nodes per panel (measured error ~4e-14)
+_PANEL = 2.0  # panel width in log(kappa)
+_NODES = 22  # Chebyshev-Lobatto nodes per panel (measured error ~4e-14)
 
-_X = np.cos(np.pi * np.arange(_NODES) / (_NODES - 1))   # nodes on [-1, 1], descending
+_X = np.cos(np.pi * np.arange(_NODES) / (_NODES - 1))  # nodes on [-1, 1], descending
 
 
 class SpectralFunctionals:
@@ -50,7 +50,7 @@ class SpectralFunctionals:
         self.trace = float(self.eigenvalues.sum())
         self.min_eigenvalue = float(self.eigenvalues.min())
         self._weights_bias = self.w0**2 * self.eigenvalues
-        self._panels: dict[int, np.ndarray] = {}     # panel index -> (4, _NODES) coefficients
+        self._panels: dict[int, np.ndarray] = {}  # panel index -> (4, _NODES) coefficients
         self._stacked: tuple[np.ndarray, np.ndarray] | None = None
 
     @property
@@ -77,7 +77,7 @@ class SpectralFunctionals:
             centre = (index + 0.5) * _PANEL
             kappas = np.exp(centre + 0.5 * _PANEL * _X)
             vals = self.exact(kappas)
-            f = np.stack([vals[name] for name in FUNCTIONALS])        # (4, N)
+            f = np.stack([vals[name] for name in FUNCTIONALS])  # (4, N)
             c = dct(f, type=1, axis=1) / (_NODES - 1)
             c[:, 0] /= 2
             c[:, -1] /= 2
@@ -100,9 +100,9 @@ class SpectralFunctionals:
             self._panel(int(i))
         keys, stack = self._stack()
         pos = np.searchsorted(keys, idx)
-        t = (2.0 / _PANEL) * (u - (idx + 0.5) * _PANEL)                 # local coordinate
+        t = (2.0 / _PANEL) * (u - (idx + 0.5) * _PANEL)  # local coordinate
         which = [FUNCTIONALS.index(name) for name in names]
-        coeffs = stack[:, :, which][pos]                                  # (M, N, F)
+        coeffs = stack[:, :, which][pos]  # (M, N, F)
         # Clenshaw recurrence, vectorized over points and functionals
         tt = t[:, None]
         b1 = coeffs[:, -1, :].copy()
@@ -116,8 +116,7 @@ class SpectralFunctionals:
         """Panel keys (sorted) and coefficients laid out as (panel, node, functional)."""
         if self._stacked is None or self._stacked[0].size != len(self._panels):
             keys = np.array(sorted(self._panels))
-            stack = np.ascontiguousarray(
-                np.stack([self._panels[int(i)] for i in keys]).transpose(0, 2, 1))
+            stack = np.ascontiguousarray(np.stack([self._panels[int(i)] for i in keys]).transpose(0, 2, 1))
             self._stacked = (keys, stack)
         return self._stacked
 
@@ -162,7 +161,8 @@ class PowerLawFunctionals(SpectralFunctionals):
             raise ValueError(
                 f"this needs the spectrum's eigenvalues one by one (over-parameterised generators "
                 f"or a formula's sums): use a PowerLaw with d <= {MATERIALIZE}, got d = "
-                f"{self.spectrum.d}")
+                f"{self.spectrum.d}"
+            )
         return self.spectrum.d
 
     def exact(self, kappa: np.ndarray, names=FUNCTIONALS) -> dict[str, np.ndarray]:
@@ -170,8 +170,7 @@ class PowerLawFunctionals(SpectralFunctionals):
         names = tuple(names)
         if self.spectrum.d is None and "resolvent_scaled" in names:
             # diverges with infinitely many modes; only eq. (19) uses it, and that needs T0 > d
-            out = self.spectrum.functionals(kappa, tuple(x for x in names
-                                                         if x != "resolvent_scaled"))
+            out = self.spectrum.functionals(kappa, tuple(x for x in names if x != "resolvent_scaled"))
             out["resolvent_scaled"] = np.full(kappa.shape, np.nan)
             return out
         return self.spectrum.functionals(kappa, names)
@@ -181,7 +180,7 @@ class PowerLawFunctionals(SpectralFunctionals):
         K = 2.0 * T + 2.0
         beta = self.spectrum.beta
         with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
-            head = np.where(K <= self.d, 0.5 * K ** -beta, 0.0)
+            head = np.where(K <= self.d, 0.5 * K**-beta, 0.0)
             tail = np.where(T < self.d, self.min_eigenvalue * (self.d - T) / (2.0 * T), 0.0)
         tail = np.nan_to_num(tail, nan=0.0, posinf=0.0)
         return np.maximum(lam, np.maximum(head, tail))

@@ -24,11 +24,12 @@ __all__ = ["FUNCTIONALS", "direct_sums"]
 #: the names of the sums, in the order the engine and the tables use
 FUNCTIONALS = ("df1", "df2", "bias_scaled", "resolvent_scaled")
 
-_CHUNK = 1 << 22      # elements (points x eigenvalues) per block: bounds the memory
+_CHUNK = 1 << 22  # elements (points x eigenvalues) per block: bounds the memory
 
 
-def direct_sums(eigenvalues: np.ndarray, bias_weights: np.ndarray, kappa: np.ndarray,
-                names: Iterable[str] = FUNCTIONALS) -> dict[str, np.ndarray]:
+def direct_sums(
+    eigenvalues: np.ndarray, bias_weights: np.ndarray, kappa: np.ndarray, names: Iterable[str] = FUNCTIONALS
+) -> dict[str, np.ndarray]:
     """The sums ``names`` at every ``kappa`` (any shape, > 0), by direct summation over the
     eigenvalues, in blocks of at most ``2**22`` terms."""
     k = np.asarray(kappa, dtype=float)
@@ -37,19 +38,19 @@ def direct_sums(eigenvalues: np.ndarray, bias_weights: np.ndarray, kappa: np.nda
     out = {name: np.empty_like(flat) for name in names}
     step = max(1, _CHUNK // max(lj.size, 1))
     for s in range(0, flat.size, step):
-        kk = flat[s:s + step, None]
+        kk = flat[s : s + step, None]
         denom = lj + kk
         if "df1" in out or "df2" in out:
-            p = lj / denom                 # lambda/(lambda+kappa)
+            p = lj / denom  # lambda/(lambda+kappa)
             if "df1" in out:
-                out["df1"][s:s + step] = p.sum(axis=1)
+                out["df1"][s : s + step] = p.sum(axis=1)
             if "df2" in out:
-                out["df2"][s:s + step] = np.einsum("ij,ij->i", p, p)
+                out["df2"][s : s + step] = np.einsum("ij,ij->i", p, p)
         if "bias_scaled" in out or "resolvent_scaled" in out:
-            q = kk / denom                 # kappa/(lambda+kappa), without cancellation
+            q = kk / denom  # kappa/(lambda+kappa), without cancellation
             q2 = q * q
             if "bias_scaled" in out:
-                out["bias_scaled"][s:s + step] = q2 @ bias_weights
+                out["bias_scaled"][s : s + step] = q2 @ bias_weights
             if "resolvent_scaled" in out:
-                out["resolvent_scaled"][s:s + step] = q2.sum(axis=1)
+                out["resolvent_scaled"][s : s + step] = q2.sum(axis=1)
     return {name: v.reshape(k.shape) for name, v in out.items()}

@@ -19,10 +19,18 @@ from symcollapse.numeric.prediction import predict
 __all__ = ["null_predictor_generations"]
 
 
-def null_predictor_generations(eigenvalues: ArrayLike, w0: ArrayLike, *, T: float,
-                               lam: float = 0.0, T0: float, sigma: float = 0.0,
-                               sigma0: float = 0.0, design: str = "independent",
-                               n_max: int = 10**7) -> int | None:
+def null_predictor_generations(
+    eigenvalues: ArrayLike,
+    w0: ArrayLike,
+    *,
+    T: float,
+    lam: float = 0.0,
+    T0: float,
+    sigma: float = 0.0,
+    sigma0: float = 0.0,
+    design: str = "independent",
+    n_max: int = 10**7,
+) -> int | None:
     r"""Smallest ``n`` whose predicted test error reaches :math:`\|w_0\|_\Sigma^2`.
 
     Scalar parameters (as in :func:`~symcollapse.predict`).  Returns ``0`` if even clean data
@@ -45,8 +53,11 @@ def null_predictor_generations(eigenvalues: ArrayLike, w0: ArrayLike, *, T: floa
     null = float(np.sum(eigs * coefs**2))
 
     def error(n: int) -> float:
-        return float(predict(eigs, coefs, T=T, lam=lam, n=n, T0=T0, sigma=sigma, sigma0=sigma0,
-                             design=design).test_error)
+        return float(
+            predict(
+                eigs, coefs, T=T, lam=lam, n=n, T0=T0, sigma=sigma, sigma0=sigma0, design=design
+            ).test_error
+        )
 
     e0 = error(0)
     if e0 >= null:
@@ -75,9 +86,11 @@ def null_predictor_generations(eigenvalues: ArrayLike, w0: ArrayLike, *, T: floa
         if hi >= n_max:
             return None
         if hi >= limit:
-            raise ValueError(f"the predicted error has not reached the null predictor's after "
-                             f"{limit} generations; over-parameterised chains are evaluated one "
-                             f"generator at a time, so pass n_max <= {limit}")
+            raise ValueError(
+                f"the predicted error has not reached the null predictor's after "
+                f"{limit} generations; over-parameterised chains are evaluated one "
+                f"generator at a time, so pass n_max <= {limit}"
+            )
         lo, hi = hi, min(2 * hi, n_max, limit)
     while hi - lo > 1:
         mid = (lo + hi) // 2

@@ -10,5 +10,4 @@ from symcollapse.pipeline import workflows
 from symcollapse.pipeline.declaration import TRUTH, Block, Fit, Pipeline, Reuse
 from symcollapse.pipeline.schedule import PerGeneration, per_generation
 
-__all__ = ["TRUTH", "Block", "Fit", "Pipeline", "Reuse", "PerGeneration", "per_generation",
-           "workflows"]
+__all__ = ["TRUTH", "Block", "Fit", "Pipeline", "Reuse", "PerGeneration", "per_generation", "workflows"]

@@ -23,8 +23,12 @@ Any numeric field may be an array: the pipeline is then a grid of pipelines (bro
 for :meth:`Pipeline.predict`; :meth:`Pipeline.simulate` needs one setting (scalars).
 
 >>> from symcollapse.pipeline import Block, Fit, Pipeline
->>> Pipeline([Fit("teacher", [Block(500, "truth", noise=0.5)]),
-...           Fit("student", [Block(200, "truth"), Block(800, "teacher")], lam=1e-2)])
+>>> Pipeline(
+...     [
+...         Fit("teacher", [Block(500, "truth", noise=0.5)]),
+...         Fit("student", [Block(200, "truth"), Block(800, "teacher")], lam=1e-2),
+...     ]
+... )
 Pipeline([
     Fit('teacher', [Block(rows=500, teacher='truth', noise=0.5)]),
     Fit('student', [Block(rows=200, teacher='truth'), Block(rows=800, teacher='teacher')], lam=0.01),
@@ -47,16 +51,16 @@ __all__ = ["TRUTH", "Block", "Reuse", "Fit", "Pipeline"]
 TRUTH = "truth"
 
 
-def _number(value: Any, where: str, name: str, *, minimum: float, integer: bool = False,
-            meaning: str = "") -> float | np.ndarray:
+def _number(
+    value: Any, where: str, name: str, *, minimum: float, integer: bool = False, meaning: str = ""
+) -> float | np.ndarray:
     """A finite real number (or array of them) ``>= minimum``; a clear error naming ``where``."""
     if isinstance(value, (bool, np.bool_)) or isinstance(value, (str, bytes)):
         raise TypeError(f"{where}: {name} must be a number or an array of numbers, got {value!r}")
     try:
         arr = np.asarray(value, dtype=float)
     except (TypeError, ValueError):
-        raise TypeError(f"{where}: {name} must be a number or an array of numbers, "
-                        f"got {value!r}") from None
+        raise TypeError(f"{where}: {name} must be a number or an array of numbers, got {value!r}") from None
     if np.iscomplexobj(np.asarray(value)) or np.asarray(value).dtype.kind not in "biuf":
         raise TypeError(f"{where}: {name} must be real numbers, got {value!r}")
     if arr.size == 0:
@@ -142,8 +146,8 @@ class ResolvedBlock:
     noise: float | np.ndarray
     design_id: str
     label_id: str
-    fresh_design: bool       # the first use of its rows
-    reused_labels: bool      # a Reuse of an earlier block
+    fresh_design: bool  # the first use of its rows
+    reused_labels: bool  # a Reuse of an earlier block
 
 
 @dataclass(frozen=True)
@@ -161,8 +165,9 @@ class Pipeline:
     process, ``derive()`` gives the symbolic result with its steps.
     """
 
-    def __init__(self, fits: Iterable[Fit], *, name: str | None = None,
-                 teachers: dict[str, Any] | None = None):
+    def __init__(
+        self, fits: Iterable[Fit], *, name: str | None = None, teachers: dict[str, Any] | None = None
+    ):
         self.fits: tuple[Fit, ...] = tuple(fits)
         self.name = name
         self.teachers: dict[str, np.ndarray] = _fixed_teachers(teachers, self.fits)
@@ -172,20 +177,28 @@ class Pipeline:
     def __repr__(self) -> str:
         head = "Pipeline([" if self.name is None else f"Pipeline(name={self.name!r}, fits=["
         body = "".join(f"    {f!r},\n" for f in self.fits)
-        tail = "" if not self.teachers else ", teachers={" + ", ".join(
-            f"{k!r}: {_fmt(v)}" for k, v in self.teachers.items()) + "}"
+        tail = (
+            ""
+            if not self.teachers
+            else ", teachers={" + ", ".join(f"{k!r}: {_fmt(v)}" for k, v in self.teachers.items()) + "}"
+        )
         return f"{head}\n{body}]{tail})"
 
     def _repr_markdown_(self) -> str:
-        lines = ["| fit | ridge | block | rows | teacher | noise | design |",
-                 "|---|---|---|---|---|---|---|"]
+        lines = ["| fit | ridge | block | rows | teacher | noise | design |", "|---|---|---|---|---|---|---|"]
         for fit, res in zip(self.fits, self.resolved, strict=True):
             for i, (blk, rb) in enumerate(zip(fit.blocks, res.blocks, strict=True)):
-                design = ("reused with labels" if rb.reused_labels else
-                          "fresh" if isinstance(blk, Block) and blk.design is None else
-                          f"`{rb.design_id}`" + (" (new)" if rb.fresh_design else " (reused)"))
-                lines.append(f"| {fit.name if i == 0 else ''} | {_fmt(fit.lam) if i == 0 else ''} "
-                             f"| {i} | {_fmt(rb.rows)} | {rb.teacher} | {_fmt(rb.noise)} | {design} |")
+                design = (
+                    "reused with labels"
+                    if rb.reused_labels
+                    else "fresh"
+                    if isinstance(blk, Block) and blk.design is None
+                    else f"`{rb.design_id}`" + (" (new)" if rb.fresh_design else " (reused)")
+                )
+                lines.append(
+                    f"| {fit.name if i == 0 else ''} | {_fmt(fit.lam) if i == 0 else ''} "
+                    f"| {i} | {_fmt(rb.rows)} | {rb.teacher} | {_fmt(rb.noise)} | {design} |"
+                )
         return "\n".join(lines)
 
     def __len__(self) -> int:
@@ -213,8 +226,7 @@ class Pipeline:
 
     def simulate(self, eigenvalues, w0=None, *, reps: int = 100, seed=None, **options):
         """Monte-Carlo of the data process this pipeline declares (no theory involved)."""
-        return _hooks.backend("pipeline.simulate")(self, eigenvalues, w0, reps=reps, seed=seed,
-                                                    **options)
+        return _hooks.backend("pipeline.simulate")(self, eigenvalues, w0, reps=reps, seed=seed, **options)
 
     def grid_shape(self) -> tuple[int, ...]:
         """The broadcast shape of every numeric field (``()`` for one setting)."""
@@ -226,8 +238,9 @@ class Pipeline:
         try:
             return np.broadcast_shapes(*shapes)
         except ValueError:
-            raise ValueError("the pipeline's array-valued fields do not broadcast together: "
-                             f"shapes {shapes}") from None
+            raise ValueError(
+                f"the pipeline's array-valued fields do not broadcast together: shapes {shapes}"
+            ) from None
 
 
 def _fixed_teachers(teachers, fits) -> dict[str, np.ndarray]:
@@ -240,13 +253,17 @@ def _fixed_teachers(teachers, fits) -> dict[str, np.ndarray]:
     names = {f.name for f in fits if isinstance(f, Fit)}
     for key, value in teachers.items():
         if not isinstance(key, str) or not key or key == TRUTH or key in names:
-            raise ValueError(f"teachers: a fixed teacher's name must be a new non-empty string "
-                             f"(not {TRUTH!r} or a fit's name), got {key!r}")
+            raise ValueError(
+                f"teachers: a fixed teacher's name must be a new non-empty string "
+                f"(not {TRUTH!r} or a fit's name), got {key!r}"
+            )
         arr = _number(value, f"teachers[{key!r}]", "the coefficients", minimum=-np.inf)
         arr = np.atleast_1d(np.asarray(arr, dtype=float))
         if arr.ndim != 1:
-            raise ValueError(f"teachers[{key!r}]: the coefficients must be a 1-D array (one per "
-                             f"eigenvalue), got shape {arr.shape}")
+            raise ValueError(
+                f"teachers[{key!r}]: the coefficients must be a 1-D array (one per "
+                f"eigenvalue), got shape {arr.shape}"
+            )
         out[key] = arr
     return out
 
@@ -255,8 +272,8 @@ def _resolve(fits: tuple[Fit, ...], fixed: tuple[str, ...] = ()) -> tuple[Resolv
     if not fits:
         raise ValueError("a pipeline needs at least one fit")
     seen_fits: set[str] = set()
-    designs: dict[str, Any] = {}            # named design -> rows
-    blocks: dict[str, ResolvedBlock] = {}   # named block -> resolved
+    designs: dict[str, Any] = {}  # named design -> rows
+    blocks: dict[str, ResolvedBlock] = {}  # named block -> resolved
     out = []
     fresh = 0
     for i, fit in enumerate(fits):
@@ -264,8 +281,9 @@ def _resolve(fits: tuple[Fit, ...], fixed: tuple[str, ...] = ()) -> tuple[Resolv
             raise TypeError(f"pipeline entry {i} must be a Fit, got {type(fit).__name__}")
         where = f"fit {fit.name!r}"
         if not isinstance(fit.name, str) or not fit.name or fit.name == TRUTH:
-            raise ValueError(f"fit {i}: name must be a non-empty string other than {TRUTH!r}, "
-                             f"got {fit.name!r}")
+            raise ValueError(
+                f"fit {i}: name must be a non-empty string other than {TRUTH!r}, got {fit.name!r}"
+            )
         if fit.name in seen_fits:
             raise ValueError(f"{where}: the name is used by an earlier fit; fit names must be unique")
         lam = _number(fit.lam, where, "lam", minimum=0.0, meaning=" (0 is least squares)")
@@ -276,43 +294,55 @@ def _resolve(fits: tuple[Fit, ...], fixed: tuple[str, ...] = ()) -> tuple[Resolv
             bwhere = f"{where}, block {k}"
             if isinstance(blk, Reuse):
                 if blk.block not in blocks:
-                    raise ValueError(f"{bwhere}: Reuse({blk.block!r}) names no earlier block; "
-                                     f"named blocks so far: {sorted(blocks)}")
+                    raise ValueError(
+                        f"{bwhere}: Reuse({blk.block!r}) names no earlier block; "
+                        f"named blocks so far: {sorted(blocks)}"
+                    )
                 old = blocks[blk.block]
-                resolved.append(ResolvedBlock(old.rows, old.teacher, old.noise, old.design_id,
-                                              old.label_id, False, True))
+                resolved.append(
+                    ResolvedBlock(old.rows, old.teacher, old.noise, old.design_id, old.label_id, False, True)
+                )
                 continue
             if not isinstance(blk, Block):
                 raise TypeError(f"{bwhere}: must be a Block or a Reuse, got {type(blk).__name__}")
-            rows = _number(blk.rows, bwhere, "rows", minimum=1,
-                           meaning=" (a number of rows; the theory accepts non-integers, "
-                                   "simulate needs integers)")
+            rows = _number(
+                blk.rows,
+                bwhere,
+                "rows",
+                minimum=1,
+                meaning=" (a number of rows; the theory accepts non-integers, simulate needs integers)",
+            )
             noise = _number(blk.noise, bwhere, "noise", minimum=0.0)
-            if not isinstance(blk.teacher, str) or (blk.teacher != TRUTH
-                                                    and blk.teacher not in seen_fits
-                                                    and blk.teacher not in fixed):
+            if not isinstance(blk.teacher, str) or (
+                blk.teacher != TRUTH and blk.teacher not in seen_fits and blk.teacher not in fixed
+            ):
                 later = [f.name for f in fits[i:]]
-                why = (" (a fit cannot be taught by itself or a later fit)"
-                       if blk.teacher in later else "")
+                why = " (a fit cannot be taught by itself or a later fit)" if blk.teacher in later else ""
                 extra = f", a fixed teacher {sorted(fixed)}" if fixed else ""
-                raise ValueError(f"{bwhere}: teacher must be {TRUTH!r}{extra} or an earlier fit "
-                                 f"{sorted(seen_fits)}, got {blk.teacher!r}{why}")
+                raise ValueError(
+                    f"{bwhere}: teacher must be {TRUTH!r}{extra} or an earlier fit "
+                    f"{sorted(seen_fits)}, got {blk.teacher!r}{why}"
+                )
             if blk.design is None:
                 fresh += 1
                 design_id, new = f"#fresh{fresh}", True
             else:
                 if not isinstance(blk.design, str) or not blk.design or blk.design.startswith("#"):
-                    raise ValueError(f"{bwhere}: design must be None (fresh rows) or a name, "
-                                     f"got {blk.design!r}")
+                    raise ValueError(
+                        f"{bwhere}: design must be None (fresh rows) or a name, got {blk.design!r}"
+                    )
                 design_id = blk.design
                 new = design_id not in designs
                 if new:
                     designs[design_id] = rows
-                elif not np.array_equal(np.broadcast_to(designs[design_id], np.shape(rows)), rows) \
-                        and not np.array_equal(designs[design_id], rows):
-                    raise ValueError(f"{bwhere}: design {design_id!r} has "
-                                     f"{_fmt(designs[design_id])} rows, this block asks for "
-                                     f"{_fmt(rows)}; a reused design keeps its size")
+                elif not np.array_equal(
+                    np.broadcast_to(designs[design_id], np.shape(rows)), rows
+                ) and not np.array_equal(designs[design_id], rows):
+                    raise ValueError(
+                        f"{bwhere}: design {design_id!r} has "
+                        f"{_fmt(designs[design_id])} rows, this block asks for "
+                        f"{_fmt(rows)}; a reused design keeps its size"
+                    )
             label_id = f"{fit.name}[{k}]"
             rb = ResolvedBlock(rows, blk.teacher, noise, design_id, label_id, new, False)
             if blk.name is not None:

@@ -46,8 +46,15 @@ from typing import Any
 
 from symcollapse.pipeline.declaration import TRUTH, Pipeline, ResolvedFit
 
-__all__ = ["check_derivable", "FitKind", "fit_kinds", "propagate", "last_fit_error",
-           "with_stacked_teacher", "STACKED_TEACHER"]
+__all__ = [
+    "check_derivable",
+    "FitKind",
+    "fit_kinds",
+    "propagate",
+    "last_fit_error",
+    "with_stacked_teacher",
+    "STACKED_TEACHER",
+]
 
 #: the name of the pseudo-fit that stands for several teachers stacked along the settings axis
 STACKED_TEACHER = "<stacked teachers>"
@@ -66,8 +73,8 @@ class FitKind:
     """
 
     kind: str
-    teacher_fit: str | None = None     # projected: the design's root fit; incremental: g
-    design: str | None = None          # projected: the design's id
+    teacher_fit: str | None = None  # projected: the design's root fit; incremental: g
+    design: str | None = None  # projected: the design's id
 
     @property
     def teacher(self) -> str:
@@ -96,29 +103,31 @@ _RULES_TEXT = (
     "the truth when D's first fit was), so that w_f = P_D w0 + pinv(X_D) (its noises); "
     "(b) accumulation: a least-squares fit on every block of an earlier least-squares fit g, "
     "labels included and in order, plus fresh rows labelled by g, so that "
-    "e_f = e_g + S_f^-1 X_new' eps (N_f >= d + 2); simulate() runs it")
+    "e_f = e_g + S_f^-1 X_new' eps (N_f >= d + 2); simulate() runs it"
+)
 
 
 def fit_kinds(pipeline: Pipeline) -> dict[str, FitKind]:
     """Classify every fit, or raise ``ValueError`` naming the block that breaks the engine's rules."""
     kinds: dict[str, FitKind] = {}
     fits = {f.name: f for f in pipeline.resolved}
-    roots: dict[str, str] = {}          # design id -> its first fit (least squares, one block)
-    on_design: dict[str, set] = {}      # design id -> fits whose every block is on it
-    users: dict[str, list] = {}         # design id -> fits that used it
+    roots: dict[str, str] = {}  # design id -> its first fit (least squares, one block)
+    on_design: dict[str, set] = {}  # design id -> fits whose every block is on it
+    users: dict[str, list] = {}  # design id -> fits that used it
     fixed = set(getattr(pipeline, "teachers", {}))
     for fit in pipeline.resolved:
         taught_by = {b.teacher for b in fit.blocks}
         if taught_by & fixed and taught_by - fixed - {TRUTH}:
             k = next(k for k, b in enumerate(fit.blocks) if b.teacher in fixed)
-            raise ValueError(f"fit {fit.name!r}, block {k}: a fixed teacher "
-                             f"{fit.blocks[k].teacher!r} is mixed with a fitted teacher in one "
-                             "fit; the engine derives a fixed teacher mixed with the truth only "
-                             "(simulate() runs it)")
+            raise ValueError(
+                f"fit {fit.name!r}, block {k}: a fixed teacher "
+                f"{fit.blocks[k].teacher!r} is mixed with a fitted teacher in one "
+                "fit; the engine derives a fixed teacher mixed with the truth only "
+                "(simulate() runs it)"
+            )
         for b in fit.blocks:
             users.setdefault(b.design_id, [])
-        special = [(k, b) for k, b in enumerate(fit.blocks)
-                   if not b.fresh_design or b.reused_labels]
+        special = [(k, b) for k, b in enumerate(fit.blocks) if not b.fresh_design or b.reused_labels]
         ls = _all_zero(fit.lam)
         before = {b.design_id: list(users[b.design_id]) for b in fit.blocks}
         for b in fit.blocks:
@@ -136,17 +145,20 @@ def fit_kinds(pipeline: Pipeline) -> dict[str, FitKind]:
             design = designs.pop()
             root = roots.get(design)
             if root is None:
-                raise ValueError(f"fit {fit.name!r}, block {k0}: design {b0.design_id!r} was "
-                                 f"already used by {before[design]}, first by a ridge fit or a "
-                                 "fit with several blocks; " + _RULES_TEXT)
+                raise ValueError(
+                    f"fit {fit.name!r}, block {k0}: design {b0.design_id!r} was "
+                    f"already used by {before[design]}, first by a ridge fit or a "
+                    "fit with several blocks; " + _RULES_TEXT
+                )
             root_teacher = fits[root].blocks[0].teacher
             for k, b in enumerate(fit.blocks):
-                ok = b.teacher in on_design[design] or (b.teacher == TRUTH
-                                                        and root_teacher == TRUTH)
+                ok = b.teacher in on_design[design] or (b.teacher == TRUTH and root_teacher == TRUTH)
                 if not ok:
-                    raise ValueError(f"fit {fit.name!r}, block {k}: on design {design!r} its "
-                                     f"teacher {b.teacher!r} is not a least-squares fit on that "
-                                     "design; " + _RULES_TEXT)
+                    raise ValueError(
+                        f"fit {fit.name!r}, block {k}: on design {design!r} its "
+                        f"teacher {b.teacher!r} is not a least-squares fit on that "
+                        "design; " + _RULES_TEXT
+                    )
             kinds[fit.name] = FitKind("projected", teacher_fit=root, design=design)
             on_design[design].add(fit.name)
             continue
@@ -156,13 +168,19 @@ def fit_kinds(pipeline: Pipeline) -> dict[str, FitKind]:
         if ls and gfit is not None and _all_zero(gfit.lam):
             n_old = len(gfit.blocks)
             old, new = fit.blocks[:n_old], fit.blocks[n_old:]
-            if ([b.label_id for b in old] == [b.label_id for b in gfit.blocks]
-                    and all(b.reused_labels for b in old) and new
-                    and all(b.fresh_design and not b.reused_labels for b in new)):
+            if (
+                [b.label_id for b in old] == [b.label_id for b in gfit.blocks]
+                and all(b.reused_labels for b in old)
+                and new
+                and all(b.fresh_design and not b.reused_labels for b in new)
+            ):
                 kinds[fit.name] = FitKind("incremental", teacher_fit=g)
                 continue
-        what = ("reuses the labels of an earlier block" if b0.reused_labels else
-                f"design {b0.design_id!r} was already used by {before[b0.design_id]}")
+        what = (
+            "reuses the labels of an earlier block"
+            if b0.reused_labels
+            else f"design {b0.design_id!r} was already used by {before[b0.design_id]}"
+        )
         raise ValueError(f"fit {fit.name!r}, block {k0}: {what}; " + _RULES_TEXT)
     return kinds
 
@@ -183,7 +201,7 @@ class _State:
         self.kinds = kinds
         self.H: dict[tuple[str, str], Any] = {}
         self.K: dict[str, Any] = {}
-        self.B: dict[str, Any] = {}          # a design root's second moment without its noise
+        self.B: dict[str, Any] = {}  # a design root's second moment without its noise
         self.label_source: dict[str, tuple[ResolvedFit, int]] = {}
         for fit in pipeline.resolved:
             for k, b in enumerate(fit.blocks):
@@ -217,7 +235,7 @@ class _State:
     def k(self, f: str):
         if f == TRUTH:
             return None
-        if f in self.fixed:                 # e = w2 - w0 =: Delta, deterministic
+        if f in self.fixed:  # e = w2 - w0 =: Delta, deterministic
             return self.be.fixed_teacher(f) * self.be.coef
         if f not in self.K:
             kind = self.kinds[f]
@@ -236,8 +254,10 @@ class _State:
         if f in self.fixed or s in self.fixed:
             if f in self.fixed and s in self.fixed:
                 return self.be.fixed_teacher(f) * self.be.fixed_teacher(s)
-            raise ValueError(f"{f!r} and {s!r}: the engine does not derive the correlation of a "
-                             "fixed teacher with a fitted one (simulate() runs it)")
+            raise ValueError(
+                f"{f!r} and {s!r}: the engine does not derive the correlation of a "
+                "fixed teacher with a fitted one (simulate() runs it)"
+            )
         if self.order[f] < self.order[s]:
             f, s = s, f
         key = (f, s)
@@ -277,10 +297,10 @@ class _State:
         if f == TRUTH:
             return {}
         fit = self.fits[f]
-        if self.kinds[f].kind != "projected":          # the design's root
+        if self.kinds[f].kind != "projected":  # the design's root
             return {fit.blocks[0].label_id: 1}
         out: dict[str, Any] = {}
-        weight = _fraction(1, len(fit.blocks))         # every block has the design's rows
+        weight = _fraction(1, len(fit.blocks))  # every block has the design's rows
         for b in fit.blocks:
             for label, c in list(self.gamma(b.teacher).items()) + [(b.label_id, 1)]:
                 out[label] = out.get(label, 0) + weight * c
@@ -309,12 +329,13 @@ class _State:
         """H_fs for a least-squares fit ``f`` on design D (``s`` earlier or equal)."""
         kind = self.kinds[f]
         root, design = kind.teacher, kind.design_id
-        s_on_design = s == root or (self.kinds[s].kind == "projected"
-                                    and self.kinds[s].design == design)
+        s_on_design = s == root or (self.kinds[s].kind == "projected" and self.kinds[s].design == design)
         if not s_on_design:
             if self.depends_on_design_noise(s, design):
-                raise ValueError(f"fits {f!r} and {s!r}: {s!r} depends on labels drawn on design "
-                                 f"{design!r} without being fitted on it; " + _RULES_TEXT)
+                raise ValueError(
+                    f"fits {f!r} and {s!r}: {s!r} depends on labels drawn on design "
+                    f"{design!r} without being fitted on it; " + _RULES_TEXT
+                )
             return self.h(root, s)
         ing = self.be.ingredients(self.fits[root])
         weight = self.noise_weight(self.gamma(f), self.gamma(s))
@@ -324,15 +345,19 @@ class _State:
         if s == TRUTH:
             return False
         fit = self.fits[s]
-        return any(b.design_id == design or self.depends_on_design_noise(b.teacher, design)
-                   for b in fit.blocks)
+        return any(
+            b.design_id == design or self.depends_on_design_noise(b.teacher, design) for b in fit.blocks
+        )
 
     def new_noise(self, fit: ResolvedFit, be=None):
         r""":math:`\sum_{b\ new}\alpha_b\sigma_b^2` of an accumulating fit's fresh blocks."""
         be = self.be if be is None else be
         N = be.total_rows(fit)
-        return sum(be.rows(fit, k) / N * be.noise(fit, k) ** 2
-                   for k, b in enumerate(fit.blocks) if not b.reused_labels)
+        return sum(
+            be.rows(fit, k) / N * be.noise(fit, k) ** 2
+            for k, b in enumerate(fit.blocks)
+            if not b.reused_labels
+        )
 
     def own(self, fit: ResolvedFit, with_noise: bool = True):
         """H_ff of a fresh-design fit (materialised)."""
@@ -342,8 +367,7 @@ class _State:
         Hb, Kb = self.Hbar(mix), self.Kbar(mix)
         c2 = be.c2
         out = ing.q**2 * c2 + ing.w * be.tr(ing.g * c2) * ing.g
-        noise = sum(a * be.noise(fit, k) ** 2 for k, (a, _) in enumerate(mix)) if with_noise \
-            else None
+        noise = sum(a * be.noise(fit, k) ** 2 for k, (a, _) in enumerate(mix)) if with_noise else None
         if Hb is not None:
             out = out + ing.p**2 * Hb + ing.w * be.tr(ing.g * Hb) * ing.g
             noise = _add(noise, self.disagreement(mix, Hb))
@@ -397,13 +421,11 @@ def with_stacked_teacher(state: _State, K, H) -> _State:
     names = list(state.fits)
     last = state.fits[names[-1]]
     if len(last.blocks) != 1 or state.kinds[last.name].kind != "fresh":
-        raise ValueError(f"fit {last.name!r}: stacked teachers need a last fit with one block on "
-                         "fresh rows")
+        raise ValueError(f"fit {last.name!r}: stacked teachers need a last fit with one block on fresh rows")
     new = copy.copy(state)
     new.fits = {name: state.fits[name] for name in names[:-1]}
     new.fits[STACKED_TEACHER] = _replace(last, name=STACKED_TEACHER)
-    new.fits[last.name] = _replace(last, blocks=(_replace(last.blocks[0],
-                                                          teacher=STACKED_TEACHER),))
+    new.fits[last.name] = _replace(last, blocks=(_replace(last.blocks[0], teacher=STACKED_TEACHER),))
     new.order = {name: i for i, name in enumerate(new.fits)}
     new.kinds = {**state.kinds, STACKED_TEACHER: FitKind("fresh")}
     new.K = {STACKED_TEACHER: K}
@@ -431,48 +453,60 @@ def last_fit_error(state: _State, be, upstream) -> dict[str, Any]:
     names = list(state.fits)
     last = state.fits[names[-1]]
     kind = state.kinds[last.name]
-    if kind.kind == "projected":     # w_last = P_D w0 + pinv(X_D) (weighted noises), exactly
+    if kind.kind == "projected":  # w_last = P_D w0 + pinv(X_D) (weighted noises), exactly
         root = kind.teacher
         gamma = state.gamma(last.name)
         C_root = state.be.ingredients(state.fits[root]).C
-        upstream_part = _add(state.root_moment(root), state.be.noise_vector(
-            state.fits[root], state.be.ingredients(state.fits[root]),
-            state.noise_weight(gamma, gamma, own=last.name, keep=False)))
+        upstream_part = _add(
+            state.root_moment(root),
+            state.be.noise_vector(
+                state.fits[root],
+                state.be.ingredients(state.fits[root]),
+                state.noise_weight(gamma, gamma, own=last.name, keep=False),
+            ),
+        )
         own = _own_noise(be, last, gamma)
-        return {"clean_bias": be.zero(),
-                "variance": be.check_noise(last, own * upstream.trace_ell(C_root), own),
-                "collapse": upstream.trace_ell(upstream_part)}
-    if kind.kind == "incremental":   # e_last = e_g + S^-1 X_new' eps_new, exactly
+        return {
+            "clean_bias": be.zero(),
+            "variance": be.check_noise(last, own * upstream.trace_ell(C_root), own),
+            "collapse": upstream.trace_ell(upstream_part),
+        }
+    if kind.kind == "incremental":  # e_last = e_g + S^-1 X_new' eps_new, exactly
         ing = be.ingredients(last)
         be.require_full_rank(last, be.total_rows(last), "accumulating least squares")
         noise = state.new_noise(last, be)
-        return {"clean_bias": be.zero(),
-                "variance": be.check_noise(last, noise * ing.Cscale * be.df2(ing), noise),
-                "collapse": upstream.trace_ell(state.h(kind.teacher, kind.teacher))}
+        return {
+            "clean_bias": be.zero(),
+            "variance": be.check_noise(last, noise * ing.Cscale * be.df2(ing), noise),
+            "collapse": upstream.trace_ell(state.h(kind.teacher, kind.teacher)),
+        }
     ing = be.ingredients(last)
     N = be.total_rows(last)
     mix = [(be.rows(last, k) / N, b.teacher) for k, b in enumerate(last.blocks)]
-    df2 = be.df2(ing)                       # tr(Sigma g)
-    trC = ing.Cscale * df2                  # tr(Sigma C)
-    clean_bias = (ing.kappa**2 + ing.w * df2) * be.gc2(ing)   # tr(Sigma q^2 c^2) + w df2 tr(g c^2)
+    df2 = be.df2(ing)  # tr(Sigma g)
+    trC = ing.Cscale * df2  # tr(Sigma C)
+    clean_bias = (ing.kappa**2 + ing.w * df2) * be.gc2(ing)  # tr(Sigma q^2 c^2) + w df2 tr(g c^2)
     noise = sum(a * be.noise(last, k) ** 2 for k, (a, _) in enumerate(mix))
     variance = be.check_noise(last, trC * noise, noise)
     collapse = be.zero()
-    if all(t == TRUTH for _, t in mix):        # clean fit: no vector is needed
+    if all(t == TRUTH for _, t in mix):  # clean fit: no vector is needed
         return {"clean_bias": clean_bias, "variance": variance, "collapse": collapse}
     vp2, vpq, vg = be.last_vectors(ing)
     for a_b, t_b in mix:
         kb = state.k(t_b)
         if kb is not None:
-            collapse = collapse - 2 * a_b * upstream.cross(vpq, kb) \
-                + 2 * a_b * ing.w * df2 * upstream.cross(vg, kb)
+            collapse = (
+                collapse - 2 * a_b * upstream.cross(vpq, kb) + 2 * a_b * ing.w * df2 * upstream.cross(vg, kb)
+            )
         for a_c, t_c in mix:
             hbc = state.h(t_b, t_c)
             if hbc is not None:
                 coef = a_b * a_c
-                collapse = collapse + coef * (upstream.cross(vp2, hbc)
-                                              + ing.w * df2 * upstream.cross(vg, hbc)
-                                              - trC * upstream.trace_ell(hbc))
+                collapse = collapse + coef * (
+                    upstream.cross(vp2, hbc)
+                    + ing.w * df2 * upstream.cross(vg, hbc)
+                    - trC * upstream.trace_ell(hbc)
+                )
         hbb = state.h(t_b, t_b)
         if hbb is not None:
             collapse = collapse + be.check_noise(last, trC * a_b * upstream.trace_ell(hbb), None)

@@ -34,8 +34,9 @@ def per_generation(values: Any) -> PerGeneration:
     per_generation([600.0, 900.0, 1200.0])
     """
     if isinstance(values, (str, bytes)) or np.ndim(values) != 1:
-        raise ValueError("a per-generation schedule must be a 1-D sequence, one value per "
-                         f"generator, got {values!r}")
+        raise ValueError(
+            f"a per-generation schedule must be a 1-D sequence, one value per generator, got {values!r}"
+        )
     arr = as_float_array(values, "a per-generation schedule")
     return PerGeneration(float(x) for x in arr)
 
@@ -48,7 +49,6 @@ def expand(value: Any, name: str, n: int) -> list[Any]:
     """One entry per generator: a schedule must have ``n`` values; anything else is repeated."""
     if isinstance(value, PerGeneration):
         if len(value) != n:
-            raise ValueError(f"{name} = {value!r} has {len(value)} values, one per generator, "
-                             f"but n = {n}")
+            raise ValueError(f"{name} = {value!r} has {len(value)} values, one per generator, but n = {n}")
         return list(value)
     return [value] * n

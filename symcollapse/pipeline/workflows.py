@@ -22,8 +22,16 @@ __all__ = ["replace", "accumulate", "fresh_real_mix", "downstream_mix"]
 DESIGNS = ("independent", "same")
 
 
-def replace(n: int = 0, T0: Any = None, sigma0: Any = 0.0, T: Any = None, sigma: Any = 0.0,
-            lam: Any = 0.0, lam0: Any = 0.0, design: str = "independent") -> Pipeline:
+def replace(
+    n: int = 0,
+    T0: Any = None,
+    sigma0: Any = 0.0,
+    T: Any = None,
+    sigma: Any = 0.0,
+    lam: Any = 0.0,
+    lam0: Any = 0.0,
+    design: str = "independent",
+) -> Pipeline:
     r"""The paper's chain: ``n`` generators, then the downstream fit.
 
     .. math:: \hat w_0=w_0,\qquad \hat w_{m+1}=\arg\min_w\frac1{T_0^{(m)}}\|X_mw-X_m\hat w_m-
@@ -57,26 +65,32 @@ def replace(n: int = 0, T0: Any = None, sigma0: Any = 0.0, T: Any = None, sigma:
     teacher = TRUTH
     for m in range(n):
         name = f"gen{m + 1}"
-        fits.append(Fit(name, [Block(T0s[m], teacher, s0s[m],
-                                     design="X0" if design == "same" else None)], lam=l0s[m]))
+        fits.append(
+            Fit(name, [Block(T0s[m], teacher, s0s[m], design="X0" if design == "same" else None)], lam=l0s[m])
+        )
         teacher = name
     fits.append(Fit("downstream", [Block(T, teacher, sigma)], lam=lam))
     return Pipeline(fits, name="replace")
 
 
 def _count(value: Any, name: str) -> int:
-    if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, np.integer, float)) \
-            or (isinstance(value, float) and not value.is_integer()) or value < 0:
-        raise ValueError(f"{name} must be an integer >= 0 (the number of generators), got "
-                         f"{value!r}")
+    if (
+        isinstance(value, (bool, np.bool_))
+        or not isinstance(value, (int, np.integer, float))
+        or (isinstance(value, float) and not value.is_integer())
+        or value < 0
+    ):
+        raise ValueError(f"{name} must be an integer >= 0 (the number of generators), got {value!r}")
     return int(value)
 
 
 def _size(value: Any, name: str) -> int:
     """A whole number of rows (the mixing workflows split it into real and synthetic rows)."""
     if isinstance(value, (bool, np.bool_)) or np.ndim(value) != 0:
-        raise ValueError(f"{name} must be one whole number of rows >= 1 (the block structure "
-                         f"depends on it, so it cannot be a grid), got {value!r}")
+        raise ValueError(
+            f"{name} must be one whole number of rows >= 1 (the block structure "
+            f"depends on it, so it cannot be a grid), got {value!r}"
+        )
     try:
         v = float(value)
     except (TypeError, ValueError):
@@ -88,8 +102,7 @@ def _size(value: Any, name: str) -> int:
 
 def _fraction(alpha: Any) -> float:
     if isinstance(alpha, (bool, np.bool_)) or np.ndim(alpha) != 0:
-        raise ValueError(f"alpha must be one number in [0, 1] (the fraction of real rows), got "
-                         f"{alpha!r}")
+        raise ValueError(f"alpha must be one number in [0, 1] (the fraction of real rows), got {alpha!r}")
     try:
         a = float(alpha)
     except (TypeError, ValueError):
@@ -105,8 +118,9 @@ def _split(rows: int, alpha: float) -> tuple[int, int]:
     return real, rows - real
 
 
-def _mixed_blocks(real: int, synthetic: int, teacher: str, noise_real: Any,
-                  noise_synthetic: Any) -> list[Block]:
+def _mixed_blocks(
+    real: int, synthetic: int, teacher: str, noise_real: Any, noise_synthetic: Any
+) -> list[Block]:
     """The real and synthetic blocks of a fit (empty ones left out; synthetic rows taught by the
     truth are merged into the real block)."""
     if teacher == TRUTH:
@@ -119,8 +133,16 @@ def _mixed_blocks(real: int, synthetic: int, teacher: str, noise_real: Any,
     return blocks
 
 
-def accumulate(n: int = 0, T0: Any = None, sigma0: Any = 0.0, T: Any = None, sigma: Any = 0.0,
-               lam: Any = 0.0, lam0: Any = 0.0, design: str = "fresh") -> Pipeline:
+def accumulate(
+    n: int = 0,
+    T0: Any = None,
+    sigma0: Any = 0.0,
+    T: Any = None,
+    sigma: Any = 0.0,
+    lam: Any = 0.0,
+    lam0: Any = 0.0,
+    design: str = "fresh",
+) -> Pipeline:
     r"""Accumulating data (Gerstgrasser et al. 2024): every generation keeps all earlier data.
 
     Generation :math:`m` trains on the blocks of every earlier generation, kept exactly as they
@@ -149,10 +171,11 @@ def accumulate(n: int = 0, T0: Any = None, sigma0: Any = 0.0, T: Any = None, sig
     if n > 0 and T0 is None:
         raise ValueError("T0 is required when n > 0 (the new rows of each generation)")
     shared = "X0" if design == "same" else None
-    if design == "same" and n > 0 and not np.array_equal(np.asarray(T, float),
-                                                         np.asarray(T0, float)):
-        raise ValueError(f"with design='same' every block uses the rows of X0, so T must equal "
-                         f"T0, got T = {T!r}, T0 = {T0!r}")
+    if design == "same" and n > 0 and not np.array_equal(np.asarray(T, float), np.asarray(T0, float)):
+        raise ValueError(
+            f"with design='same' every block uses the rows of X0, so T must equal "
+            f"T0, got T = {T!r}, T0 = {T0!r}"
+        )
     fits: list[Fit] = []
     kept: list[str] = []
     teacher = TRUTH
@@ -162,14 +185,22 @@ def accumulate(n: int = 0, T0: Any = None, sigma0: Any = 0.0, T: Any = None, sig
         fits.append(Fit(name, [Reuse(b) for b in kept] + [new], lam=lam0))
         kept.append(f"{name}.new")
         teacher = name
-    fits.append(Fit("downstream", [Reuse(b) for b in kept]
-                    + [Block(T, teacher, sigma, design=shared)], lam=lam))
+    fits.append(
+        Fit("downstream", [Reuse(b) for b in kept] + [Block(T, teacher, sigma, design=shared)], lam=lam)
+    )
     return Pipeline(fits, name="accumulate")
 
 
-def fresh_real_mix(n: int = 0, T0: Any = None, alpha: Any = 0.5, sigma0: Any = 0.0,
-                   T: Any = None, sigma: Any = 0.0, lam: Any = 0.0, lam0: Any = 0.0
-                   ) -> Pipeline:
+def fresh_real_mix(
+    n: int = 0,
+    T0: Any = None,
+    alpha: Any = 0.5,
+    sigma0: Any = 0.0,
+    T: Any = None,
+    sigma: Any = 0.0,
+    lam: Any = 0.0,
+    lam0: Any = 0.0,
+) -> Pipeline:
     r"""Fresh real data every generation (He et al. 2025; Bertrand et al. 2024).
 
     Each generation trains (ridge ``lam0``) on ``round(alpha * T0)`` fresh real rows (teacher:
@@ -195,9 +226,19 @@ def fresh_real_mix(n: int = 0, T0: Any = None, alpha: Any = 0.5, sigma0: Any = 0
     return Pipeline(fits, name="fresh_real_mix")
 
 
-def downstream_mix(n: int = 0, T0: Any = None, sigma0: Any = 0.0, T: Any = None,
-                   alpha: Any = 1.0, sigma: Any = 0.0, lam: Any = 0.0, lam0: Any = 0.0,
-                   design: str = "independent", w2: Any = None, sigma2: Any = None) -> Pipeline:
+def downstream_mix(
+    n: int = 0,
+    T0: Any = None,
+    sigma0: Any = 0.0,
+    T: Any = None,
+    alpha: Any = 1.0,
+    sigma: Any = 0.0,
+    lam: Any = 0.0,
+    lam0: Any = 0.0,
+    design: str = "independent",
+    w2: Any = None,
+    sigma2: Any = None,
+) -> Pipeline:
     r"""Real and synthetic data mixed downstream (Dohmatob, Feng, Subramonian & Kempe 2025).
 
     The downstream fit (ridge ``lam``) trains on ``round(alpha * T)`` real rows (noise ``sigma``)
@@ -216,19 +257,23 @@ def downstream_mix(n: int = 0, T0: Any = None, sigma0: Any = 0.0, T: Any = None,
     teachers = None
     if w2 is not None:
         if n > 0:
-            raise ValueError("w2 (a fixed synthetic teacher) replaces the chain: give n = 0, or "
-                             "leave w2 out to label the synthetic rows by the chain's output")
+            raise ValueError(
+                "w2 (a fixed synthetic teacher) replaces the chain: give n = 0, or "
+                "leave w2 out to label the synthetic rows by the chain's output"
+            )
         if sigma2 is None:
             raise ValueError("sigma2 (the label noise of the rows w2 labels) is required with w2")
         teachers = {"w2": w2}
         fits = [Fit("downstream", _mixed_blocks(*_split(T, a), "w2", sigma, sigma2), lam=lam)]
         return Pipeline(fits, name="downstream_mix", teachers=teachers)
     if sigma2 is not None:
-        raise ValueError("sigma2 is the noise of the rows w2 labels: give w2, or leave sigma2 out "
-                         "(synthetic rows from the chain carry sigma)")
-    chain = replace(n=n, T0=T0, sigma0=sigma0, T=T, sigma=sigma, lam=lam, lam0=lam0,
-                    design=design)
+        raise ValueError(
+            "sigma2 is the noise of the rows w2 labels: give w2, or leave sigma2 out "
+            "(synthetic rows from the chain carry sigma)"
+        )
+    chain = replace(n=n, T0=T0, sigma0=sigma0, T=T, sigma=sigma, lam=lam, lam0=lam0, design=design)
     teacher = chain.fits[-2].name if n > 0 else TRUTH
     fits = list(chain.fits[:-1]) + [
-        Fit("downstream", _mixed_blocks(*_split(T, a), teacher, sigma, sigma), lam=lam)]
+        Fit("downstream", _mixed_blocks(*_split(T, a), teacher, sigma, sigma), lam=lam)
+    ]
     return Pipeline(fits, name="downstream_mix")

@@ -53,21 +53,27 @@ def parse_value(text: str, key: str) -> Value:
         inner = text[1:-1] if text.startswith("[") and text.endswith("]") else ""
         parts = inner.split(",")
         if not inner or any(not p.strip() for p in parts) or ":" in inner:
-            raise ValueError(f"{key}={text!r} is a malformed per-generation schedule: expected "
-                             "numbers in brackets separated by commas, e.g. [600,900,1200]")
+            raise ValueError(
+                f"{key}={text!r} is a malformed per-generation schedule: expected "
+                "numbers in brackets separated by commas, e.g. [600,900,1200]"
+            )
         return Value(np.array([parse_number(p.strip(), key) for p in parts]), False, True)
     if ":" in text:
         m = _RANGE.fullmatch(text)
         if not m:
-            raise ValueError(f"{key}={text!r} is a malformed range: expected start:stop:count or "
-                             "start:stop:countlog, e.g. 100:10000:20log")
+            raise ValueError(
+                f"{key}={text!r} is a malformed range: expected start:stop:count or "
+                "start:stop:countlog, e.g. 100:10000:20log"
+            )
         start, stop, kind = parse_number(m.group(1), key), parse_number(m.group(2), key), m.group(4)
         count = int(m.group(3)) if len(m.group(3)) <= 12 else MAX_GRID + 1
         if count < 1:
             raise ValueError(f"{key}={text!r}: the number of points must be >= 1")
-        if count > MAX_GRID:   # checked before anything is allocated
-            raise ValueError(f"{key}={text!r}: {count} points would need about "
-                             f"{8 * count / 2**20:,.0f} MiB; at most {MAX_GRID} are allowed")
+        if count > MAX_GRID:  # checked before anything is allocated
+            raise ValueError(
+                f"{key}={text!r}: {count} points would need about "
+                f"{8 * count / 2**20:,.0f} MiB; at most {MAX_GRID} are allowed"
+            )
         if kind == "log":
             if start <= 0 or stop <= 0:
                 raise ValueError(f"{key}={text!r}: a log range needs start > 0 and stop > 0")
@@ -107,8 +113,10 @@ def split_schedules(parsed: dict[str, Value]) -> tuple[dict[str, Value], dict[st
         if not value.per_generation:
             grid_values[key] = value
         elif key not in SCHEDULE_KEYS:
-            raise ValueError(f"{key}=[...]: only {', '.join(SCHEDULE_KEYS)} take a per-generation "
-                             "schedule; a grid of values is written without brackets (e.g. 1,2,5)")
+            raise ValueError(
+                f"{key}=[...]: only {', '.join(SCHEDULE_KEYS)} take a per-generation "
+                "schedule; a grid of values is written without brackets (e.g. 1,2,5)"
+            )
         else:
             schedules[key] = value.values
     return grid_values, schedules
@@ -144,8 +152,10 @@ def load_vector(path: str, what: str) -> np.ndarray:
         raise ValueError(f"no such {what} file: {str(p)!r}")
     size = p.stat().st_size
     if size > MAX_FILE_BYTES:
-        raise ValueError(f"{what} file {str(p)!r} has {size / 2**20:,.0f} MiB; at most "
-                         f"{MAX_FILE_BYTES / 2**20:,.0f} MiB are read")
+        raise ValueError(
+            f"{what} file {str(p)!r} has {size / 2**20:,.0f} MiB; at most "
+            f"{MAX_FILE_BYTES / 2**20:,.0f} MiB are read"
+        )
     if p.suffix == ".npy":
         try:
             arr = np.load(p, allow_pickle=False)
@@ -159,8 +169,9 @@ def load_vector(path: str, what: str) -> np.ndarray:
     if arr.dtype.kind not in "iuf":
         raise ValueError(f"{what} file {str(p)!r} holds {arr.dtype} values, not real numbers")
     if arr.ndim != 1:
-        raise ValueError(f"{what} file {str(p)!r} holds an array of shape {arr.shape}: expected "
-                         "one column (a 1-D array)")
+        raise ValueError(
+            f"{what} file {str(p)!r} holds an array of shape {arr.shape}: expected one column (a 1-D array)"
+        )
     arr = np.asarray(arr, dtype=float)
     if arr.size == 0:
         raise ValueError(f"{what} file {str(p)!r} is empty")

@@ -32,8 +32,23 @@ from symcollapse.symbolic.formula import Formula, Step, print_order
 from symcollapse.symbolic.functionals import display_form
 
 __all__ = [
-    "latex", "markdown", "text", "render", "jupyter", "blocks", "escape_latex", "escape_markdown",
-    "Heading", "Paragraph", "Math", "Code", "DisplayMath", "Table", "Fields", "Steps", "Figure",
+    "latex",
+    "markdown",
+    "text",
+    "render",
+    "jupyter",
+    "blocks",
+    "escape_latex",
+    "escape_markdown",
+    "Heading",
+    "Paragraph",
+    "Math",
+    "Code",
+    "DisplayMath",
+    "Table",
+    "Fields",
+    "Steps",
+    "Figure",
     "STYLES",
 ]
 
@@ -68,7 +83,7 @@ Part = str | Math | Code
 
 @dataclass(frozen=True)
 class Heading:
-    level: int                  # 1 = section, 2 = subsection
+    level: int  # 1 = section, 2 = subsection
     parts: tuple[Part, ...]
     label: str | None = None
 
@@ -89,9 +104,9 @@ class DisplayMath:
 class Table:
     header: tuple[str, ...]
     rows: tuple[tuple[tuple[Part, ...], ...], ...]
-    align: str = ""             # LaTeX column spec (e.g. "lrr" or "llp{8cm}"); "l" by default
+    align: str = ""  # LaTeX column spec (e.g. "lrr" or "llp{8cm}"); "l" by default
     caption: str | None = None
-    long: bool = False          # LaTeX: a longtable that breaks across pages, not a float
+    long: bool = False  # LaTeX: a longtable that breaks across pages, not a float
     #: LaTeX: set in ``\small`` with narrower column gaps (a wide table of numbers)
     small: bool = False
     #: LaTeX: the index of a column of long text whose cells go on a row of their own under each
@@ -107,7 +122,7 @@ class Figure:
     path: str
     caption: str
     label: str | None = None
-    width: str = r"\textwidth"       # LaTeX width of the image
+    width: str = r"\textwidth"  # LaTeX width of the image
 
 
 @dataclass(frozen=True)
@@ -134,21 +149,54 @@ def _parts(*items: Part) -> tuple[Part, ...]:
 
 # ---------------------------------------------------------------------------------- escaping
 _LATEX_SPECIAL = {
-    "\\": r"\textbackslash{}", "{": r"\{", "}": r"\}", "$": r"\$", "&": r"\&", "#": r"\#",
-    "^": r"\textasciicircum{}", "_": r"\_", "~": r"\textasciitilde{}", "%": r"\%",
-    "<": r"\textless{}", ">": r"\textgreater{}", "|": r"\textbar{}",
+    "\\": r"\textbackslash{}",
+    "{": r"\{",
+    "}": r"\}",
+    "$": r"\$",
+    "&": r"\&",
+    "#": r"\#",
+    "^": r"\textasciicircum{}",
+    "_": r"\_",
+    "~": r"\textasciitilde{}",
+    "%": r"\%",
+    "<": r"\textless{}",
+    ">": r"\textgreater{}",
+    "|": r"\textbar{}",
 }
 # characters pdflatex cannot typeset in text mode without extra packages
 _LATEX_UNICODE = {
-    "≥": r"$\geq$", "≤": r"$\leq$", "≈": r"$\approx$", "≃": r"$\simeq$", "→": r"$\to$",
-    "∞": r"$\infty$", "×": r"$\times$", "·": r"$\cdot$", "−": "-", "–": "--", "—": "---",
-    "’": "'", "‘": "`", "“": "``", "”": "''", "…": r"\ldots{}", "±": r"$\pm$", "√": r"$\surd$",
-    "∑": r"$\sum$", "‖": r"$\|$", "⁻": "-", "¹": "1", "²": "2", "½": "1/2", "∈": r"$\in$",
+    "≥": r"$\geq$",
+    "≤": r"$\leq$",
+    "≈": r"$\approx$",
+    "≃": r"$\simeq$",
+    "→": r"$\to$",
+    "∞": r"$\infty$",
+    "×": r"$\times$",
+    "·": r"$\cdot$",
+    "−": "-",
+    "–": "--",
+    "—": "---",
+    "’": "'",
+    "‘": "`",
+    "“": "``",
+    "”": "''",
+    "…": r"\ldots{}",
+    "±": r"$\pm$",
+    "√": r"$\surd$",
+    "∑": r"$\sum$",
+    "‖": r"$\|$",
+    "⁻": "-",
+    "¹": "1",
+    "²": "2",
+    "½": "1/2",
+    "∈": r"$\in$",
 }
 _GREEK = "αβγδεζηθικλμνξπρστυφχψωΓΔΘΛΞΠΣΦΨΩ"
-_GREEK_NAMES = ("alpha beta gamma delta epsilon zeta eta theta iota kappa lambda mu nu xi pi rho "
-                "sigma tau upsilon phi chi psi omega Gamma Delta Theta Lambda Xi Pi Sigma Phi Psi "
-                "Omega").split()
+_GREEK_NAMES = (
+    "alpha beta gamma delta epsilon zeta eta theta iota kappa lambda mu nu xi pi rho "
+    "sigma tau upsilon phi chi psi omega Gamma Delta Theta Lambda Xi Pi Sigma Phi Psi "
+    "Omega"
+).split()
 _LATEX_UNICODE.update({g: f"$\\{name}$" for g, name in zip(_GREEK, _GREEK_NAMES, strict=True)})
 
 
@@ -187,6 +235,7 @@ _TOKEN = re.compile(r"\S+")
 
 def _breakable_latex(s: str) -> str:
     """:func:`escape_latex` of ``s``, with break points inside its long tokens."""
+
     def token(m: re.Match) -> str:
         t = m.group()
         if len(t) <= _BREAK_CHARS:
@@ -194,9 +243,14 @@ def _breakable_latex(s: str) -> str:
         out = []
         for i, ch in enumerate(t):
             out.append(escape_latex(ch))
-            nxt = t[i + 1:i + 2]
-            if ch in _BREAK_AFTER and nxt and nxt not in _BREAK_AFTER + ")]" \
-                    and not (ch in ".," and nxt.isdigit()) and not (i == 0 and ch in "(["):
+            nxt = t[i + 1 : i + 2]
+            if (
+                ch in _BREAK_AFTER
+                and nxt
+                and nxt not in _BREAK_AFTER + ")]"
+                and not (ch in ".," and nxt.isdigit())
+                and not (i == 0 and ch in "([")
+            ):
                 out.append(_BREAK)
         return "".join(out)
 
@@ -259,8 +313,9 @@ _SCALE_CHARS = 170
 
 def _visible_length(tex: str) -> int:
     """A rough width of LaTeX source: commands count as one character, braces as none."""
-    return len(re.sub(r"\\(left|right|mathrm|operatorname|frac|cdot)\b|[{}]", "",
-                      re.sub(r"\\[a-zA-Z]+", "x", tex)))
+    return len(
+        re.sub(r"\\(left|right|mathrm|operatorname|frac|cdot)\b|[{}]", "", re.sub(r"\\[a-zA-Z]+", "x", tex))
+    )
 
 
 def _top_level_breaks(tex: str) -> list[int]:
@@ -277,15 +332,14 @@ def _top_level_breaks(tex: str) -> list[int]:
             i += m.end() if m else 1
             if name in ("left", "right"):
                 lr += 1 if name == "left" else -1
-            if name in _SIZED and tex[i:i + 1] in "()[]":
-                i += 1                               # the delimiter of \left( or \Bigl(
+            if name in _SIZED and tex[i : i + 1] in "()[]":
+                i += 1  # the delimiter of \left( or \Bigl(
             continue
         if c in "{([":
             depth += 1
         elif c in "})]":
             depth -= 1
-        elif c in "+-" and depth == 0 and lr == 0 and tex[:i].strip() \
-                and tex[:i].rstrip()[-1] not in "=({[,":
+        elif c in "+-" and depth == 0 and lr == 0 and tex[:i].strip() and tex[:i].rstrip()[-1] not in "=({[,":
             out.append(i)
         i += 1
     return out
@@ -328,8 +382,8 @@ def _unfold_fraction(tex: str) -> str:
     den_end = _group(tex, num_end)
     if den_end != len(tex.rstrip()):
         return tex
-    num, den = tex[num_start + 1:num_end - 1], tex[num_end + 1:den_end - 1]
-    return f"{tex[:m.end() - len('frac{') - 1]}\\frac{{1}}{{{den}}}\\Bigl({num}\\Bigr)"
+    num, den = tex[num_start + 1 : num_end - 1], tex[num_end + 1 : den_end - 1]
+    return f"{tex[: m.end() - len('frac{') - 1]}\\frac{{1}}{{{den}}}\\Bigl({num}\\Bigr)"
 
 
 def display_latex(tex: str, label: str | None = None) -> str:
@@ -350,8 +404,7 @@ def display_latex(tex: str, label: str | None = None) -> str:
         last = cut
     lines.append(tex[start:].strip())
     if len(lines) == 1:
-        return (f"\\begin{{equation{star}}}\n{lab}{_scaled(tex)}\n"
-                f"\\end{{equation{star}}}\n")
+        return f"\\begin{{equation{star}}}\n{lab}{_scaled(tex)}\n\\end{{equation{star}}}\n"
     # multline indents its first and last lines by \multlinegap: a scaled line must leave it
     body = " \\\\\n".join(_scaled(x, r"\dimexpr\linewidth-\multlinegap\relax") for x in lines)
     return f"\\begin{{multline{star}}}\n{lab}{body}\n\\end{{multline{star}}}\n"
@@ -377,13 +430,21 @@ def _latex_block(b: Block) -> str:
         return _latex_small(b, "\n".join(lines))
     if isinstance(b, Figure):
         lab = f"\\label{{{_label(b.label)}}}" if b.label else ""
-        return (f"\\begin{{figure}}[ht]\n\\centering\n"
-                f"\\includegraphics[width={b.width}]{{{b.path}}}\n"
-                f"\\caption{{{escape_latex(b.caption)}}}{lab}\n\\end{{figure}}\n")
+        return (
+            f"\\begin{{figure}}[ht]\n\\centering\n"
+            f"\\includegraphics[width={b.width}]{{{b.path}}}\n"
+            f"\\caption{{{escape_latex(b.caption)}}}{lab}\n\\end{{figure}}\n"
+        )
     if isinstance(b, Table):
         spec = b.align or "l" * (len(b.header) - (b.below is not None))
-        lines = [r"\begin{table}[ht]", r"\centering", rf"\begin{{tabular}}{{{spec}}}", r"\hline",
-                 _latex_header(b), r"\hline"]
+        lines = [
+            r"\begin{table}[ht]",
+            r"\centering",
+            rf"\begin{{tabular}}{{{spec}}}",
+            r"\hline",
+            _latex_header(b),
+            r"\hline",
+        ]
         lines += _latex_rows(b)
         lines.append(r"\hline")
         lines.append(r"\end{tabular}")
@@ -420,8 +481,7 @@ def _latex_rows(b: Table) -> list[str]:
     for i, row in enumerate(b.rows):
         cells = [_inline(c, "latex") for j, c in enumerate(row) if j != b.below]
         note = rf"\emph{{{escape_latex(b.header[b.below])}:}} {_inline(row[b.below], 'latex')}"
-        out += [" & ".join(cells) + r" \\*",
-                rf"\multicolumn{{{span}}}{{p{{{width}}}}}{{{note}}} \\"]
+        out += [" & ".join(cells) + r" \\*", rf"\multicolumn{{{span}}}{{p{{{width}}}}}{{{note}}} \\"]
         if i + 1 < len(b.rows):
             out.append(r"\hline")
     return out
@@ -444,18 +504,18 @@ def _markdown_block(b: Block) -> str:
     if isinstance(b, Table):
         aligns = _column_aligns(b)
         rule = ["---:" if a == "r" else ":---:" if a == "c" else "---" for a in aligns]
-        lines = ["| " + " | ".join(escape_markdown(h) for h in b.header) + " |",
-                 "| " + " | ".join(rule) + " |"]
-        lines += ["| " + " | ".join(_inline(c, "markdown") for c in row) + " |"
-                  for row in b.rows]
+        lines = [
+            "| " + " | ".join(escape_markdown(h) for h in b.header) + " |",
+            "| " + " | ".join(rule) + " |",
+        ]
+        lines += ["| " + " | ".join(_inline(c, "markdown") for c in row) + " |" for row in b.rows]
         if b.caption:
             lines += ["", f"*{escape_markdown(b.caption)}*"]
         return "\n".join(lines) + "\n"
     if isinstance(b, Figure):
         return f"![{escape_markdown(b.caption)}]({b.path})\n\n*{escape_markdown(b.caption)}*\n"
     if isinstance(b, Fields):
-        return "\n".join(f"- **{escape_markdown(k)}:** {_inline(v, 'markdown')}"
-                         for k, v in b.items) + "\n"
+        return "\n".join(f"- **{escape_markdown(k)}:** {_inline(v, 'markdown')}" for k, v in b.items) + "\n"
     if isinstance(b, Steps):
         if not b.items:
             return ""
@@ -481,8 +541,9 @@ def _text_block(b: Block) -> str:
         aligns = _column_aligns(b)
 
         def fmt(row):
-            out = [c.rjust(w) if a == "r" else c.ljust(w)
-                   for c, w, a in zip(row, widths, aligns, strict=True)]
+            out = [
+                c.rjust(w) if a == "r" else c.ljust(w) for c, w, a in zip(row, widths, aligns, strict=True)
+            ]
             return "  ".join(out).rstrip()
 
         lines = [fmt(cells[0]), "  ".join("-" * w for w in widths)]
@@ -494,8 +555,7 @@ def _text_block(b: Block) -> str:
         return f"[figure: {b.path}] {b.caption}\n"
     if isinstance(b, Fields):
         width = max(len(k) for k, _ in b.items) + 1
-        return "\n".join(f"  {(k + ':').ljust(width)} {_inline(v, 'text')}"
-                         for k, v in b.items) + "\n"
+        return "\n".join(f"  {(k + ':').ljust(width)} {_inline(v, 'text')}" for k, v in b.items) + "\n"
     if isinstance(b, Steps):
         if not b.items:
             return ""
@@ -528,8 +588,7 @@ _LATEX_PREAMBLE = r"""\documentclass[11pt]{article}
 """
 
 
-def render(blocks: Sequence[Block], style: str, *, standalone: bool = True,
-           title: str | None = None) -> str:
+def render(blocks: Sequence[Block], style: str, *, standalone: bool = True, title: str | None = None) -> str:
     """Write ``blocks`` in ``style`` (``"latex"``, ``"markdown"`` or ``"text"``).
 
     This is the one formatter behind every display.  ``standalone`` (LaTeX only) wraps the
@@ -561,36 +620,66 @@ _SYMBOLS: tuple[tuple[str, str, tuple[Part, ...]], ...] = (
     ("d", "d", ("dimension (number of features)",)),
     ("T", "T", ("downstream sample size (fake data of the last generation)",)),
     ("T_0", "T0", ("sample size of each generator in the fake-data chain",)),
-    ("n", "n", ("number of generations of fake data (",
-                Math("n=0", "n=0"), ": clean data)")),
+    ("n", "n", ("number of generations of fake data (", Math("n=0", "n=0"), ": clean data)")),
     (r"\sigma", "sigma", ("label-noise level of the downstream data",)),
     (r"\sigma_0", "sigma0", ("label-noise level of each generator",)),
     (r"\lambda", "lam", ("ridge penalty, per-sample normalised",)),
-    (r"\kappa", "kappa", ("effective regularisation ", Math(r"\kappa(\lambda,T)", "kappa(lam, T)"),
-                          ", eq. (9)")),
-    (r"\kappa_0", "kappa0", ("effective regularisation of a generator, ",
-                             Math(r"\kappa(0,T_0)", "kappa(0, T0)"))),
+    (
+        r"\kappa",
+        "kappa",
+        ("effective regularisation ", Math(r"\kappa(\lambda,T)", "kappa(lam, T)"), ", eq. (9)"),
+    ),
+    (
+        r"\kappa_0",
+        "kappa0",
+        ("effective regularisation of a generator, ", Math(r"\kappa(0,T_0)", "kappa(0, T0)")),
+    ),
     (r"\phi", "phi", ("aspect ratio ", Math("d/T", "d/T"))),
     (r"\phi_0", "phi0", ("aspect ratio of a generator ", Math("d/T_0", "d/T0"))),
-    (r"\mathrm{df}_m(\kappa)", "df_m", (
-        "degrees of freedom ",
-        Math(r"\sum_j \lambda_j^m/(\lambda_j+\kappa)^m", "sum_j lambda_j^m/(lambda_j+kappa)^m"))),
-    (r"\rho", "rho", ("collapse coefficient: extra test error per generation per unit ",
-                      Math(r"\sigma_0^2", "sigma0^2"))),
-    (r"\lambda_j,\ c_j", "eigenvalues, w0", (
-        "eigenvalues of ", Math(r"\Sigma", "Sigma"), " and coefficients of the target ",
-        Math("w_0", "w0"), " in its eigenbasis")),
-    (r"E_{test}", "test_error", ("test error ",
-                                 Math(r"\lVert \hat w_n^{pred}-w_0\rVert_\Sigma^2",
-                                      "||w_pred - w0||_Sigma^2"), " of the downstream ridge")),
+    (
+        r"\mathrm{df}_m(\kappa)",
+        "df_m",
+        (
+            "degrees of freedom ",
+            Math(r"\sum_j \lambda_j^m/(\lambda_j+\kappa)^m", "sum_j lambda_j^m/(lambda_j+kappa)^m"),
+        ),
+    ),
+    (
+        r"\rho",
+        "rho",
+        ("collapse coefficient: extra test error per generation per unit ", Math(r"\sigma_0^2", "sigma0^2")),
+    ),
+    (
+        r"\lambda_j,\ c_j",
+        "eigenvalues, w0",
+        (
+            "eigenvalues of ",
+            Math(r"\Sigma", "Sigma"),
+            " and coefficients of the target ",
+            Math("w_0", "w0"),
+            " in its eigenbasis",
+        ),
+    ),
+    (
+        r"E_{test}",
+        "test_error",
+        (
+            "test error ",
+            Math(r"\lVert \hat w_n^{pred}-w_0\rVert_\Sigma^2", "||w_pred - w0||_Sigma^2"),
+            " of the downstream ridge",
+        ),
+    ),
 )
 
 
 def _symbol_table() -> Table:
-    rows = tuple((_parts(Math(sym, code)), _parts(Code(code)), parts)
-                 for sym, code, parts in _SYMBOLS)
-    return Table(header=("Symbol", "Name", "Meaning"), rows=rows, align="llp{10cm}",
-                 caption="Notation: symbols and their keyword names in symcollapse.")
+    rows = tuple((_parts(Math(sym, code)), _parts(Code(code)), parts) for sym, code, parts in _SYMBOLS)
+    return Table(
+        header=("Symbol", "Name", "Meaning"),
+        rows=rows,
+        align="llp{10cm}",
+        caption="Notation: symbols and their keyword names in symcollapse.",
+    )
 
 
 _LHS_TEXT = [
@@ -626,7 +715,7 @@ def _step_math(step: Step) -> DisplayMath | None:
     if isinstance(expr, (list, tuple)) and all(isinstance(e, sp.Basic) for e in expr):
         tex = r",\quad ".join(Step(step.text, e).latex() for e in expr)
         return DisplayMath(tex, "; ".join(_expr_text(e) for e in expr))
-    return None                              # not maths: the step's text says it
+    return None  # not maths: the step's text says it
 
 
 def _gloss(text: str, relation) -> str | None:
@@ -653,8 +742,11 @@ def _condition_parts(f: Formula) -> tuple[Part, ...]:
 
 
 def _formula_blocks(f: Formula, *, derivation: bool) -> list[Block]:
-    kind = (_parts("exact identity (", Math("=", "="), ")") if f.exact else
-            _parts("asymptotic equivalence (", Math(r"\simeq", "~"), ")"))
+    kind = (
+        _parts("exact identity (", Math("=", "="), ")")
+        if f.exact
+        else _parts("asymptotic equivalence (", Math(r"\simeq", "~"), ")")
+    )
     fields: list[tuple[str, tuple[Part, ...]]] = [
         ("Name", _parts(Code(f.name))),
         ("Reference", _parts(f.reference)),
@@ -666,13 +758,11 @@ def _formula_blocks(f: Formula, *, derivation: bool) -> list[Block]:
     relation = "=" if f.exact else "~"
     blocks: list[Block] = [
         Heading(2, _parts(f.title), label=f"sec:{f.name}"),
-        DisplayMath(f.latex(), f"{_lhs_text(f.lhs)} {relation} {_expr_text(f.expr)}",
-                    label=f"eq:{f.name}"),
+        DisplayMath(f.latex(), f"{_lhs_text(f.lhs)} {relation} {_expr_text(f.expr)}", label=f"eq:{f.name}"),
         Fields(tuple(fields)),
     ]
     if derivation and f.derivation:
-        blocks.append(Steps("Derivation", tuple((_parts(s.text), _step_math(s))
-                                                 for s in f.derivation)))
+        blocks.append(Steps("Derivation", tuple((_parts(s.text), _step_math(s)) for s in f.derivation)))
     return blocks
 
 
@@ -695,14 +785,15 @@ def _resolve(formulas) -> list[Formula]:
         if isinstance(f, Formula):
             out.append(f)
         elif isinstance(f, str):
-            out.append(_lookup(f))          # KeyError naming the known formulas
+            out.append(_lookup(f))  # KeyError naming the known formulas
         else:
             raise TypeError(f"expected a Formula or a formula name, got {type(f).__name__}")
     return out
 
 
-def blocks(formulas, *, symbols: bool = True, derivation: bool = True,
-           preface: Sequence[Block] = ()) -> list[Block]:
+def blocks(
+    formulas, *, symbols: bool = True, derivation: bool = True, preface: Sequence[Block] = ()
+) -> list[Block]:
     """The blocks of a catalogue document: ``preface``, the notation table, one section each."""
     fs = _resolve(formulas)
     out: list[Block] = list(preface)
@@ -715,8 +806,15 @@ def blocks(formulas, *, symbols: bool = True, derivation: bool = True,
     return out
 
 
-def latex(formulas, *, standalone: bool = True, title: str | None = None, symbols: bool = True,
-          derivation: bool = True, preface: Sequence[Block] = ()) -> str:
+def latex(
+    formulas,
+    *,
+    standalone: bool = True,
+    title: str | None = None,
+    symbols: bool = True,
+    derivation: bool = True,
+    preface: Sequence[Block] = (),
+) -> str:
     """LaTeX of ``formulas`` (Formula objects or catalogue names).
 
     Each formula gets a ``\\subsection`` with its title, an ``equation`` labelled
@@ -726,22 +824,40 @@ def latex(formulas, *, standalone: bool = True, title: str | None = None, symbol
     preamble with amsmath, amssymb and graphicx (graphicx scales the rare display line that
     cannot be broken to fit the page; long equations are broken into ``multline``).
     """
-    return render(blocks(formulas, symbols=symbols, derivation=derivation, preface=preface),
-                  "latex", standalone=standalone, title=title)
+    return render(
+        blocks(formulas, symbols=symbols, derivation=derivation, preface=preface),
+        "latex",
+        standalone=standalone,
+        title=title,
+    )
 
 
-def markdown(formulas, *, title: str | None = None, symbols: bool = True,
-             derivation: bool = True, preface: Sequence[Block] = ()) -> str:
+def markdown(
+    formulas,
+    *,
+    title: str | None = None,
+    symbols: bool = True,
+    derivation: bool = True,
+    preface: Sequence[Block] = (),
+) -> str:
     """Markdown with the same content as :func:`latex` (display maths in ``$$...$$``)."""
-    return render(blocks(formulas, symbols=symbols, derivation=derivation, preface=preface),
-                  "markdown", title=title)
+    return render(
+        blocks(formulas, symbols=symbols, derivation=derivation, preface=preface), "markdown", title=title
+    )
 
 
-def text(formulas, *, title: str | None = None, symbols: bool = True, derivation: bool = True,
-         preface: Sequence[Block] = ()) -> str:
+def text(
+    formulas,
+    *,
+    title: str | None = None,
+    symbols: bool = True,
+    derivation: bool = True,
+    preface: Sequence[Block] = (),
+) -> str:
     """Plain text with the same content as :func:`latex` (expressions in SymPy's syntax)."""
-    return render(blocks(formulas, symbols=symbols, derivation=derivation, preface=preface),
-                  "text", title=title)
+    return render(
+        blocks(formulas, symbols=symbols, derivation=derivation, preface=preface), "text", title=title
+    )
 
 
 _hooks.register("formula.display", jupyter)

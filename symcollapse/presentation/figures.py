@@ -112,12 +112,15 @@ QUICK_REPS = 24
 def _check(reps, seed, quick: bool, full_reps: int, quick_reps: int = QUICK_REPS) -> tuple[int, int]:
     if reps is None:
         reps = quick_reps if quick else full_reps
-    return (V.integer(reps, "reps", minimum=2, meaning=" (repetitions per point)"),
-            V.integer(seed, "seed", minimum=0))
+    return (
+        V.integer(reps, "reps", minimum=2, meaning=" (repetitions per point)"),
+        V.integer(seed, "seed", minimum=0),
+    )
 
 
-def _simulate_points(name: str, specs: Sequence[_Spec], reps: int, seed: int,
-                     progress: bool | None) -> list[SimulatedPoint]:
+def _simulate_points(
+    name: str, specs: Sequence[_Spec], reps: int, seed: int, progress: bool | None
+) -> list[SimulatedPoint]:
     streams = np.random.SeedSequence(seed).spawn(len(specs))
     out = []
     with progress_bar(len(specs), name.replace("_", " "), progress) as bar:
@@ -125,9 +128,20 @@ def _simulate_points(name: str, specs: Sequence[_Spec], reps: int, seed: int,
             kw = dict(T=spec.T, lam=spec.lam, n=spec.n, **spec.kwargs)
             theory = float(predict(spec.eigs, spec.w0, **kw).test_error)
             sim = simulate(spec.eigs, spec.w0, reps=reps, seed=np.random.default_rng(stream), **kw)
-            out.append(SimulatedPoint(name, spec.panel, spec.n, spec.T, spec.lam,
-                                      spec.kwargs.get("design", "independent"), theory,
-                                      float(sim.mean), float(sim.stderr), reps))
+            out.append(
+                SimulatedPoint(
+                    name,
+                    spec.panel,
+                    spec.n,
+                    spec.T,
+                    spec.lam,
+                    spec.kwargs.get("design", "independent"),
+                    theory,
+                    float(sim.mean),
+                    float(sim.stderr),
+                    reps,
+                )
+            )
             bar.update(1)
     return out
 
@@ -147,8 +161,9 @@ def _errorbars(ax, points, x: Callable[[SimulatedPoint], float], color, ms=4.0) 
 FIGURE_1A: dict[str, Any] = dict(d=300, T0=600, sigma=0.1, sigma0=0.2)
 
 
-def figure_1a(path=None, *, reps: int | None = None, seed: int = 0, quick: bool = False,
-              progress: bool | None = None) -> FigureResult:
+def figure_1a(
+    path=None, *, reps: int | None = None, seed: int = 0, quick: bool = False, progress: bool | None = None
+) -> FigureResult:
     r"""Figure 1a: isotropic features, :math:`d=300`, :math:`T_0=600`, :math:`\sigma=0.1`, :math:`\sigma_0=0.2`.
 
     Left: error against :math:`\lambda` at :math:`T=1000` for :math:`n = 0, 1, 2, 5, 10`;
@@ -183,26 +198,39 @@ def figure_1a(path=None, *, reps: int | None = None, seed: int = 0, quick: bool 
             left.plot(lams, pred_lam[i], color=color, label=f"n = {n}")
             right.plot(Ts, pred_T[i], color=color, label=f"n = {n}")
             big = Ts[Ts >= d + 2]
-            right.plot(big, thm.evaluate(d=d, T=big, n=n, lam=0, **common), color=color, ls="--",
-                       lw=1)
+            right.plot(big, thm.evaluate(d=d, T=big, n=n, lam=0, **common), color=color, ls="--", lw=1)
             mine = [p for p in points if p.n == n]
             _errorbars(left, [p for p in mine if p.panel == "lam"], lambda p: p.lam, color)
-            _errorbars(right, [p for p in mine if p.panel == "T" or p.lam == 1e-3],
-                       lambda p: p.T, color)
-        left.set(xscale="log", yscale="log", xlabel=r"$\lambda$", ylabel="test error",
-                 title=r"$T = 1000$")
-        right.set(xscale="log", yscale="log", xlabel="$T$",
-                  title=r"$\lambda = 10^{-3}$ (broken: Theorem 4.1, exact)")
+            _errorbars(right, [p for p in mine if p.panel == "T" or p.lam == 1e-3], lambda p: p.T, color)
+        left.set(xscale="log", yscale="log", xlabel=r"$\lambda$", ylabel="test error", title=r"$T = 1000$")
+        right.set(
+            xscale="log",
+            yscale="log",
+            xlabel="$T$",
+            title=r"$\lambda = 10^{-3}$ (broken: Theorem 4.1, exact)",
+        )
         left.legend(fontsize=8)
-        fig.suptitle(rf"Figure 1a: isotropic, $d = {d}$, $T_0 = {T0}$, $\sigma = {sigma}$, "
-                     rf"$\sigma_0 = {sigma0}$; points: simulation $\pm 2$ s.e. ({reps} reps)")
+        fig.suptitle(
+            rf"Figure 1a: isotropic, $d = {d}$, $T_0 = {T0}$, $\sigma = {sigma}$, "
+            rf"$\sigma_0 = {sigma0}$; points: simulation $\pm 2$ s.e. ({reps} reps)"
+        )
         fig.tight_layout()
         path = _save(fig, path)
-    caption = (f"Figure 1a of the paper (isotropic features, d = {d}, T0 = {T0}, sigma = {sigma}, "
-               f"sigma0 = {sigma0}, unit-norm w0). Curves: predict; broken lines: Theorem 4.1 "
-               f"(ridgeless, exact); points: simulate, {reps} repetitions, 2 standard errors.")
-    return FigureResult("figure_1a", "Figure 1a: isotropic features", caption, dict(FIGURE_1A),
-                        tuple(points), path, time.perf_counter() - start, reps)
+    caption = (
+        f"Figure 1a of the paper (isotropic features, d = {d}, T0 = {T0}, sigma = {sigma}, "
+        f"sigma0 = {sigma0}, unit-norm w0). Curves: predict; broken lines: Theorem 4.1 "
+        f"(ridgeless, exact); points: simulate, {reps} repetitions, 2 standard errors."
+    )
+    return FigureResult(
+        "figure_1a",
+        "Figure 1a: isotropic features",
+        caption,
+        dict(FIGURE_1A),
+        tuple(points),
+        path,
+        time.perf_counter() - start,
+        reps,
+    )
 
 
 # ----------------------------------------------------------------------------- Figure 1b
@@ -220,8 +248,9 @@ def _leading_exponent(beta, r, n: int):
     return scaling.error_exponent(beta, r, ell, a=0, b=b, d_exponent=g).subs({b: 0, g: 0})
 
 
-def figure_1b(path=None, *, reps: int | None = None, seed: int = 0, quick: bool = False,
-              progress: bool | None = None) -> FigureResult:
+def figure_1b(
+    path=None, *, reps: int | None = None, seed: int = 0, quick: bool = False, progress: bool | None = None
+) -> FigureResult:
     r"""Figure 1b: power law :math:`\lambda_k=k^{-2}`, :math:`r=0.375`, :math:`d=300`, :math:`T_0=600`, :math:`\sigma=\sigma_0=1`.
 
     Left: error against :math:`\lambda` at :math:`T=10^4`; right: the adaptive
@@ -245,7 +274,7 @@ def figure_1b(path=None, *, reps: int | None = None, seed: int = 0, quick: bool 
     T_points = (30, 3000) if quick else (30, 300, 3000, 10_000)
     sim_ns = (0, 2, 10) if quick else ns
     specs = [_Spec("lam", eigs, w0, 10_000, lam, n, common) for n in sim_ns for lam in lam_points]
-    specs += [_Spec("T", eigs, w0, T, T ** -ell, n, common) for n in sim_ns for T in T_points]
+    specs += [_Spec("T", eigs, w0, T, T**-ell, n, common) for n in sim_ns for T in T_points]
     points = _simulate_points("figure_1b", specs, reps, seed, progress)
     exponents = {n: _leading_exponent(beta, r, n) for n in (0, 1)}
     if path is not None:
@@ -255,7 +284,7 @@ def figure_1b(path=None, *, reps: int | None = None, seed: int = 0, quick: bool 
         Ts = np.unique(np.logspace(1, 5, 120).astype(int))
         col = np.array(ns)[:, None]
         pred_lam = predict(eigs, w0, T=10_000, lam=lams, n=col, **common).test_error
-        pred_T = predict(eigs, w0, T=Ts, lam=Ts ** -ell, n=col, **common).test_error
+        pred_T = predict(eigs, w0, T=Ts, lam=Ts**-ell, n=col, **common).test_error
         fig = _new_figure((12, 4.8))
         left, right = fig.subplots(1, 2)
         for i, n in enumerate(ns):
@@ -268,39 +297,65 @@ def figure_1b(path=None, *, reps: int | None = None, seed: int = 0, quick: bool 
             e = float(exponents[min(n, 1)])
             guide = Ts[Ts >= 100]
             right.plot(guide, pred_T[i][-1] * (guide / Ts[-1]) ** (-e), color=color, ls="--", lw=1)
-        left.axvline(10_000 ** -ell, color="0.6", lw=0.8, ls=":")
-        left.set(xscale="log", yscale="log", xlabel=r"$\lambda$", ylabel="test error",
-                 title=r"$T = 10^4$ (dotted: $T^{-\ell_{crit}}$)")
-        right.set(xscale="log", yscale="log", xlabel="$T$",
-                  title=rf"$\lambda = T^{{-\ell_{{crit}}}}$, $\ell_{{crit}} = {ell:g}$")
+        left.axvline(10_000**-ell, color="0.6", lw=0.8, ls=":")
+        left.set(
+            xscale="log",
+            yscale="log",
+            xlabel=r"$\lambda$",
+            ylabel="test error",
+            title=r"$T = 10^4$ (dotted: $T^{-\ell_{crit}}$)",
+        )
+        right.set(
+            xscale="log",
+            yscale="log",
+            xlabel="$T$",
+            title=rf"$\lambda = T^{{-\ell_{{crit}}}}$, $\ell_{{crit}} = {ell:g}$",
+        )
         left.legend(fontsize=8)
-        guides = [Line2D([], [], color="0.3", ls="--", lw=1,
-                         label=rf"$n = 0$: $\propto T^{{-({exponents[0]})}}$"),
-                  Line2D([], [], color="0.3", ls="--", lw=1,
-                         label=rf"$n \geq 1$: $\propto T^{{-({exponents[1]})}}$")]
-        right.legend(handles=guides, fontsize=8, loc="lower left",
-                     title="Theorem 5.1 leading order", title_fontsize=8)
-        fig.suptitle(rf"Figure 1b: $\lambda_k = k^{{-2}}$, $r = 0.375$, $d = {p['d']}$, "
-                     rf"$T_0 = {p['T0']}$, $\sigma = \sigma_0 = 1$; points: simulation "
-                     rf"$\pm 2$ s.e. ({reps} reps)", fontsize=11)
+        guides = [
+            Line2D([], [], color="0.3", ls="--", lw=1, label=rf"$n = 0$: $\propto T^{{-({exponents[0]})}}$"),
+            Line2D(
+                [], [], color="0.3", ls="--", lw=1, label=rf"$n \geq 1$: $\propto T^{{-({exponents[1]})}}$"
+            ),
+        ]
+        right.legend(
+            handles=guides, fontsize=8, loc="lower left", title="Theorem 5.1 leading order", title_fontsize=8
+        )
+        fig.suptitle(
+            rf"Figure 1b: $\lambda_k = k^{{-2}}$, $r = 0.375$, $d = {p['d']}$, "
+            rf"$T_0 = {p['T0']}$, $\sigma = \sigma_0 = 1$; points: simulation "
+            rf"$\pm 2$ s.e. ({reps} reps)",
+            fontsize=11,
+        )
         fig.tight_layout()
         path = _save(fig, path)
-    caption = (f"Figure 1b of the paper (power-law spectrum k^-2, r = 0.375, d = {p['d']}, "
-               f"T0 = {p['T0']}, sigma = sigma0 = 1). Right panel: lam = T^-ell_crit, "
-               f"ell_crit = {ell:g}; broken lines: Theorem 5.1's leading order with exponent "
-               f"{exponents[0]} (n = 0) and {exponents[1]} (n >= 1, T0 and d fixed), constant "
-               f"anchored at T = 1e5. Points: simulate, {reps} repetitions, 2 standard errors.")
-    return FigureResult("figure_1b", "Figure 1b: power-law spectrum", caption, dict(p),
-                        tuple(points), path, time.perf_counter() - start, reps,
-                        extra={"exponents": {k: str(v) for k, v in exponents.items()}})
+    caption = (
+        f"Figure 1b of the paper (power-law spectrum k^-2, r = 0.375, d = {p['d']}, "
+        f"T0 = {p['T0']}, sigma = sigma0 = 1). Right panel: lam = T^-ell_crit, "
+        f"ell_crit = {ell:g}; broken lines: Theorem 5.1's leading order with exponent "
+        f"{exponents[0]} (n = 0) and {exponents[1]} (n >= 1, T0 and d fixed), constant "
+        f"anchored at T = 1e5. Points: simulate, {reps} repetitions, 2 standard errors."
+    )
+    return FigureResult(
+        "figure_1b",
+        "Figure 1b: power-law spectrum",
+        caption,
+        dict(p),
+        tuple(points),
+        path,
+        time.perf_counter() - start,
+        reps,
+        extra={"exponents": {k: str(v) for k, v in exponents.items()}},
+    )
 
 
 # ----------------------------------------------------------------------------- Figure 2
 FIGURE_2: dict[str, Any] = dict(d=300, T0=150, sigma=0.1, sigma0=0.0, lam=1e-3)
 
 
-def figure_2(path=None, *, reps: int | None = None, seed: int = 0, quick: bool = False,
-             progress: bool | None = None) -> FigureResult:
+def figure_2(
+    path=None, *, reps: int | None = None, seed: int = 0, quick: bool = False, progress: bool | None = None
+) -> FigureResult:
     r"""Figure 2: noiseless over-parameterised generators, :math:`d=300`, :math:`T_0=150`.
 
     :math:`\sigma_0=0`, :math:`\sigma=0.1`, :math:`\lambda=10^{-3}`, :math:`\Sigma=I`; error
@@ -318,24 +373,45 @@ def figure_2(path=None, *, reps: int | None = None, seed: int = 0, quick: bool =
     ns = tuple(range(6))
     T_points = (20, 300, 1000) if quick else (20, 100, 300, 1000, 3000)
     designs = ("same", "independent")
-    specs = [_Spec(design, eigs, w0, T, p["lam"], n,
-                   dict(T0=T0, sigma=p["sigma"], sigma0=p["sigma0"], design=design))
-             for design in designs for n in ns for T in T_points]
+    specs = [
+        _Spec(
+            design, eigs, w0, T, p["lam"], n, dict(T0=T0, sigma=p["sigma"], sigma0=p["sigma0"], design=design)
+        )
+        for design in designs
+        for n in ns
+        for T in T_points
+    ]
     points = _simulate_points("figure_2", specs, reps, seed, progress)
     if path is not None:
         Ts = np.unique(np.logspace(1, 4, 120).astype(int))
         fig = _new_figure((11.5, 4.6))
         axes = fig.subplots(1, 2, sharey=True)
-        titles = {"same": "(a) same design (Theorem 4.5)",
-                  "independent": "(b) independent designs (Theorem 4.6)"}
+        titles = {
+            "same": "(a) same design (Theorem 4.5)",
+            "independent": "(b) independent designs (Theorem 4.6)",
+        }
         for ax, design in zip(axes, designs, strict=True):
-            pred = predict(eigs, w0, T=Ts, lam=p["lam"], n=np.array(ns)[:, None], T0=T0,
-                           sigma=p["sigma"], sigma0=p["sigma0"], design=design).test_error
+            pred = predict(
+                eigs,
+                w0,
+                T=Ts,
+                lam=p["lam"],
+                n=np.array(ns)[:, None],
+                T0=T0,
+                sigma=p["sigma"],
+                sigma0=p["sigma0"],
+                design=design,
+            ).test_error
             for n in ns:
                 color = f"C{n}"
                 ax.plot(Ts, pred[n], color=color, label=f"n = {n}")
-                _errorbars(ax, [q for q in points if q.panel == design and q.n == n],
-                           lambda q: q.T, color, ms=2.5 + 0.9 * (5 - n))
+                _errorbars(
+                    ax,
+                    [q for q in points if q.panel == design and q.n == n],
+                    lambda q: q.T,
+                    color,
+                    ms=2.5 + 0.9 * (5 - n),
+                )
                 if n >= 1 and (design == "independent" or n == 1):
                     level = (1 - T0 / d) * norm2 if design == "same" else (1 - (T0 / d) ** n) * norm2
                     ax.axhline(level, color="0.3" if design == "same" else color, ls=":", lw=1)
@@ -343,17 +419,30 @@ def figure_2(path=None, *, reps: int | None = None, seed: int = 0, quick: bool =
             ax.set(xscale="log", yscale="log", xlabel="$T$", title=titles[design])
         axes[0].set_ylabel("test error")
         axes[0].legend(fontsize=8, loc="lower left")
-        fig.suptitle(rf"Figure 2: $d = {d}$, $T_0 = {T0}$ ($\phi_0 = 2$), $\sigma_0 = 0$, "
-                     rf"$\sigma = {p['sigma']}$, $\lambda = 10^{{-3}}$; points: simulation "
-                     rf"$\pm 2$ s.e. ({reps} reps); dotted: Theorems 4.5/4.6", fontsize=10)
+        fig.suptitle(
+            rf"Figure 2: $d = {d}$, $T_0 = {T0}$ ($\phi_0 = 2$), $\sigma_0 = 0$, "
+            rf"$\sigma = {p['sigma']}$, $\lambda = 10^{{-3}}$; points: simulation "
+            rf"$\pm 2$ s.e. ({reps} reps); dotted: Theorems 4.5/4.6",
+            fontsize=10,
+        )
         fig.tight_layout()
         path = _save(fig, path)
-    caption = (f"Figure 2 of the paper (noiseless generators fitted by minimum-norm least squares "
-               f"on T0 = {T0} < d = {d} samples, sigma = {p['sigma']}, lam = 1e-3). Dotted: the "
-               f"bias levels of Theorem 4.5 (same design) and 4.6 (independent designs). "
-               f"Points: simulate, {reps} repetitions, 2 standard errors.")
-    return FigureResult("figure_2", "Figure 2: over-parameterised generators", caption, dict(p),
-                        tuple(points), path, time.perf_counter() - start, reps)
+    caption = (
+        f"Figure 2 of the paper (noiseless generators fitted by minimum-norm least squares "
+        f"on T0 = {T0} < d = {d} samples, sigma = {p['sigma']}, lam = 1e-3). Dotted: the "
+        f"bias levels of Theorem 4.5 (same design) and 4.6 (independent designs). "
+        f"Points: simulate, {reps} repetitions, 2 standard errors."
+    )
+    return FigureResult(
+        "figure_2",
+        "Figure 2: over-parameterised generators",
+        caption,
+        dict(p),
+        tuple(points),
+        path,
+        time.perf_counter() - start,
+        reps,
+    )
 
 
 def _save(fig, path) -> Path:
@@ -365,5 +454,7 @@ def _save(fig, path) -> Path:
 
 #: name -> function, in the order of the paper
 FIGURES: dict[str, Callable[..., FigureResult]] = {
-    "figure_1a": figure_1a, "figure_1b": figure_1b, "figure_2": figure_2,
+    "figure_1a": figure_1a,
+    "figure_1b": figure_1b,
+    "figure_2": figure_2,
 }

@@ -54,17 +54,32 @@ class _Inline(Executor):
 
 def _config(quick: bool) -> dict:
     if quick:
-        return dict(reps=QUICK_REPS, ns=[0, 2, 8], Ts=[50, 200, 800], gauss=[("rbf", 1e-6, 8, 800)],
-                    gauss_reps=4, kernels=("rbf", "polynomial"))
-    return dict(reps=24, ns=[0, 1, 2, 4, 8], Ts=[50, 100, 200, 400, 800],
-                gauss=[(k, l0, 8, T) for k in ("rbf", "polynomial") for l0 in (1e-6, 1e-2)
-                       for T in (200, 800)],
-                gauss_reps=16, kernels=("rbf", "polynomial"))
+        return dict(
+            reps=QUICK_REPS,
+            ns=[0, 2, 8],
+            Ts=[50, 200, 800],
+            gauss=[("rbf", 1e-6, 8, 800)],
+            gauss_reps=4,
+            kernels=("rbf", "polynomial"),
+        )
+    return dict(
+        reps=24,
+        ns=[0, 1, 2, 4, 8],
+        Ts=[50, 100, 200, 400, 800],
+        gauss=[(k, l0, 8, T) for k in ("rbf", "polynomial") for l0 in (1e-6, 1e-2) for T in (200, 800)],
+        gauss_reps=16,
+        kernels=("rbf", "polynomial"),
+    )
 
 
-def kernel_chain_figure(path, *, quick: bool = True, seed: int = 0,
-                        progress: Callable[[str], None] | None = None,
-                        executor: Executor | None = None) -> dict:
+def kernel_chain_figure(
+    path,
+    *,
+    quick: bool = True,
+    seed: int = 0,
+    progress: Callable[[str], None] | None = None,
+    executor: Executor | None = None,
+) -> dict:
     """Measure, draw the figure to ``path`` (PNG) and return ``{"rows": [...], "findings": {...}, "reps": int,
     "exponents": {...}, "seconds": float}``.  ``quick`` runs in well under a minute (24
     repetitions, n in {0, 2, 8}, T in {50, 200, 800}, one Gaussian cell); the full run (24
@@ -78,7 +93,7 @@ def kernel_chain_figure(path, *, quick: bool = True, seed: int = 0,
     import matplotlib.pyplot as plt
 
     path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)          # before the measurements, not after
+    path.parent.mkdir(parents=True, exist_ok=True)  # before the measurements, not after
     say = progress or (lambda msg: None)
     start = time.perf_counter()
     cfg = _config(quick)
@@ -93,28 +108,71 @@ def kernel_chain_figure(path, *, quick: bool = True, seed: int = 0,
         exponents[kernel] = dict(beta=beta, r=r, ell_crit=float(scaling.ell_crit(beta, r)))
         say(f"{kernel}: fitted beta = {beta:.3f}, r = {r:.3f}")
     # every measurement is an independent job (own seed), submitted before any is awaited
-    grids = {(kernel, lam0): pool.submit(kernel_chain_grid, problems[kernel], ns=ns, Ts=Ts, T0=T0,
-                                         lam=LAM, lam0=lam0, sigma=SIGMA, sigma0=SIGMA0,
-                                         reps=cfg["reps"], seed=seed)
-             for kernel in cfg["kernels"] for lam0 in LAM0S.values()}
-    gauss: dict[tuple, Future] = {(kernel, lam0, n, T): pool.submit(
-                simulate, problems[kernel].eigenvalues, problems[kernel].w0, T=T, lam=LAM, n=n,
-                T0=T0, sigma=SIGMA, sigma0=SIGMA0, lam0=lam0, reps=cfg["gauss_reps"], seed=seed + 1)
-             for kernel, lam0, n, T in cfg["gauss"]}
+    grids = {
+        (kernel, lam0): pool.submit(
+            kernel_chain_grid,
+            problems[kernel],
+            ns=ns,
+            Ts=Ts,
+            T0=T0,
+            lam=LAM,
+            lam0=lam0,
+            sigma=SIGMA,
+            sigma0=SIGMA0,
+            reps=cfg["reps"],
+            seed=seed,
+        )
+        for kernel in cfg["kernels"]
+        for lam0 in LAM0S.values()
+    }
+    gauss: dict[tuple, Future] = {
+        (kernel, lam0, n, T): pool.submit(
+            simulate,
+            problems[kernel].eigenvalues,
+            problems[kernel].w0,
+            T=T,
+            lam=LAM,
+            n=n,
+            T0=T0,
+            sigma=SIGMA,
+            sigma0=SIGMA0,
+            lam0=lam0,
+            reps=cfg["gauss_reps"],
+            seed=seed + 1,
+        )
+        for kernel, lam0, n, T in cfg["gauss"]
+    }
     effect_jobs = _submit_effects(pool, problems["rbf"], exponents["rbf"], cfg, seed)
     for (kernel, lam0), job in grids.items():
         P = problems[kernel]
         res = job.result()
-        pred = P.predict(T=np.array(Ts, float), lam=LAM, n=np.array(ns)[:, None], T0=T0,
-                         sigma=SIGMA, sigma0=SIGMA0, lam0=lam0).test_error
+        pred = P.predict(
+            T=np.array(Ts, float),
+            lam=LAM,
+            n=np.array(ns)[:, None],
+            T0=T0,
+            sigma=SIGMA,
+            sigma0=SIGMA0,
+            lam0=lam0,
+        ).test_error
         label = next(k for k, v in LAM0S.items() if v == lam0)
         for i, n in enumerate(ns):
             for k, T in enumerate(Ts):
                 sim = res[(n, T)]
-                rows.append(dict(kernel=kernel, generator=label, lam0=lam0, n=n, T=T,
-                                 predict=float(pred[i, k]), mean=sim.mean, stderr=sim.stderr,
-                                 gap=float(pred[i, k] / sim.mean - 1),
-                                 z=float(z_score(pred[i, k], sim))))
+                rows.append(
+                    dict(
+                        kernel=kernel,
+                        generator=label,
+                        lam0=lam0,
+                        n=n,
+                        T=T,
+                        predict=float(pred[i, k]),
+                        mean=sim.mean,
+                        stderr=sim.stderr,
+                        gap=float(pred[i, k] / sim.mean - 1),
+                        z=float(z_score(pred[i, k], sim)),
+                    )
+                )
         say(f"{kernel}, lam0 = {lam0:g}: {len(ns) * len(Ts)} cells measured")
     for (kernel, lam0, n, T), gauss_job in gauss.items():
         P = problems[kernel]
@@ -127,8 +185,13 @@ def kernel_chain_figure(path, *, quick: bool = True, seed: int = 0,
 
     findings = _effects(problems["rbf"], exponents["rbf"], cfg, rows, say, effect_jobs)
     _draw(plt, path, rows, findings, cfg)
-    return dict(rows=rows, findings=findings, exponents=exponents, reps=cfg["reps"],
-                seconds=time.perf_counter() - start)
+    return dict(
+        rows=rows,
+        findings=findings,
+        exponents=exponents,
+        reps=cfg["reps"],
+        seconds=time.perf_counter() - start,
+    )
 
 
 def _ridge_rules(expo: dict, n: int, T: int) -> tuple[tuple[str, float], ...]:
@@ -140,13 +203,39 @@ def _ridge_rules(expo: dict, n: int, T: int) -> tuple[tuple[str, float], ...]:
 def _submit_effects(pool: Executor, P, expo, cfg, seed) -> dict:
     """Submit the chains behind the effects and Corollary 5.2 (see :func:`_effects`)."""
     lam0, ns, n_top = LAM0S["regularised"], cfg["ns"], max(cfg["ns"])
-    jobs: dict[Any, Any] = {"clean": pool.submit(kernel_chain_grid, P, ns=ns, Ts=[800], T0=T0, lam=LAM, lam0=lam0,
-                                 sigma=SIGMA, sigma0=0.0, reps=cfg["reps"], seed=seed)}
+    jobs: dict[Any, Any] = {
+        "clean": pool.submit(
+            kernel_chain_grid,
+            P,
+            ns=ns,
+            Ts=[800],
+            T0=T0,
+            lam=LAM,
+            lam0=lam0,
+            sigma=SIGMA,
+            sigma0=0.0,
+            reps=cfg["reps"],
+            seed=seed,
+        )
+    }
     for T in cfg["Ts"]:
         for name, lam in _ridge_rules(expo, n_top, T):
-            jobs[(name, T)] = (lam, pool.submit(
-                kernel_chain_grid, P, ns=[n_top], Ts=[T], T0=T0, lam=lam, lam0=lam0, sigma=SIGMA,
-                sigma0=SIGMA0, reps=cfg["reps"], seed=seed))
+            jobs[(name, T)] = (
+                lam,
+                pool.submit(
+                    kernel_chain_grid,
+                    P,
+                    ns=[n_top],
+                    Ts=[T],
+                    T0=T0,
+                    lam=lam,
+                    lam0=lam0,
+                    sigma=SIGMA,
+                    sigma0=SIGMA0,
+                    reps=cfg["reps"],
+                    seed=seed,
+                ),
+            )
     return jobs
 
 
@@ -157,12 +246,16 @@ def _effects(P, expo, cfg, rows, say, jobs) -> dict:
     # 1. signal shrink: noise-free generators
     clean_gen = jobs["clean"].result()
     pred = P.predict(T=800, lam=LAM, n=np.array(ns), T0=T0, sigma=SIGMA, lam0=lam0).test_error
-    out["signal_shrink"] = [dict(n=n, predict=float(pred[i]), mean=clean_gen[(n, 800)].mean,
-                                 stderr=clean_gen[(n, 800)].stderr) for i, n in enumerate(ns)]
+    out["signal_shrink"] = [
+        dict(n=n, predict=float(pred[i]), mean=clean_gen[(n, 800)].mean, stderr=clean_gen[(n, 800)].stderr)
+        for i, n in enumerate(ns)
+    ]
     # 2. sub-linear collapse: per-generation increments at T = 800, and the linear-in-n formula
     cell = {(r_["n"], r_["T"]): r_ for r_ in rows if r_["kernel"] == "rbf" and r_["lam0"] == lam0}
-    rho_ls = (P.predict(T=800, lam=LAM, n=1, T0=T0, sigma=SIGMA, sigma0=SIGMA0).test_error
-              - P.predict(T=800, lam=LAM, n=1, T0=T0, sigma=SIGMA).test_error) / SIGMA0**2
+    rho_ls = (
+        P.predict(T=800, lam=LAM, n=1, T0=T0, sigma=SIGMA, sigma0=SIGMA0).test_error
+        - P.predict(T=800, lam=LAM, n=1, T0=T0, sigma=SIGMA).test_error
+    ) / SIGMA0**2
 
     def increase(n, T):
         """E_n - E_0, measured (with its standard error) and predicted."""
@@ -172,20 +265,31 @@ def _effects(P, expo, cfg, rows, say, jobs) -> dict:
     out["sublinear"] = []
     for n in ns:
         mean, se, pred_inc = increase(n, 800)
-        out["sublinear"].append(dict(n=n, mean_increase=mean, stderr=se, predict_increase=pred_inc,
-                                     linear_in_n=n * SIGMA0**2 * float(rho_ls)))
+        out["sublinear"].append(
+            dict(
+                n=n,
+                mean_increase=mean,
+                stderr=se,
+                predict_increase=pred_inc,
+                linear_in_n=n * SIGMA0**2 * float(rho_ls),
+            )
+        )
     # 3. saturation in T: the collapse term (predict) against the generator's own error
     Tgrid = np.geomspace(50, 1e6, 30)
     n_top = max(ns)
     coll = P.predict(T=Tgrid, lam=1e-7, n=n_top, T0=T0, sigma=SIGMA, sigma0=SIGMA0, lam0=lam0).collapse
     own = P.predict(T=T0, lam=lam0, n=n_top - 1, T0=T0, sigma=SIGMA0, sigma0=SIGMA0, lam0=lam0)
-    measured = [dict(T=T, collapse=increase(n_top, T)[0], predict=increase(n_top, T)[2])
-                for T in cfg["Ts"]]
+    measured = [dict(T=T, collapse=increase(n_top, T)[0], predict=increase(n_top, T)[2]) for T in cfg["Ts"]]
 
     rho18 = formula("rho_general").evaluate(eigenvalues=P.eigenvalues, T=Tgrid, lam=1e-7, T0=T0)
-    out["saturation"] = dict(n=n_top, T=Tgrid.tolist(), collapse=coll.tolist(),
-                             least_squares_theory=(n_top * SIGMA0**2 * rho18).tolist(),
-                             generator_own_error=float(own.test_error), measured=measured)
+    out["saturation"] = dict(
+        n=n_top,
+        T=Tgrid.tolist(),
+        collapse=coll.tolist(),
+        least_squares_theory=(n_top * SIGMA0**2 * rho18).tolist(),
+        generator_own_error=float(own.test_error),
+        measured=measured,
+    )
     # Corollary 5.2: classical ridge T^-ell_crit against lam_star = (n sigma0^2 / T0)^ell_crit
     ell = expo["ell_crit"]
     lam_star = float(ridge_recipe(expo["beta"], expo["r"], n=n_top, sigma0=SIGMA0, T0=T0))
@@ -196,8 +300,9 @@ def _effects(P, expo, cfg, rows, say, jobs) -> dict:
             assert lam_job == lam
             sim = job.result()[(n_top, T)]
             p = P.predict(T=T, lam=lam, n=n_top, T0=T0, sigma=SIGMA, sigma0=SIGMA0, lam0=lam0)
-            cor.append(dict(rule=name, T=T, lam=lam, mean=sim.mean, stderr=sim.stderr,
-                            predict=float(p.test_error)))
+            cor.append(
+                dict(rule=name, T=T, lam=lam, mean=sim.mean, stderr=sim.stderr, predict=float(p.test_error))
+            )
     out["corollary_5_2"] = dict(ell_crit=ell, lam_star=lam_star, n=n_top, rows=cor)
     say("effects measured")
     return out
@@ -213,32 +318,62 @@ def _draw(plt, path, rows, findings, cfg) -> None:
                 T = [r["T"] for r in sel]
                 c = colors[ci % len(colors)]
                 ls = "-" if gi else "--"
-                ax.plot(T, [r["predict"] for r in sel], ls, color=c,
-                        label=f"n={n}, {label}")
-                ax.errorbar(T, [r["mean"] for r in sel], yerr=[r["stderr"] for r in sel],
-                            fmt="o" if gi else "^", color=c, ms=4, capsize=2)
+                ax.plot(T, [r["predict"] for r in sel], ls, color=c, label=f"n={n}, {label}")
+                ax.errorbar(
+                    T,
+                    [r["mean"] for r in sel],
+                    yerr=[r["stderr"] for r in sel],
+                    fmt="o" if gi else "^",
+                    color=c,
+                    ms=4,
+                    capsize=2,
+                )
                 for r in sel:
                     if "gaussian_mean" in r:
-                        ax.errorbar([r["T"] * 1.05], [r["gaussian_mean"]], yerr=[r["gaussian_stderr"]],
-                                    fmt="s", mfc="none", color=c, ms=6, capsize=2)
+                        ax.errorbar(
+                            [r["T"] * 1.05],
+                            [r["gaussian_mean"]],
+                            yerr=[r["gaussian_stderr"]],
+                            fmt="s",
+                            mfc="none",
+                            color=c,
+                            ms=6,
+                            capsize=2,
+                        )
         ax.set_xscale("log")
         ax.set_xlabel("T (downstream samples)")
         ax.set_ylabel("test error (population)")
-        ax.set_title(f"digits, {kernel}, T0={T0}: real chain (points), predict (lines)\n"
-                     "dashed/triangles lam0=1e-6, solid/circles lam0=1e-2, squares Gaussian",
-                     fontsize=9)
+        ax.set_title(
+            f"digits, {kernel}, T0={T0}: real chain (points), predict (lines)\n"
+            "dashed/triangles lam0=1e-6, solid/circles lam0=1e-2, squares Gaussian",
+            fontsize=9,
+        )
         ax.legend(fontsize=6, ncol=2)
     ax = axes[0, 2]
     ss = findings["signal_shrink"]
-    ax.errorbar([r["n"] for r in ss], [r["mean"] for r in ss], yerr=[r["stderr"] for r in ss], fmt="o",
-                label="measured, sigma0 = 0 (signal shrink)")
+    ax.errorbar(
+        [r["n"] for r in ss],
+        [r["mean"] for r in ss],
+        yerr=[r["stderr"] for r in ss],
+        fmt="o",
+        label="measured, sigma0 = 0 (signal shrink)",
+    )
     ax.plot([r["n"] for r in ss], [r["predict"] for r in ss], "-", label="predict, sigma0 = 0")
     sl = findings["sublinear"]
-    ax.errorbar([r["n"] for r in sl], [r["mean_increase"] for r in sl], yerr=[r["stderr"] for r in sl],
-                fmt="s", label="measured increase over n = 0 (sigma0 = 0.5)")
+    ax.errorbar(
+        [r["n"] for r in sl],
+        [r["mean_increase"] for r in sl],
+        yerr=[r["stderr"] for r in sl],
+        fmt="s",
+        label="measured increase over n = 0 (sigma0 = 0.5)",
+    )
     ax.plot([r["n"] for r in sl], [r["predict_increase"] for r in sl], "-", label="predict increase")
-    ax.plot([r["n"] for r in sl], [r["linear_in_n"] for r in sl], ":",
-            label="linear in n (least-squares generator theory)")
+    ax.plot(
+        [r["n"] for r in sl],
+        [r["linear_in_n"] for r in sl],
+        ":",
+        label="linear in n (least-squares generator theory)",
+    )
     ax.set_xlabel("n (generations)")
     ax.set_title("RBF, lam0=1e-2, T=800: signal shrink, sub-linear collapse", fontsize=9)
     ax.legend(fontsize=7)
@@ -246,12 +381,21 @@ def _draw(plt, path, rows, findings, cfg) -> None:
     sat = findings["saturation"]
     ax.plot(sat["T"], sat["collapse"], "-", label=f"predict: collapse term, n = {sat['n']}")
     ax.axhline(sat["generator_own_error"], ls=":", color="k", label="generator's own test error")
-    ax.plot(sat["T"], sat["least_squares_theory"], "--",
-            label="paper: n sigma0^2 rho(18), kappa0 = kappa(0, T0)")
-    ax.plot([m["T"] for m in sat["measured"]], [m["collapse"] for m in sat["measured"]], "o",
-            label="measured E_n - E_0 (lam = 1e-3)")
-    ax.plot([m["T"] for m in sat["measured"]], [m["predict"] for m in sat["measured"]], "x",
-            label="predict E_n - E_0 (lam = 1e-3)")
+    ax.plot(
+        sat["T"], sat["least_squares_theory"], "--", label="paper: n sigma0^2 rho(18), kappa0 = kappa(0, T0)"
+    )
+    ax.plot(
+        [m["T"] for m in sat["measured"]],
+        [m["collapse"] for m in sat["measured"]],
+        "o",
+        label="measured E_n - E_0 (lam = 1e-3)",
+    )
+    ax.plot(
+        [m["T"] for m in sat["measured"]],
+        [m["predict"] for m in sat["measured"]],
+        "x",
+        label="predict E_n - E_0 (lam = 1e-3)",
+    )
     ax.set_xscale("log")
     ax.set_xlabel("T")
     ax.set_title("saturation in T (curves: lam = 1e-7) at the generator's error", fontsize=9)
@@ -260,21 +404,32 @@ def _draw(plt, path, rows, findings, cfg) -> None:
     cor = findings["corollary_5_2"]
     for rule, mk in (("classical", "o"), ("corollary_5_2", "s")):
         sel = [r for r in cor["rows"] if r["rule"] == rule]
-        ax.errorbar([r["T"] for r in sel], [r["mean"] for r in sel], yerr=[r["stderr"] for r in sel],
-                    fmt=mk, label=f"measured, {rule}")
+        ax.errorbar(
+            [r["T"] for r in sel],
+            [r["mean"] for r in sel],
+            yerr=[r["stderr"] for r in sel],
+            fmt=mk,
+            label=f"measured, {rule}",
+        )
         ax.plot([r["T"] for r in sel], [r["predict"] for r in sel], "-", label=f"predict, {rule}")
     ax.set_xscale("log")
     ax.set_xlabel("T")
-    ax.set_title(f"RBF, n = {cor['n']}: lam = T^-ell_crit vs lam_star = {cor['lam_star']:.3g}",
-                 fontsize=9)
+    ax.set_title(f"RBF, n = {cor['n']}: lam = T^-ell_crit vs lam_star = {cor['lam_star']:.3g}", fontsize=9)
     ax.legend(fontsize=7)
     ax = axes[1, 2]
     for gi, (label, lam0) in enumerate(LAM0S.items()):
         for kernel, mk in zip(cfg["kernels"], ("o", "s"), strict=True):
             sel = [r for r in rows if r["kernel"] == kernel and r["lam0"] == lam0]
-            ax.errorbar([r["n"] + 0.15 * gi for r in sel], [r["predict"] / r["mean"] for r in sel],
-                        yerr=[r["predict"] * r["stderr"] / r["mean"] ** 2 for r in sel], fmt=mk,
-                        color=colors[gi], ms=4, label=f"{kernel}, {label}", alpha=0.7)
+            ax.errorbar(
+                [r["n"] + 0.15 * gi for r in sel],
+                [r["predict"] / r["mean"] for r in sel],
+                yerr=[r["predict"] * r["stderr"] / r["mean"] ** 2 for r in sel],
+                fmt=mk,
+                color=colors[gi],
+                ms=4,
+                label=f"{kernel}, {label}",
+                alpha=0.7,
+            )
     ax.axhline(1.0, color="k", lw=0.8)
     ax.set_xlabel("n")
     ax.set_ylabel("predict / measured")

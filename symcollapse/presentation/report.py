@@ -36,8 +36,7 @@ from symcollapse.symbolic.errata import errata
 __all__ = ["write_report", "ReportPaths", "compile_pdf", "EXTRA_SECTIONS"]
 
 TITLE = "symcollapse: model collapse in ridge regression, theory and simulation"
-_CSV_COLUMNS = ("figure", "panel", "design", "n", "T", "lam", "reps", "theory", "mc_mean",
-                "mc_stderr", "z")
+_CSV_COLUMNS = ("figure", "panel", "design", "n", "T", "lam", "reps", "theory", "mc_mean", "mc_stderr", "z")
 
 #: Further sections: ``name -> callable(out_dir, quick, seed, progress) -> (blocks, figure)``
 #: where ``figure`` is a :class:`~symcollapse.presentation.figures.FigureResult` or ``None``; they run in a
@@ -77,23 +76,40 @@ def _lam_tex(lam: float) -> str:
 def _point_row(p: SimulatedPoint):
     design = "" if p.design == "independent" else f",\\ \\text{{{p.design}}}"
     setting = Math(rf"n={p.n},\ T={p.T},\ \lambda={_lam_tex(p.lam)}{design}", p.label)
-    return ((p.figure.replace("figure_", ""),), (setting,), (f"{p.theory:.5g}",),
-            (f"{p.mean:.5g}",), (f"{p.stderr:.2g}",), (Math(f"{p.z:+.2f}", f"{p.z:+.2f}"),))
+    return (
+        (p.figure.replace("figure_", ""),),
+        (setting,),
+        (f"{p.theory:.5g}",),
+        (f"{p.mean:.5g}",),
+        (f"{p.stderr:.2g}",),
+        (Math(f"{p.z:+.2f}", f"{p.z:+.2f}"),),
+    )
 
 
-def _agreement_blocks(figs: Sequence[FigureResult], points: Sequence[SimulatedPoint],
-                      seed: int) -> list:
+def _agreement_blocks(figs: Sequence[FigureResult], points: Sequence[SimulatedPoint], seed: int) -> list:
     summary = Table(
         header=("Figure", "Points", "Reps", "Largest |z|", "|z| > 2", "|z| > 4", "Time (s)"),
-        rows=tuple(((f.name,), (str(len(f.points)),), (str(f.reps),), (f"{f.max_abs_z:.2f}",),
-                    (str(f.beyond(2)),), (str(f.beyond(4)),), (f"{f.seconds:.1f}",))
-                   for f in figs),
+        rows=tuple(
+            (
+                (f.name,),
+                (str(len(f.points)),),
+                (str(f.reps),),
+                (f"{f.max_abs_z:.2f}",),
+                (str(f.beyond(2)),),
+                (str(f.beyond(4)),),
+                (f"{f.seconds:.1f}",),
+            )
+            for f in figs
+        ),
         align="lrrrrrr",
         caption="Theory against Monte-Carlo, per figure: z = (theory - MC mean) / MC stderr.",
     )
     detail = Table(
         header=("Fig.", "Setting", "Theory", "MC mean", "MC stderr", "z"),
-        rows=tuple(_point_row(p) for p in points), align="llrrrr", long=True, small=True,
+        rows=tuple(_point_row(p) for p in points),
+        align="llrrrr",
+        long=True,
+        small=True,
         caption="Every simulated point of the figures (also in agreement.csv).",
     )
     n_points = len(points)
@@ -126,25 +142,41 @@ def _errata_blocks() -> list:
     # prose, goes on a full-width row under each erratum.
     table = Table(
         header=("", "Where", "Printed", "Corrected", "Evidence"),
-        rows=tuple(((e.label,), (e.where,), _statement(e, "printed"),
-                    _statement(e, "corrected"), (e.evidence,)) for e in errata()),
-        align="".join(_column(f) for f in (0.06, 0.16, 0.39, 0.39)), long=True, small=True,
+        rows=tuple(
+            ((e.label,), (e.where,), _statement(e, "printed"), _statement(e, "corrected"), (e.evidence,))
+            for e in errata()
+        ),
+        align="".join(_column(f) for f in (0.06, 0.16, 0.39, 0.39)),
+        long=True,
+        small=True,
         below=4,
         caption="Errata of the paper (symcollapse.errata) and the evidence for each correction.",
     )
-    return [Heading(1, ("Errata",)),
-            Paragraph(("Printed statements of the paper that symcollapse corrects; each is "
-                       "pinned by a test showing the printed form disagreeing.",)),
-            table]
+    return [
+        Heading(1, ("Errata",)),
+        Paragraph(
+            (
+                "Printed statements of the paper that symcollapse corrects; each is "
+                "pinned by a test showing the printed form disagreeing.",
+            )
+        ),
+        table,
+    ]
 
 
 def _figure_blocks(f: FigureResult) -> list:
     assert f.path is not None
-    return [Heading(2, (f.title,)),
-            Figure(f.path.name, f.caption, label=f"fig:{f.name}"),
-            Paragraph((f"{len(f.points)} simulated points, {f.reps} repetitions each: largest "
-                       f"|z| = {f.max_abs_z:.2f}, {f.beyond(2)} beyond 2 standard errors, "
-                       f"{f.beyond(4)} beyond 4. Simulation and drawing took {f.seconds:.1f} s.",))]
+    return [
+        Heading(2, (f.title,)),
+        Figure(f.path.name, f.caption, label=f"fig:{f.name}"),
+        Paragraph(
+            (
+                f"{len(f.points)} simulated points, {f.reps} repetitions each: largest "
+                f"|z| = {f.max_abs_z:.2f}, {f.beyond(2)} beyond 2 standard errors, "
+                f"{f.beyond(4)} beyond 4. Simulation and drawing took {f.seconds:.1f} s.",
+            )
+        ),
+    ]
 
 
 def compile_pdf(tex: Path, *, engine: str | None = None, timeout: float = 300) -> Path:
@@ -159,8 +191,9 @@ def compile_pdf(tex: Path, *, engine: str | None = None, timeout: float = 300) -
         raise FileNotFoundError("no TeX engine: pdflatex is not on PATH")
     cmd = [engine, "-interaction=nonstopmode", "-halt-on-error", tex.name]
     for _ in range(2):
-        proc = subprocess.run(cmd, cwd=tex.parent, capture_output=True, text=True,
-                              timeout=timeout, stdin=subprocess.DEVNULL)
+        proc = subprocess.run(
+            cmd, cwd=tex.parent, capture_output=True, text=True, timeout=timeout, stdin=subprocess.DEVNULL
+        )
         if proc.returncode != 0:
             errors = [ln for ln in proc.stdout.splitlines() if ln.startswith("!")]
             first = errors[0] if errors else proc.stdout.strip().splitlines()[-1:]
@@ -168,9 +201,15 @@ def compile_pdf(tex: Path, *, engine: str | None = None, timeout: float = 300) -
     return tex.with_suffix(".pdf")
 
 
-def write_report(out_dir="symcollapse-report", *, quick: bool = False, seed: int = 0,
-                 pdf: bool | None = None, progress: bool | None = None,
-                 workers: int = 2) -> ReportPaths:
+def write_report(
+    out_dir="symcollapse-report",
+    *,
+    quick: bool = False,
+    seed: int = 0,
+    pdf: bool | None = None,
+    progress: bool | None = None,
+    workers: int = 2,
+) -> ReportPaths:
     """Write the report into ``out_dir``: ``report.tex``, ``report.md``, ``agreement.csv``, the
     figures as PNG, and ``report.pdf`` when a TeX engine is present.
 
@@ -200,29 +239,37 @@ def write_report(out_dir="symcollapse-report", *, quick: bool = False, seed: int
     # simulations use one BLAS thread each, so ``workers`` processes fill ``workers`` cores, and
     # the numbers do not depend on where a job runs (each has its own seed).  The formulas'
     # derivations (about 13 s of SymPy) are one more job, submitted first.
-    figure_jobs = [(make, out / f"{name}.png", sub_seed)
-                   for (name, make), sub_seed in zip(FIGURES.items(), seeds, strict=False)]
-    extra_jobs = list(zip(EXTRA_SECTIONS.values(), seeds[len(FIGURES):], strict=True))
+    figure_jobs = [
+        (make, out / f"{name}.png", sub_seed)
+        for (name, make), sub_seed in zip(FIGURES.items(), seeds, strict=False)
+    ]
+    extra_jobs = list(zip(EXTRA_SECTIONS.values(), seeds[len(FIGURES) :], strict=True))
     names = formulas()
     if workers == 1:
-        extra_results = [make(out, quick=quick, seed=sub_seed, progress=progress)
-                         for make, sub_seed in extra_jobs]
-        figs = [make(path, quick=quick, seed=sub_seed, progress=progress)
-                for make, path, sub_seed in figure_jobs]
+        extra_results = [
+            make(out, quick=quick, seed=sub_seed, progress=progress) for make, sub_seed in extra_jobs
+        ]
+        figs = [
+            make(path, quick=quick, seed=sub_seed, progress=progress) for make, path, sub_seed in figure_jobs
+        ]
         formula_doc = export.blocks(names)
     else:
         with ProcessPoolExecutor(max_workers=workers, mp_context=mp.get_context("spawn")) as pool:
             formula_job = pool.submit(export.blocks, names)
-            pending_figs = [pool.submit(make, path, quick=quick, seed=sub_seed, progress=progress)
-                            for make, path, sub_seed in figure_jobs]
+            pending_figs = [
+                pool.submit(make, path, quick=quick, seed=sub_seed, progress=progress)
+                for make, path, sub_seed in figure_jobs
+            ]
             extra_results = []
             for make, sub_seed in extra_jobs:
                 if "executor" in inspect.signature(make).parameters:
-                    extra_results.append(make(out, quick=quick, seed=sub_seed, progress=progress,
-                                              executor=pool))
+                    extra_results.append(
+                        make(out, quick=quick, seed=sub_seed, progress=progress, executor=pool)
+                    )
                 else:
-                    extra_results.append(pool.submit(make, out, quick=quick, seed=sub_seed,
-                                                     progress=progress))
+                    extra_results.append(
+                        pool.submit(make, out, quick=quick, seed=sub_seed, progress=progress)
+                    )
             formula_doc = formula_job.result()
             figs = [job.result() for job in pending_figs]
             extra_results = [r.result() if hasattr(r, "result") else r for r in extra_results]
@@ -238,18 +285,22 @@ def write_report(out_dir="symcollapse-report", *, quick: bool = False, seed: int
     max_z = max(abs(p.z) for p in points)
     mode = "quick (fewer points and repetitions)" if quick else "full"
     preface = [
-        Paragraph((f"Generated by symcollapse {__version__} ({mode} mode, seed {seed}). ",
-                   "It reproduces the figures of Dohmatob, Feng & Kempe (2024), checks the theory "
-                   "against simulation of the fake-data chain, lists the corrections to the "
-                   "printed paper, and gives every catalogued formula with its regime of validity "
-                   "and its derivation by SymPy.",)),
+        Paragraph(
+            (
+                f"Generated by symcollapse {__version__} ({mode} mode, seed {seed}). ",
+                "It reproduces the figures of Dohmatob, Feng & Kempe (2024), checks the theory "
+                "against simulation of the fake-data chain, lists the corrections to the "
+                "printed paper, and gives every catalogued formula with its regime of validity "
+                "and its derivation by SymPy.",
+            )
+        ),
         Heading(1, ("Reproduced figures",)),
-        *[b for f in figs[:len(FIGURES)] for b in _figure_blocks(f)],
+        *[b for f in figs[: len(FIGURES)] for b in _figure_blocks(f)],
         *_agreement_blocks(figs, points, seed),
         *_errata_blocks(),
         *extra_blocks,
     ]
-    doc = preface + formula_doc                # built once, written in two styles
+    doc = preface + formula_doc  # built once, written in two styles
     paths["tex"].write_text(export.render(doc, "latex", title=TITLE), encoding="utf-8")
     paths["md"].write_text(export.render(doc, "markdown", title=TITLE), encoding="utf-8")
     _write_csv(paths["csv"], points)
@@ -262,9 +313,11 @@ def write_report(out_dir="symcollapse-report", *, quick: bool = False, seed: int
     paths.seed, paths.quick, paths.figures, paths.points = seed, quick, figs, points
     paths.max_abs_z = max_z
     paths.seconds = time.perf_counter() - start
-    paths.summary = (f"{len(points)} simulated points in {len(figs)} figures (seed {seed}): "
-                     f"max |z| = {max_z:.2f}, {sum(abs(p.z) > 2 for p in points)} beyond 2 s.e.; "
-                     f"{len(names)} formulas" + (f"; {paths.pdf_note}" if paths.pdf_note else ""))
+    paths.summary = (
+        f"{len(points)} simulated points in {len(figs)} figures (seed {seed}): "
+        f"max |z| = {max_z:.2f}, {sum(abs(p.z) > 2 for p in points)} beyond 2 s.e.; "
+        f"{len(names)} formulas" + (f"; {paths.pdf_note}" if paths.pdf_note else "")
+    )
     return paths
 
 
@@ -273,5 +326,18 @@ def _write_csv(path: Path, points: Sequence[SimulatedPoint]) -> None:
         w = csv.writer(fh)
         w.writerow(_CSV_COLUMNS)
         for p in points:
-            w.writerow([p.figure, p.panel, p.design, p.n, p.T, repr(p.lam), p.reps,
-                        f"{p.theory:.10g}", f"{p.mean:.10g}", f"{p.stderr:.6g}", f"{p.z:.4f}"])
+            w.writerow(
+                [
+                    p.figure,
+                    p.panel,
+                    p.design,
+                    p.n,
+                    p.T,
+                    repr(p.lam),
+                    p.reps,
+                    f"{p.theory:.10g}",
+                    f"{p.mean:.10g}",
+                    f"{p.stderr:.6g}",
+                    f"{p.z:.4f}",
+                ]
+            )

@@ -39,9 +39,21 @@ from symcollapse import _validation as V
 from symcollapse.numeric.prediction import predict
 from symcollapse.simulation.monte_carlo import SimulationResult
 
-__all__ = ["KernelProblem", "kernel_problem", "rbf_kernel", "polynomial_kernel", "median_sq_distance",
-           "fit_exponents", "kernel_chain", "kernel_chain_grid", "load_digits_problem",
-           "random_fourier_features", "parity_target", "feature_problem", "design_trace"]
+__all__ = [
+    "KernelProblem",
+    "kernel_problem",
+    "rbf_kernel",
+    "polynomial_kernel",
+    "median_sq_distance",
+    "fit_exponents",
+    "kernel_chain",
+    "kernel_chain_grid",
+    "load_digits_problem",
+    "random_fourier_features",
+    "parity_target",
+    "feature_problem",
+    "design_trace",
+]
 
 _PSD_RTOL = 1e-8
 
@@ -59,8 +71,10 @@ def median_sq_distance(X: ArrayLike) -> float:
     D = _sq_distances(X, X)
     med = float(np.median(D[np.triu_indices(X.shape[0], 1)]))
     if not med > 0:
-        raise ValueError("X: the median squared distance between the inputs is 0 (most inputs "
-                         "coincide); pass bandwidth= explicitly")
+        raise ValueError(
+            "X: the median squared distance between the inputs is 0 (most inputs "
+            "coincide); pass bandwidth= explicitly"
+        )
     return med
 
 
@@ -73,8 +87,9 @@ def rbf_kernel(X: ArrayLike, Y: ArrayLike | None = None, *, bandwidth: float | N
     return np.exp(-_sq_distances(X, Y) / h)
 
 
-def polynomial_kernel(X: ArrayLike, Y: ArrayLike | None = None, *, degree: int = 5,
-                      scale: float | None = None) -> np.ndarray:
+def polynomial_kernel(
+    X: ArrayLike, Y: ArrayLike | None = None, *, degree: int = 5, scale: float | None = None
+) -> np.ndarray:
     r"""Normalised polynomial kernel :math:`k(x,y)=\frac{(1+x^\top y/s)^p}{\sqrt{(1+\|x\|^2/s)^p(1+\|y\|^2/s)^p}}`,
     so that :math:`k(x,x)=1`; ``scale`` :math:`s` defaults to the mean of :math:`\|x_i\|^2` over ``X``."""
     X = _inputs(X)
@@ -91,15 +106,19 @@ def polynomial_kernel(X: ArrayLike, Y: ArrayLike | None = None, *, degree: int =
 _KERNELS: dict[str, Callable[..., np.ndarray]] = {"rbf": rbf_kernel, "polynomial": polynomial_kernel}
 
 
-def random_fourier_features(X: ArrayLike, features: int, *, bandwidth: float | None = None,
-                            seed: int | np.random.Generator | None = None) -> np.ndarray:
+def random_fourier_features(
+    X: ArrayLike,
+    features: int,
+    *,
+    bandwidth: float | None = None,
+    seed: int | np.random.Generator | None = None,
+) -> np.ndarray:
     r"""Random Fourier features :math:`\phi(x)=\sqrt{2/D}\cos(Wx+b)` of the RBF kernel
     :math:`\exp(-\|x-y\|^2/h)` (:math:`W_{ij}\sim N(0,2/h)`, :math:`b\sim U[0,2\pi]`): an
     :math:`N\times D` matrix with :math:`\mathbb E\,\phi(x)^\top\phi(y)=k(x,y)`."""
     X = _inputs(X)
     features = _count(features, "features")
-    V.check_memory(8.0 * features * (X.shape[0] + X.shape[1]), f"{features} random features",
-                   None)
+    V.check_memory(8.0 * features * (X.shape[0] + X.shape[1]), f"{features} random features", None)
     h = median_sq_distance(X) if bandwidth is None else _positive(bandwidth, "bandwidth")
     rng = V.generator(seed)
     W = rng.standard_normal((X.shape[1], int(features))) * np.sqrt(2.0 / h)
@@ -143,8 +162,15 @@ class KernelProblem:
         return replace(pred, test_error=pred.test_error + self.residual, bias=pred.bias + self.residual)
 
 
-def kernel_problem(X: ArrayLike | None, f0: ArrayLike, *, kernel: str | Callable | np.ndarray = "rbf",
-                   rtol: float = 1e-12, name: str = "", **kernel_params) -> KernelProblem:
+def kernel_problem(
+    X: ArrayLike | None,
+    f0: ArrayLike,
+    *,
+    kernel: str | Callable | np.ndarray = "rbf",
+    rtol: float = 1e-12,
+    name: str = "",
+    **kernel_params,
+) -> KernelProblem:
     r"""The :class:`KernelProblem` of inputs ``X`` (``N x p``) and target values ``f0`` (length ``N``).
 
     ``kernel`` is ``"rbf"``, ``"polynomial"`` (see :func:`rbf_kernel`, :func:`polynomial_kernel`;
@@ -155,16 +181,18 @@ def kernel_problem(X: ArrayLike | None, f0: ArrayLike, *, kernel: str | Callable
     """
     f0 = V.as_float_array(f0, "f0")
     if f0.ndim != 1 or f0.size < 2:
-        raise ValueError(f"f0 must be a 1-D array of the target's values on the N >= 2 inputs, "
-                         f"got shape {f0.shape}")
+        raise ValueError(
+            f"f0 must be a 1-D array of the target's values on the N >= 2 inputs, got shape {f0.shape}"
+        )
     if isinstance(kernel, np.ndarray):
         K = V.as_float_array(kernel, "kernel")
         if kernel_params:
             raise TypeError("kernel parameters are not used with a precomputed kernel matrix")
     elif isinstance(kernel, str):
         if kernel not in _KERNELS:
-            raise ValueError(f"kernel must be one of {sorted(_KERNELS)}, a callable or a matrix, "
-                             f"got {kernel!r}")
+            raise ValueError(
+                f"kernel must be one of {sorted(_KERNELS)}, a callable or a matrix, got {kernel!r}"
+            )
         K = _KERNELS[kernel](_inputs(X), **kernel_params)
         name = name or kernel
     elif callable(kernel):
@@ -173,8 +201,7 @@ def kernel_problem(X: ArrayLike | None, f0: ArrayLike, *, kernel: str | Callable
         raise TypeError(f"kernel must be a name, a callable or a matrix, got {type(kernel).__name__}")
     N = f0.size
     if K.shape != (N, N):
-        raise ValueError(f"the kernel matrix must be N x N = {N} x {N} (one row per input), "
-                         f"got {K.shape}")
+        raise ValueError(f"the kernel matrix must be N x N = {N} x {N} (one row per input), got {K.shape}")
     if not np.allclose(K, K.T, rtol=1e-10, atol=1e-12 * np.abs(K).max()):
         raise ValueError("the kernel matrix must be symmetric")
     K = 0.5 * (K + K.T)
@@ -185,21 +212,31 @@ def kernel_problem(X: ArrayLike | None, f0: ArrayLike, *, kernel: str | Callable
     if not top > 0:
         raise ValueError("the kernel matrix must be positive semi-definite and non-zero")
     if ev[-1] < -_PSD_RTOL * top:
-        raise ValueError(f"the kernel matrix is not positive semi-definite: smallest eigenvalue of "
-                         f"K/N is {ev[-1]:.3g} (largest {top:.3g}); a valid kernel has all "
-                         f"eigenvalues >= 0 (up to -{_PSD_RTOL:g} x the largest)")
+        raise ValueError(
+            f"the kernel matrix is not positive semi-definite: smallest eigenvalue of "
+            f"K/N is {ev[-1]:.3g} (largest {top:.3g}); a valid kernel has all "
+            f"eigenvalues >= 0 (up to -{_PSD_RTOL:g} x the largest)"
+        )
     if not rtol > 0:
         raise ValueError(f"rtol must be > 0, got {rtol!r}")
     a = U.T @ f0 / np.sqrt(N)
     keep = ev > rtol * top
     residual = float(np.sum(a[~keep] ** 2))
     l, a_keep = ev[keep].copy(), a[keep].copy()
-    return KernelProblem(eigenvalues=l, w0=a_keep / np.sqrt(l), coefficients=a_keep, residual=residual,
-                         K=K, f0=f0.copy(), name=name)
+    return KernelProblem(
+        eigenvalues=l,
+        w0=a_keep / np.sqrt(l),
+        coefficients=a_keep,
+        residual=residual,
+        K=K,
+        f0=f0.copy(),
+        name=name,
+    )
 
 
-def feature_problem(features: ArrayLike, f0: ArrayLike, *, rtol: float = 1e-12,
-                    name: str = "features") -> KernelProblem:
+def feature_problem(
+    features: ArrayLike, f0: ArrayLike, *, rtol: float = 1e-12, name: str = "features"
+) -> KernelProblem:
     r"""The :class:`KernelProblem` of explicit features :math:`\Phi` (``N x D``, e.g.
     :func:`random_fourier_features`), i.e. of the kernel :math:`K=\Phi\Phi^\top`, without forming
     ``K``: the eigenvalues are those of :math:`\Phi^\top\Phi/N`; the chain then fits in the primal
@@ -217,10 +254,18 @@ def feature_problem(features: ArrayLike, f0: ArrayLike, *, rtol: float = 1e-12,
         raise ValueError("features must not be all zero (Phi' Phi has no positive eigenvalue)")
     keep = ev > rtol * ev[0]
     l, Vk = ev[keep], Vt[:, keep]
-    a = (Phi @ Vk).T @ f0 / (N * np.sqrt(l))        # U = Phi V / sqrt(N l)
+    a = (Phi @ Vk).T @ f0 / (N * np.sqrt(l))  # U = Phi V / sqrt(N l)
     residual = float(max(f0 @ f0 / N - np.sum(a**2), 0.0))
-    return KernelProblem(eigenvalues=l.copy(), w0=a / np.sqrt(l), coefficients=a, residual=residual,
-                         K=None, f0=f0.copy(), name=name, features=Phi)
+    return KernelProblem(
+        eigenvalues=l.copy(),
+        w0=a / np.sqrt(l),
+        coefficients=a,
+        residual=residual,
+        K=None,
+        f0=f0.copy(),
+        name=name,
+        features=Phi,
+    )
 
 
 def fit_exponents(problem: KernelProblem, *, k_range: tuple[int, int] | None = None) -> tuple[float, float]:
@@ -240,11 +285,12 @@ def fit_exponents(problem: KernelProblem, *, k_range: tuple[int, int] | None = N
     else:
         lo, hi = 5, max(10, problem.N // 10)
     if not (1 <= lo < hi <= l.size):
-        raise ValueError(f"k_range must satisfy 1 <= lo < hi <= {l.size} (the number of modes), "
-                         f"got {(lo, hi)}")
+        raise ValueError(
+            f"k_range must satisfy 1 <= lo < hi <= {l.size} (the number of modes), got {(lo, hi)}"
+        )
     k = np.arange(lo, hi + 1)
     beta = -np.polyfit(np.log(k), np.log(l[k - 1]), 1)[0]
-    tail = np.cumsum((a**2)[::-1])[::-1] + problem.residual      # tail[j-1] = sum_{k >= j} a_k^2
+    tail = np.cumsum((a**2)[::-1])[::-1] + problem.residual  # tail[j-1] = sum_{k >= j} a_k^2
     slope = np.polyfit(np.log(k), np.log(tail[k - 1]), 1)[0]
     return float(beta), float(-slope / (2.0 * beta))
 
@@ -259,8 +305,9 @@ def load_digits_problem(kernel: str = "rbf", **kernel_params) -> KernelProblem:
     try:
         from sklearn.datasets import load_digits
     except ImportError as err:  # pragma: no cover - depends on the environment
-        raise ImportError("load_digits_problem needs scikit-learn: pip install 'symcollapse[kernels]'") \
-            from err
+        raise ImportError(
+            "load_digits_problem needs scikit-learn: pip install 'symcollapse[kernels]'"
+        ) from err
     X, y = load_digits(return_X_y=True)
     return kernel_problem(X, parity_target(y), kernel=kernel, name=f"digits-{kernel}", **kernel_params)
 
@@ -283,8 +330,7 @@ def _fit(K_SS: np.ndarray, y: np.ndarray, lam: float) -> np.ndarray:
     return np.linalg.lstsq(K_SS, y, rcond=None)[0]
 
 
-def _row_sampler(rng: np.random.Generator, pool: np.ndarray | None,
-                 N: int) -> Callable[[int], np.ndarray]:
+def _row_sampler(rng: np.random.Generator, pool: np.ndarray | None, N: int) -> Callable[[int], np.ndarray]:
     """Draws of ``size`` row indices: without replacement from ``pool``, or with replacement
     from all ``N`` rows when ``pool`` is None."""
     if pool is None:
@@ -292,11 +338,21 @@ def _row_sampler(rng: np.random.Generator, pool: np.ndarray | None,
     return lambda size: pool[rng.choice(pool.size, size, replace=False)]
 
 
-def kernel_chain_grid(problem: KernelProblem, *, ns: Sequence[int], Ts: Sequence[int], T0: int,
-                      lam: float = 0.0, lam0: float = 0.0, sigma: float = 0.0, sigma0: float = 0.0,
-                      reps: int = 10, seed: int | np.random.Generator | None = None,
-                      protocol: str = "population", test_fraction: float = 0.2,
-                      ) -> dict[tuple[int, int], SimulationResult]:
+def kernel_chain_grid(
+    problem: KernelProblem,
+    *,
+    ns: Sequence[int],
+    Ts: Sequence[int],
+    T0: int,
+    lam: float = 0.0,
+    lam0: float = 0.0,
+    sigma: float = 0.0,
+    sigma0: float = 0.0,
+    reps: int = 10,
+    seed: int | np.random.Generator | None = None,
+    protocol: str = "population",
+    test_fraction: float = 0.2,
+) -> dict[tuple[int, int], SimulationResult]:
     """The real kernel-ridge chain for every ``(n, T)`` of ``ns x Ts`` (see the module docstring).
 
     Each repetition runs one chain of ``max(ns)`` generators and fits the downstream model on
@@ -323,9 +379,11 @@ def kernel_chain_grid(problem: KernelProblem, *, ns: Sequence[int], Ts: Sequence
         n_test = max(1, int(round(test_fraction * N)))
         pool = N - n_test
         if pool < max(Ts + ([T0] if max(ns) > 0 else [])):
-            raise ValueError(f"the held-out protocol draws without replacement from the "
-                             f"{pool} training inputs (N = {N} minus {n_test} held out), so T0 and T "
-                             f"must be <= {pool}; got T0 = {T0}, max T = {max(Ts)}")
+            raise ValueError(
+                f"the held-out protocol draws without replacement from the "
+                f"{pool} training inputs (N = {N} minus {n_test} held out), so T0 and T "
+                f"must be <= {pool}; got T0 = {T0}, max T = {max(Ts)}"
+            )
     rng = V.generator(seed)
     K, f0, Phi = problem.K, problem.f0, problem.features
 
@@ -341,7 +399,7 @@ def kernel_chain_grid(problem: KernelProblem, *, ns: Sequence[int], Ts: Sequence
         if Phi is not None:
             return Phi[rows] @ _fit_primal(Phi[idx], y, ridge)
         alpha = _fit(K[np.ix_(idx, idx)], y, ridge)
-        if 16 * idx.size < N:      # few columns: the gather is cheaper (measured at N = 1797)
+        if 16 * idx.size < N:  # few columns: the gather is cheaper (measured at N = 1797)
             return K[rows][:, idx] @ alpha
         return K[rows] @ np.bincount(idx, weights=alpha, minlength=N)
 
@@ -370,15 +428,30 @@ def kernel_chain_grid(problem: KernelProblem, *, ns: Sequence[int], Ts: Sequence
                     rows = slice(None) if test is None else test
                     pred = fit(idx, y, lam, rows)
                     out[(n, T)][r] = np.mean((pred - f0[rows]) ** 2)
-    settings = dict(T0=T0, lam=lam, lam0=lam0, sigma=sigma, sigma0=sigma0, reps=reps, protocol=protocol,
-                    problem=problem.name)
-    return {key: SimulationResult(mean=float(v.mean()), stderr=float(v.std(ddof=1) / np.sqrt(reps)),
-                                  samples=v, settings={**settings, "n": key[0], "T": key[1]})
-            for key, v in out.items()}
+    settings = dict(
+        T0=T0,
+        lam=lam,
+        lam0=lam0,
+        sigma=sigma,
+        sigma0=sigma0,
+        reps=reps,
+        protocol=protocol,
+        problem=problem.name,
+    )
+    return {
+        key: SimulationResult(
+            mean=float(v.mean()),
+            stderr=float(v.std(ddof=1) / np.sqrt(reps)),
+            samples=v,
+            settings={**settings, "n": key[0], "T": key[1]},
+        )
+        for key, v in out.items()
+    }
 
 
-def design_trace(problem: KernelProblem, T0: int, *, designs: int = 500,
-                 seed: int | np.random.Generator | None = None) -> SimulationResult:
+def design_trace(
+    problem: KernelProblem, T0: int, *, designs: int = 500, seed: int | np.random.Generator | None = None
+) -> SimulationResult:
     r"""Monte-Carlo of :math:`\mathbb E\operatorname{tr}[\Sigma(X_0^\top X_0)^{-1}]` over designs of
     ``T0`` rows drawn with replacement from the population of explicit ``features`` (a problem from
     :func:`feature_problem`), :math:`\Sigma=\Phi^\top\Phi/N`.  With least-squares generators and a
@@ -390,8 +463,9 @@ def design_trace(problem: KernelProblem, T0: int, *, designs: int = 500,
     N, D = Phi.shape
     T0 = int(V.count(T0, "T0", minimum=1))
     if T0 < D + 2:
-        raise ValueError(f"T0 must be >= D + 2 = {D + 2} (the mean of the inverse is infinite "
-                         f"otherwise), got {T0}")
+        raise ValueError(
+            f"T0 must be >= D + 2 = {D + 2} (the mean of the inverse is infinite otherwise), got {T0}"
+        )
     designs = int(V.count(designs, "designs", minimum=2))
     rng = V.generator(seed)
     Sigma = Phi.T @ Phi / N
@@ -401,24 +475,51 @@ def design_trace(problem: KernelProblem, T0: int, *, designs: int = 500,
             B = min(50, designs - start)
             X = Phi[rng.integers(0, N, (B, T0))]
             G = np.einsum("btd,bte->bde", X, X)
-            out[start:start + B] = np.trace(np.linalg.solve(G, np.broadcast_to(Sigma, G.shape)),
-                                            axis1=1, axis2=2)
-    return SimulationResult(mean=float(out.mean()), stderr=float(out.std(ddof=1) / np.sqrt(designs)),
-                            samples=out, settings=dict(T0=T0, designs=designs, D=D))
+            out[start : start + B] = np.trace(
+                np.linalg.solve(G, np.broadcast_to(Sigma, G.shape)), axis1=1, axis2=2
+            )
+    return SimulationResult(
+        mean=float(out.mean()),
+        stderr=float(out.std(ddof=1) / np.sqrt(designs)),
+        samples=out,
+        settings=dict(T0=T0, designs=designs, D=D),
+    )
 
 
-def kernel_chain(problem: KernelProblem, *, T: int, n: int = 0, T0: int | None = None, lam: float = 0.0,
-                 lam0: float = 0.0, sigma: float = 0.0, sigma0: float = 0.0, reps: int = 10,
-                 seed: int | np.random.Generator | None = None, protocol: str = "population",
-                 test_fraction: float = 0.2) -> SimulationResult:
+def kernel_chain(
+    problem: KernelProblem,
+    *,
+    T: int,
+    n: int = 0,
+    T0: int | None = None,
+    lam: float = 0.0,
+    lam0: float = 0.0,
+    sigma: float = 0.0,
+    sigma0: float = 0.0,
+    reps: int = 10,
+    seed: int | np.random.Generator | None = None,
+    protocol: str = "population",
+    test_fraction: float = 0.2,
+) -> SimulationResult:
     """The real kernel-ridge chain for one setting (:func:`kernel_chain_grid` with one cell)."""
     if T0 is None:
         if int(V.count(n, "n")) > 0:
             raise ValueError("T0 is required when n > 0 (the sample size of each generator)")
         T0 = 1
-    res = kernel_chain_grid(problem, ns=[n], Ts=[T], T0=T0, lam=lam, lam0=lam0, sigma=sigma,
-                            sigma0=sigma0, reps=reps, seed=seed, protocol=protocol,
-                            test_fraction=test_fraction)
+    res = kernel_chain_grid(
+        problem,
+        ns=[n],
+        Ts=[T],
+        T0=T0,
+        lam=lam,
+        lam0=lam0,
+        sigma=sigma,
+        sigma0=sigma0,
+        reps=reps,
+        seed=seed,
+        protocol=protocol,
+        test_fraction=test_fraction,
+    )
     return res[(int(n), int(T))]
 
 

@@ -49,24 +49,30 @@ class SimulationResult:
         return int(self.samples.size)
 
     def _shown_settings(self) -> str:
-        defaults = dict(lam=0.0, lam0=0.0, n=0, sigma=0.0, sigma0=0.0, design="independent",
-                        method="fast")
-        shown = [f"{k}={v!r}" if isinstance(v, str) else f"{k}={v:g}"
-                 for k, v in self.settings.items()
-                 if k not in ("pipeline", "reps") and isinstance(v, (int, float, str))
-                 and not (k in defaults and v == defaults[k])]
+        defaults = dict(lam=0.0, lam0=0.0, n=0, sigma=0.0, sigma0=0.0, design="independent", method="fast")
+        shown = [
+            f"{k}={v!r}" if isinstance(v, str) else f"{k}={v:g}"
+            for k, v in self.settings.items()
+            if k not in ("pipeline", "reps")
+            and isinstance(v, (int, float, str))
+            and not (k in defaults and v == defaults[k])
+        ]
         return "; " + ", ".join(shown) if shown else ""
 
     def __repr__(self) -> str:
-        return (f"SimulationResult(mean={self.mean:.6g}, stderr={self.stderr:.3g}, "
-                f"reps={self.reps}{self._shown_settings()})")
+        return (
+            f"SimulationResult(mean={self.mean:.6g}, stderr={self.stderr:.3g}, "
+            f"reps={self.reps}{self._shown_settings()})"
+        )
 
     def _repr_html_(self) -> str:
         at = self._shown_settings()[2:]
-        return (f"<table><caption style='text-align:left'>SimulationResult"
-                f"{' at ' + at if at else ''}</caption><tr><th>mean</th><th>stderr</th>"
-                f"<th>reps</th></tr><tr><td>{self.mean:.6g}</td><td>{self.stderr:.3g}</td>"
-                f"<td>{self.reps}</td></tr></table>")
+        return (
+            f"<table><caption style='text-align:left'>SimulationResult"
+            f"{' at ' + at if at else ''}</caption><tr><th>mean</th><th>stderr</th>"
+            f"<th>reps</th></tr><tr><td>{self.mean:.6g}</td><td>{self.stderr:.3g}</td>"
+            f"<td>{self.reps}</td></tr></table>"
+        )
 
 
 def _scalar_count(value, name: str, minimum: int) -> int:
@@ -86,8 +92,9 @@ def _scalar(value, name: str) -> float:
 def _counts(arr: np.ndarray, name: str) -> None:
     bad = (arr != np.round(arr)) | (arr < 1)
     if np.any(bad):
-        raise ValueError(f"{name} must be an integer >= 1 (a sample size) for every generator, "
-                         f"got {name} = {arr.tolist()}")
+        raise ValueError(
+            f"{name} must be an integer >= 1 (a sample size) for every generator, got {name} = {arr.tolist()}"
+        )
 
 
 def _nonnegative_each(arr: np.ndarray, name: str) -> None:
@@ -99,16 +106,29 @@ def _one_setting(value, name: str) -> None:
     """The schedule convention: ``per_generation([...])`` is one value per generator, a plain
     list or array is a grid of settings, and simulate runs one setting."""
     if np.ndim(value) > 0 and not isinstance(value, PerGeneration):
-        raise ValueError(f"{name} = {value!r} is a plain sequence (a grid of settings), but "
-                         "simulate runs one setting; for one value per generator pass "
-                         f"sc.per_generation([...]) as {name}")
+        raise ValueError(
+            f"{name} = {value!r} is a plain sequence (a grid of settings), but "
+            "simulate runs one setting; for one value per generator pass "
+            f"sc.per_generation([...]) as {name}"
+        )
 
 
-def simulate(eigenvalues: ArrayLike, w0: ArrayLike | None = None, *, T: int, lam: float = 0.0, n: int = 0,
-             T0: int | PerGeneration | None = None, sigma: float = 0.0,
-             sigma0: float | PerGeneration = 0.0, design: str = "independent", reps: int = 100,
-             seed: int | np.random.Generator | None = None,
-             lam0: float | PerGeneration = 0.0, method: str = "fast") -> SimulationResult:
+def simulate(
+    eigenvalues: ArrayLike,
+    w0: ArrayLike | None = None,
+    *,
+    T: int,
+    lam: float = 0.0,
+    n: int = 0,
+    T0: int | PerGeneration | None = None,
+    sigma: float = 0.0,
+    sigma0: float | PerGeneration = 0.0,
+    design: str = "independent",
+    reps: int = 100,
+    seed: int | np.random.Generator | None = None,
+    lam0: float | PerGeneration = 0.0,
+    method: str = "fast",
+) -> SimulationResult:
     """Monte-Carlo of the chain for one setting.
 
     ``T``, ``T0`` are integer sample sizes (``T0`` required when ``n > 0``; any ``T0 >= 1``,
@@ -158,22 +178,41 @@ def simulate(eigenvalues: ArrayLike, w0: ArrayLike | None = None, *, T: int, lam
     T0s: tuple = ()
     if n > 0 and T0 is None:
         raise ValueError("T0 is required when n > 0 (the sample size of each generator)")
-    if T0 is not None and (n > 0 or np.ndim(T0) > 0):   # a scalar T0 is unused when n = 0
+    if T0 is not None and (n > 0 or np.ndim(T0) > 0):  # a scalar T0 is unused when n = 0
         T0s = tuple(int(t) for t in V.per_generation(T0, "T0", n, _counts))
         V.one_design(T0s, design)
     rng = V.generator(seed)
 
-    pipeline = workflows.replace(n=n, T0=PerGeneration(T0s) if n > 0 else None,
-                                 sigma0=PerGeneration(sigma0s), T=T, sigma=sigma, lam=lam,
-                                 lam0=PerGeneration(lam0s), design=design)
+    pipeline = workflows.replace(
+        n=n,
+        T0=PerGeneration(T0s) if n > 0 else None,
+        sigma0=PerGeneration(sigma0s),
+        T=T,
+        sigma=sigma,
+        lam=lam,
+        lam0=PerGeneration(lam0s),
+        design=design,
+    )
     try:
         result = pipeline.simulate(eigs, coefs, reps=reps, seed=rng, method=method)
-    except ValueError as err:   # the work is refused: say which fit is which parameter
-        raise ValueError(f"{err} (in the chain, fit 'downstream' has the T rows and fits "
-                         "'gen1'.. the T0 rows)") from None
-    settings = dict(d=d, T=T, lam=lam, n=n, T0=_setting(T0, T0s, convert=lambda x: x),
-                    sigma=sigma, sigma0=_setting(sigma0, sigma0s), design=design, reps=reps,
-                    lam0=_setting(lam0, lam0s), method=method, pipeline=result.settings)
+    except ValueError as err:  # the work is refused: say which fit is which parameter
+        raise ValueError(
+            f"{err} (in the chain, fit 'downstream' has the T rows and fits 'gen1'.. the T0 rows)"
+        ) from None
+    settings = dict(
+        d=d,
+        T=T,
+        lam=lam,
+        n=n,
+        T0=_setting(T0, T0s, convert=lambda x: x),
+        sigma=sigma,
+        sigma0=_setting(sigma0, sigma0s),
+        design=design,
+        reps=reps,
+        lam0=_setting(lam0, lam0s),
+        method=method,
+        pipeline=result.settings,
+    )
     return dataclasses.replace(result, settings=settings)
 
 

@@ -99,8 +99,13 @@ _BATCH_BYTES = 48 * 2**20
 MAX_FLOPS = 1e14
 #: refuse a simulation whose single repetition (or whose samples) need more memory than this.
 MAX_BYTES = 4 * 2**30
-_OPTIONS = {"max_flops": MAX_FLOPS, "max_bytes": MAX_BYTES, "batch_bytes": _BATCH_BYTES,
-            "method": "fast", "threads": 1}
+_OPTIONS = {
+    "max_flops": MAX_FLOPS,
+    "max_bytes": MAX_BYTES,
+    "batch_bytes": _BATCH_BYTES,
+    "method": "fast",
+    "threads": 1,
+}
 
 
 # --------------------------------------------------------------------------- linear algebra
@@ -109,7 +114,7 @@ def _cho_solve(C: np.ndarray, b: np.ndarray) -> np.ndarray:
     out = np.empty_like(b)
     for i in range(b.shape[0]):
         x, info = lapack.dpotrs(C[i], b[i], lower=1)
-        if info != 0:   # pragma: no cover - LAPACK argument error
+        if info != 0:  # pragma: no cover - LAPACK argument error
             raise np.linalg.LinAlgError(f"dpotrs failed with info = {info}")
         out[i] = x
     return out
@@ -182,10 +187,10 @@ def _lstsq_min_norm(X: np.ndarray, y: np.ndarray) -> np.ndarray:
     C = _safe_cholesky(np.matmul(X, np.swapaxes(X, -1, -2)))
     if C is not None:
         return _tmatvec(X, _cho_solve(C, y))
-    Q, R = np.linalg.qr(np.swapaxes(X, -1, -2))                  # X' = Q R: (B,cols,rows), (B,rows,rows)
+    Q, R = np.linalg.qr(np.swapaxes(X, -1, -2))  # X' = Q R: (B,cols,rows), (B,rows,rows)
     z = np.empty_like(y)
     RT = np.swapaxes(R, -1, -2)
-    for i in range(y.shape[0]):                                  # R' z = y, R' lower triangular
+    for i in range(y.shape[0]):  # R' z = y, R' lower triangular
         z[i], info = lapack.dtrtrs(RT[i], y[i], lower=1)
         if info != 0:
             raise np.linalg.LinAlgError(f"rank-deficient design (dtrtrs info = {info})")
@@ -232,8 +237,14 @@ def _label_sum(parts: list[tuple[str, np.ndarray, np.ndarray]], members: list[in
     return total
 
 
-def _fit(parts: list[tuple[str, np.ndarray, np.ndarray]], N: int, lam: float, s: np.ndarray,
-         cache: _Cache, compressed: AbstractSet[str]) -> np.ndarray:
+def _fit(
+    parts: list[tuple[str, np.ndarray, np.ndarray]],
+    N: int,
+    lam: float,
+    s: np.ndarray,
+    cache: _Cache,
+    compressed: AbstractSet[str],
+) -> np.ndarray:
     """The ridge of one fit: ``argmin (1/N)||X v - y||^2 + lam ||v||^2`` with ``X = F S`` the
     blocks' factors ``F`` stacked (``parts``: ``(design_id, F, y)`` per block), ``S = diag(s)``.
 
@@ -277,7 +288,7 @@ def _fit(parts: list[tuple[str, np.ndarray, np.ndarray]], N: int, lam: float, s:
         F = parts[members[0]][1]
         ysum = _label_sum(parts, members)
         r = _tmatvec(F, ysum) if r is None else r + _tmatvec(F, ysum)
-    assert r is not None                     # a fit has at least one block
+    assert r is not None  # a fit has at least one block
     if C is None:
         G: np.ndarray | None = None
         for design, members in groups.items():
@@ -289,13 +300,13 @@ def _fit(parts: list[tuple[str, np.ndarray, np.ndarray]], N: int, lam: float, s:
             g = g * len(members) if len(members) > 1 else g
             G = g.copy() if G is None else G + g
         assert G is not None
-        if lam == 0:       # whitened normal equations: G v = r, w = v / s
+        if lam == 0:  # whitened normal equations: G v = r, w = v / s
             A = G
         else:
             A = G * (np.outer(s, s) / N)
             A[..., np.arange(d), np.arange(d)] += lam
         C = _safe_cholesky(A) if lam == 0 else _cholesky(A)
-        if C is None:      # ill-conditioned least squares: QR of the stacked factors
+        if C is None:  # ill-conditioned least squares: QR of the stacked factors
             Fs, ys = [], []
             for members in groups.values():
                 m = len(members)
@@ -317,9 +328,9 @@ class _Block:
     noise: float
     design_id: str
     label_id: str
-    draw_rows: bool        # the first use of its rows
-    reuse_labels: bool     # a Reuse: rows and labels of an earlier block
-    keep_labels: bool      # a later Reuse needs these labels
+    draw_rows: bool  # the first use of its rows
+    reuse_labels: bool  # a Reuse: rows and labels of an earlier block
+    keep_labels: bool  # a later Reuse needs these labels
 
 
 @dataclass(frozen=True)
@@ -327,11 +338,11 @@ class _Fit:
     name: str
     lam: float
     blocks: tuple[_Block, ...]
-    rows: int                                   # N, the rows of the stacked blocks
+    rows: int  # N, the rows of the stacked blocks
     groups: tuple[tuple[int, ...], ...] | None  # blocks sharing rows (None: all distinct)
-    drop_designs: tuple[str, ...]               # rows no later fit uses
-    drop_labels: tuple[str, ...]                # labels no later fit reuses
-    drop_outputs: tuple[str, ...]               # teachers no later fit uses
+    drop_designs: tuple[str, ...]  # rows no later fit uses
+    drop_labels: tuple[str, ...]  # labels no later fit reuses
+    drop_outputs: tuple[str, ...]  # teachers no later fit uses
 
     @property
     def chol_key(self) -> tuple:
@@ -347,20 +358,25 @@ def _one_setting(pipeline: Pipeline) -> None:
     for fit in pipeline.resolved:
         fields = [(f"lam of fit {fit.name!r}", fit.lam)]
         for k, blk in enumerate(fit.blocks):
-            fields += [(f"rows of fit {fit.name!r}, block {k}", blk.rows),
-                       (f"noise of fit {fit.name!r}, block {k}", blk.noise)]
+            fields += [
+                (f"rows of fit {fit.name!r}, block {k}", blk.rows),
+                (f"noise of fit {fit.name!r}, block {k}", blk.noise),
+            ]
         for where, value in fields:
             if np.ndim(value) != 0:
                 raise ValueError(
                     f"simulate runs one setting, but the {where} is array-valued (shape "
                     f"{np.shape(value)}, a grid of settings): give every numeric field one number "
-                    "and simulate the settings one at a time (predict evaluates grids)")
+                    "and simulate the settings one at a time (predict evaluates grids)"
+                )
     for fit in pipeline.resolved:
         for k, blk in enumerate(fit.blocks):
             if float(blk.rows) != round(float(blk.rows)):
-                raise ValueError(f"fit {fit.name!r}, block {k}: simulate draws whole rows, so rows "
-                                 f"must be an integer, got {float(blk.rows)!r}")
-    if pipeline.grid_shape() != ():   # pragma: no cover - implied by the loop above
+                raise ValueError(
+                    f"fit {fit.name!r}, block {k}: simulate draws whole rows, so rows "
+                    f"must be an integer, got {float(blk.rows)!r}"
+                )
+    if pipeline.grid_shape() != ():  # pragma: no cover - implied by the loop above
         raise ValueError("simulate runs one setting: every numeric field must be a number")
 
 
@@ -378,26 +394,40 @@ def _plan(pipeline: Pipeline) -> tuple[_Fit, ...]:
                 last_teacher[blk.teacher] = f
     plan = []
     for f, fit in enumerate(fits):
-        blocks = tuple(_Block(rows=int(round(float(b.rows))), teacher=b.teacher,
-                              noise=float(b.noise), design_id=b.design_id, label_id=b.label_id,
-                              draw_rows=bool(b.fresh_design), reuse_labels=bool(b.reused_labels),
-                              keep_labels=(not b.reused_labels) and b.label_id in last_label)
-                       for b in fit.blocks)
+        blocks = tuple(
+            _Block(
+                rows=int(round(float(b.rows))),
+                teacher=b.teacher,
+                noise=float(b.noise),
+                design_id=b.design_id,
+                label_id=b.label_id,
+                draw_rows=bool(b.fresh_design),
+                reuse_labels=bool(b.reused_labels),
+                keep_labels=(not b.reused_labels) and b.label_id in last_label,
+            )
+            for b in fit.blocks
+        )
         order: dict[str, list[int]] = {}
         for i, b in enumerate(blocks):
             order.setdefault(b.design_id, []).append(i)
-        groups = (None if all(len(m) == 1 for m in order.values())
-                  else tuple(tuple(m) for m in order.values()))
+        groups = None if all(len(m) == 1 for m in order.values()) else tuple(tuple(m) for m in order.values())
         used = {b.design_id for b in blocks}
         labels = {b.label_id for b in blocks}
         teachers = {b.teacher for b in blocks if not b.reuse_labels}
-        plan.append(_Fit(
-            name=fit.name, lam=float(fit.lam), blocks=blocks, rows=sum(b.rows for b in blocks),
-            groups=groups,
-            drop_designs=tuple(k for k in used if last_design[k] == f),
-            drop_labels=tuple(k for k in labels if last_label.get(k) == f),
-            drop_outputs=tuple(t for t in teachers if t != TRUTH and t not in pipeline.teachers
-                               and last_teacher[t] == f)))
+        plan.append(
+            _Fit(
+                name=fit.name,
+                lam=float(fit.lam),
+                blocks=blocks,
+                rows=sum(b.rows for b in blocks),
+                groups=groups,
+                drop_designs=tuple(k for k in used if last_design[k] == f),
+                drop_labels=tuple(k for k in labels if last_label.get(k) == f),
+                drop_outputs=tuple(
+                    t for t in teachers if t != TRUTH and t not in pipeline.teachers and last_teacher[t] == f
+                ),
+            )
+        )
     return tuple(plan)
 
 
@@ -412,10 +442,10 @@ def _sized(plan: tuple[_Fit, ...], compressed: frozenset[str], d: int) -> tuple[
     """The plan with each compressed design's rows replaced by ``d`` (its stored size)."""
     out = []
     for fit in plan:
-        blocks = tuple(_Block(**{**b.__dict__, "rows": d}) if b.design_id in compressed else b
-                       for b in fit.blocks)
-        out.append(_Fit(**{**fit.__dict__, "blocks": blocks,
-                           "rows": sum(b.rows for b in blocks)}))
+        blocks = tuple(
+            _Block(**{**b.__dict__, "rows": d}) if b.design_id in compressed else b for b in fit.blocks
+        )
+        out.append(_Fit(**{**fit.__dict__, "blocks": blocks, "rows": sum(b.rows for b in blocks)}))
     return tuple(out)
 
 
@@ -435,8 +465,7 @@ def _floats_per_repetition(plan: tuple[_Fit, ...], d: int) -> tuple[int, str, in
     size: dict[tuple[str, str], int] = {}
     for f, fit in enumerate(plan):
         for b in fit.blocks:
-            for key, floats in ((("rows", b.design_id), b.rows * d),
-                                (("labels", b.label_id), b.rows)):
+            for key, floats in ((("rows", b.design_id), b.rows * d), (("labels", b.label_id), b.rows)):
                 if key[0] == "labels" and not (b.keep_labels or b.reuse_labels):
                     continue
                 first.setdefault(key, f)
@@ -444,8 +473,7 @@ def _floats_per_repetition(plan: tuple[_Fit, ...], d: int) -> tuple[int, str, in
                 size[key] = floats
     peak, where, basis = 0, plan[-1].name, 0
     for f, fit in enumerate(plan):
-        here = {("rows", b.design_id) for b in fit.blocks} | {("labels", b.label_id)
-                                                             for b in fit.blocks}
+        here = {("rows", b.design_id) for b in fit.blocks} | {("labels", b.label_id) for b in fit.blocks}
         kept = sum(size[k] for k in size if first[k] < f < last[k] and k not in here)
         copies = 2 if len(fit.blocks) == 1 else 3
         floats = copies * fit.rows * d + min(fit.rows, d) ** 2 + kept
@@ -480,19 +508,19 @@ def essential_flops(pipeline: Pipeline, d: int) -> float:
 def _options(options: dict[str, Any]) -> dict[str, Any]:
     unknown = sorted(set(options) - set(_OPTIONS))
     if unknown:
-        raise TypeError(f"simulate got unknown option(s) {unknown}; the options are "
-                        f"{sorted(_OPTIONS)}")
+        raise TypeError(f"simulate got unknown option(s) {unknown}; the options are {sorted(_OPTIONS)}")
     out = dict(_OPTIONS)
     for key, value in options.items():
         if key == "method":
             if value not in METHODS:
-                raise ValueError(f"method must be one of {METHODS} ('fast': exact Bartlett "
-                                 f"shortcut, 'faithful': every design drawn), got {value!r}")
+                raise ValueError(
+                    f"method must be one of {METHODS} ('fast': exact Bartlett "
+                    f"shortcut, 'faithful': every design drawn), got {value!r}"
+                )
             out[key] = value
             continue
         if key == "threads":
-            if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, np.integer)) \
-                    or value < 1:
+            if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, np.integer)) or value < 1:
                 raise ValueError(f"threads must be an integer >= 1 (BLAS threads), got {value!r}")
             out[key] = int(value)
             continue
@@ -526,7 +554,8 @@ def estimate(pipeline: Pipeline, d: int, reps: int, **options) -> dict[str, Any]
         raise ValueError(
             f"one repetition needs about {8.0 * per_rep / 2**30:.3g} GiB (fit {where!r}: rows = "
             f"{worst.rows}, d = {d}), more than max_bytes = {opts['max_bytes'] / 2**30:.3g} GiB: "
-            f"lower the rows of fit {where!r} or d")
+            f"lower the rows of fit {where!r} or d"
+        )
     cost = [float(fit.rows) * d * min(fit.rows, d) for fit in sized]
     flops = reps * sum(cost)
     if flops > opts["max_flops"]:
@@ -535,18 +564,30 @@ def estimate(pipeline: Pipeline, d: int, reps: int, **options) -> dict[str, Any]
             f"simulate would take about {flops:.2g} flops (reps = {reps} x the sum over fits of "
             f"rows*d*min(rows, d), rows >= d counting as d for the fast method, d = {d}; the largest is fit {big.name!r} with rows = "
             f"{big.rows}), more than max_flops = {opts['max_flops']:.2g}: lower reps, the rows "
-            "or d")
+            "or d"
+        )
     if 8.0 * reps > opts["max_bytes"]:
-        raise ValueError(f"reps = {reps} needs {8.0 * reps / 2**30:.3g} GiB for the samples alone, "
-                         f"more than max_bytes = {opts['max_bytes'] / 2**30:.3g} GiB: lower reps")
+        raise ValueError(
+            f"reps = {reps} needs {8.0 * reps / 2**30:.3g} GiB for the samples alone, "
+            f"more than max_bytes = {opts['max_bytes'] / 2**30:.3g} GiB: lower reps"
+        )
     batch = int(max(1, min(reps, opts["batch_bytes"] // (8 * basis))))
-    return dict(flops=flops, bytes=8.0 * per_rep, batch=batch, peak_bytes=8.0 * batch * basis,
-                per_rep=per_rep, plan=plan, compressed=compressed, options=opts)
+    return dict(
+        flops=flops,
+        bytes=8.0 * per_rep,
+        batch=batch,
+        peak_bytes=8.0 * batch * basis,
+        per_rep=per_rep,
+        plan=plan,
+        compressed=compressed,
+        options=opts,
+    )
 
 
 # --------------------------------------------------------------------------- the simulator
-def simulate_pipeline(pipeline: Pipeline, eigenvalues, w0=None, *, reps: int = 100, seed=None,
-                      **options) -> SimulationResult:
+def simulate_pipeline(
+    pipeline: Pipeline, eigenvalues, w0=None, *, reps: int = 100, seed=None, **options
+) -> SimulationResult:
     """Monte-Carlo of the data process ``pipeline`` declares, for one setting.
 
     ``eigenvalues, w0``: the spectrum of :math:`\\Sigma` and the target in its eigenbasis (1-D
@@ -571,26 +612,49 @@ def simulate_pipeline(pipeline: Pipeline, eigenvalues, w0=None, *, reps: int = 1
     d = int(eigs.size)
     for name, w2 in pipeline.teachers.items():
         if w2.shape != (d,):
-            raise ValueError(f"the fixed teacher {name!r} has {w2.size} coefficients, the "
-                             f"spectrum {d} eigenvalues")
+            raise ValueError(
+                f"the fixed teacher {name!r} has {w2.size} coefficients, the spectrum {d} eigenvalues"
+            )
     _one_setting(pipeline)
     reps = _reps(reps)
     est = estimate(pipeline, d, reps, **options)
     plan, compressed, batch = est["plan"], est["compressed"], est["batch"]
     rng = V.generator(seed)
-    with threadpool_limits(limits=opts["threads"], user_api="blas"):    # why: module docstring
+    with threadpool_limits(limits=opts["threads"], user_api="blas"):  # why: module docstring
         samples = _run(rng, eigs, coefs, plan, reps, batch, compressed, pipeline.teachers)
     settings = dict(
-        pipeline=pipeline.name, d=d, reps=reps, batch=batch, flops=est["flops"],
-        floats_per_batch=batch * est["per_rep"], method=opts["method"],
-        fits=[dict(name=fit.name, lam=fit.lam,
-                   blocks=[dict(rows=b.rows, teacher=b.teacher, noise=b.noise,
-                                design=b.design_id, new_rows=b.draw_rows,
-                                reused_labels=b.reuse_labels) for b in fit.blocks])
-              for fit in plan])
-    return SimulationResult(mean=float(samples.mean()),
-                            stderr=float(samples.std(ddof=1) / np.sqrt(reps)),
-                            samples=samples, settings=settings)
+        pipeline=pipeline.name,
+        d=d,
+        reps=reps,
+        batch=batch,
+        flops=est["flops"],
+        floats_per_batch=batch * est["per_rep"],
+        method=opts["method"],
+        fits=[
+            dict(
+                name=fit.name,
+                lam=fit.lam,
+                blocks=[
+                    dict(
+                        rows=b.rows,
+                        teacher=b.teacher,
+                        noise=b.noise,
+                        design=b.design_id,
+                        new_rows=b.draw_rows,
+                        reused_labels=b.reuse_labels,
+                    )
+                    for b in fit.blocks
+                ],
+            )
+            for fit in plan
+        ],
+    )
+    return SimulationResult(
+        mean=float(samples.mean()),
+        stderr=float(samples.std(ddof=1) / np.sqrt(reps)),
+        samples=samples,
+        settings=settings,
+    )
 
 
 def _draw_bartlett(rng: np.random.Generator, B: int, rows: int, d: int) -> np.ndarray:
@@ -604,9 +668,16 @@ def _draw_bartlett(rng: np.random.Generator, B: int, rows: int, d: int) -> np.nd
     return R
 
 
-def _run(rng: np.random.Generator, eigs: np.ndarray, coefs: np.ndarray, plan: tuple[_Fit, ...],
-         reps: int, batch: int, compressed: frozenset[str] = frozenset(),
-         fixed: dict[str, np.ndarray] | None = None) -> np.ndarray:
+def _run(
+    rng: np.random.Generator,
+    eigs: np.ndarray,
+    coefs: np.ndarray,
+    plan: tuple[_Fit, ...],
+    reps: int,
+    batch: int,
+    compressed: frozenset[str] = frozenset(),
+    fixed: dict[str, np.ndarray] | None = None,
+) -> np.ndarray:
     """The repetitions, ``batch`` at a time; returns the test errors of the last fit."""
     d = eigs.size
     s = np.sqrt(eigs)
@@ -659,7 +730,7 @@ def _run(rng: np.random.Generator, eigs: np.ndarray, coefs: np.ndarray, plan: tu
                 labels.pop(key, None)
             for key in fit.drop_outputs:
                 outputs.pop(key, None)
-        samples[start:start + B] = ((w - coefs) ** 2 * eigs).sum(axis=1)
+        samples[start : start + B] = ((w - coefs) ** 2 * eigs).sum(axis=1)
     return samples
 
 

@@ -98,14 +98,12 @@ def _run_cell(task: _Task) -> tuple[int, tuple[int, ...], dict[str, float]]:
     pipe = task.factory(**task.pipeline_kwargs)
     try:
         theory = float(np.asarray(pipe.predict(eigs, w0).test_error))
-    except (ValueError, ArithmeticError):     # outside the theory's regime: no prediction
+    except (ValueError, ArithmeticError):  # outside the theory's regime: no prediction
         theory = math.nan
     seed = np.random.SeedSequence(task.seed, spawn_key=(task.index,))
-    sim = pipe.simulate(eigs, w0, reps=task.reps, seed=seed, method=task.method,
-                        max_bytes=task.max_bytes)
+    sim = pipe.simulate(eigs, w0, reps=task.reps, seed=seed, method=task.method, max_bytes=task.max_bytes)
     z = z_score(theory, sim)
-    return task.index, task.position, dict(theory=theory, mc_mean=sim.mean,
-                                           mc_stderr=sim.stderr, z=z)
+    return task.index, task.position, dict(theory=theory, mc_mean=sim.mean, mc_stderr=sim.stderr, z=z)
 
 
 def _machine_bytes() -> float:
@@ -113,7 +111,7 @@ def _machine_bytes() -> float:
         import psutil
 
         return float(psutil.virtual_memory().total)
-    except ImportError:   # pragma: no cover - psutil comes with distributed
+    except ImportError:  # pragma: no cover - psutil comes with distributed
         return float(os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES"))
 
 
@@ -134,14 +132,12 @@ def _json_value(value: Any, where: str) -> Any:
 
 def _check_grid(grid: Mapping[str, Any], fixed: Mapping[str, Any], valid: Sequence[str]):
     if not isinstance(grid, Mapping) or not grid:
-        raise ValueError("grid must be a non-empty mapping {parameter: range of values}, got "
-                         f"{grid!r}")
+        raise ValueError(f"grid must be a non-empty mapping {{parameter: range of values}}, got {grid!r}")
     if not isinstance(fixed, Mapping):
         raise TypeError(f"fixed must be a mapping {{parameter: value}}, got {type(fixed).__name__}")
     for name in list(grid) + list(fixed):
         if name not in valid:
-            raise ValueError(f"unknown sweep parameter {name!r}; the parameters are "
-                             f"{sorted(valid)}")
+            raise ValueError(f"unknown sweep parameter {name!r}; the parameters are {sorted(valid)}")
     both = sorted(set(grid) & set(fixed))
     if both:
         raise ValueError(f"parameter(s) {both} are both swept (grid) and fixed")
@@ -149,8 +145,7 @@ def _check_grid(grid: Mapping[str, Any], fixed: Mapping[str, Any], valid: Sequen
     for name, values in grid.items():
         if isinstance(values, (str, bytes)) or np.ndim(values) == 0:
             values = [values]
-        values = list(np.asarray(values, dtype=object).reshape(-1)) \
-            if np.ndim(values) > 1 else list(values)
+        values = list(np.asarray(values, dtype=object).reshape(-1)) if np.ndim(values) > 1 else list(values)
         if not values:
             raise ValueError(f"grid parameter {name!r} has an empty range: give at least one value")
         vals = [_json_value(v, f"grid parameter {name!r}") for v in values]
@@ -166,8 +161,16 @@ def _factory_name(factory: Callable) -> str:
 
 
 def _signature(ranges, fixed, reps, seed, method, spectrum, factory) -> dict:
-    return dict(kind="symcollapse.sweep", grid=ranges, fixed=fixed, reps=reps, seed=seed,
-                method=method, spectrum=spectrum, factory=_factory_name(factory))
+    return dict(
+        kind="symcollapse.sweep",
+        grid=ranges,
+        fixed=fixed,
+        reps=reps,
+        seed=seed,
+        method=method,
+        spectrum=spectrum,
+        factory=_factory_name(factory),
+    )
 
 
 @contextlib.contextmanager
@@ -192,7 +195,7 @@ class _Store:
     def __init__(self, path: Path, signature: dict, dims: list[str], ranges: dict):
         self.path, self.signature, self.dims, self.ranges = path, signature, dims, ranges
         self.shape = tuple(len(ranges[k]) for k in dims)
-        self.group: Any = None          # the open zarr group (zarr ships loose index types)
+        self.group: Any = None  # the open zarr group (zarr ships loose index types)
 
     def open_or_create(self) -> np.ndarray:
         """Open a store of this sweep (returns its ``done`` mask) or create an empty one.
@@ -203,17 +206,22 @@ class _Store:
             try:
                 group = zarr.open_group(str(self.path), mode="r")
                 found = json.loads(str(group.attrs.get("sweep_signature", "null")))
-            except Exception:     # not a Zarr store at all
+            except Exception:  # not a Zarr store at all
                 found = None
             if not isinstance(found, dict) or found.get("kind") != "symcollapse.sweep":
-                raise ValueError(f"store {str(self.path)!r} exists and is not a symcollapse sweep "
-                                 "store: refusing to overwrite it (choose another path)")
+                raise ValueError(
+                    f"store {str(self.path)!r} exists and is not a symcollapse sweep "
+                    "store: refusing to overwrite it (choose another path)"
+                )
             if found != self.signature:
-                diff = sorted(k for k in set(found) | set(self.signature)
-                              if found.get(k) != self.signature.get(k))
-                raise ValueError(f"store {str(self.path)!r} holds a different sweep (differs in "
-                                 f"{diff}): refusing to overwrite it; choose another path or "
-                                 "delete it")
+                diff = sorted(
+                    k for k in set(found) | set(self.signature) if found.get(k) != self.signature.get(k)
+                )
+                raise ValueError(
+                    f"store {str(self.path)!r} holds a different sweep (differs in "
+                    f"{diff}): refusing to overwrite it; choose another path or "
+                    "delete it"
+                )
             self.group = zarr.open_group(str(self.path), mode="r+")
             return np.asarray(self.group["done"][...], dtype=bool)
         self._create()
@@ -226,16 +234,16 @@ class _Store:
         coords = {k: np.asarray(self.ranges[k]) for k in self.dims}
         data = {name: (self.dims, np.full(self.shape, np.nan)) for name in OUTPUTS}
         data["done"] = (self.dims, np.zeros(self.shape, dtype=np.int8))
-        ds = xr.Dataset(data, coords=coords,
-                        attrs={"sweep_signature": json.dumps(self.signature, sort_keys=True)})
+        ds = xr.Dataset(
+            data, coords=coords, attrs={"sweep_signature": json.dumps(self.signature, sort_keys=True)}
+        )
         chunks = tuple(1 for _ in self.dims)
         encoding = {name: {"chunks": chunks} for name in data}
         tmp = self.path.with_name(self.path.name + f".creating-{os.getpid()}")
         try:
             with warnings_ignored():
-                ds.to_zarr(str(tmp), mode="w-", encoding=encoding, consolidated=False,
-                           zarr_format=2)
-            os.replace(tmp, self.path)     # the store appears complete or not at all
+                ds.to_zarr(str(tmp), mode="w-", encoding=encoding, consolidated=False, zarr_format=2)
+            os.replace(tmp, self.path)  # the store appears complete or not at all
         finally:
             if tmp.exists():
                 shutil.rmtree(tmp, ignore_errors=True)
@@ -257,17 +265,25 @@ def warnings_ignored():
 
 
 def _integer(value: Any, name: str, minimum: int) -> int:
-    if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, np.integer)) \
-            or value < minimum:
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, np.integer)) or value < minimum:
         raise ValueError(f"{name} must be an integer >= {minimum}, got {value!r}")
     return int(value)
 
 
-def sweep(grid: Mapping[str, Any], *, fixed: Mapping[str, Any] | None = None, reps: int = 100,
-          seed: int = 0, spectrum: str = "power_law",
-          pipeline: Callable[..., Pipeline] = workflows.replace, method: str = "fast",
-          store: str | os.PathLike | None = None, executor: Executor | None = None,
-          workers: int = 1, progress: bool | None = None):
+def sweep(
+    grid: Mapping[str, Any],
+    *,
+    fixed: Mapping[str, Any] | None = None,
+    reps: int = 100,
+    seed: int = 0,
+    spectrum: str = "power_law",
+    pipeline: Callable[..., Pipeline] = workflows.replace,
+    method: str = "fast",
+    store: str | os.PathLike | None = None,
+    executor: Executor | None = None,
+    workers: int = 1,
+    progress: bool | None = None,
+):
     """Theory and Monte-Carlo on every cell of the grid spanned by ``grid``.
 
     ``grid``: ``{parameter: values}``, one dimension per parameter (in that order); ``fixed``:
@@ -291,8 +307,7 @@ def sweep(grid: Mapping[str, Any], *, fixed: Mapping[str, Any] | None = None, re
         import xarray as xr
         import zarr  # noqa: F401
     except ImportError:
-        raise ImportError("sc.sweep needs xarray and zarr: pip install 'symcollapse[sweep]'") \
-            from None
+        raise ImportError("sc.sweep needs xarray and zarr: pip install 'symcollapse[sweep]'") from None
 
     fixed = {} if fixed is None else fixed
     if spectrum not in SPECTRA:
@@ -305,10 +320,12 @@ def sweep(grid: Mapping[str, Any], *, fixed: Mapping[str, Any] | None = None, re
     seed = _integer(seed, "seed", 0)
     workers = _integer(workers, "workers", 1)
     if executor is not None and not isinstance(executor, Executor):
-        raise TypeError(f"executor must be a concurrent.futures.Executor, got "
-                        f"{type(executor).__name__}")
-    params = [p.name for p in inspect.signature(pipeline).parameters.values()
-              if p.kind in (p.POSITIONAL_OR_KEYWORD, p.KEYWORD_ONLY)]
+        raise TypeError(f"executor must be a concurrent.futures.Executor, got {type(executor).__name__}")
+    params = [
+        p.name
+        for p in inspect.signature(pipeline).parameters.values()
+        if p.kind in (p.POSITIONAL_OR_KEYWORD, p.KEYWORD_ONLY)
+    ]
     spec_params = SPECTRA[spectrum]
     clash = sorted(set(params) & set(spec_params))
     if clash:
@@ -318,10 +335,11 @@ def sweep(grid: Mapping[str, Any], *, fixed: Mapping[str, Any] | None = None, re
     shape = tuple(len(ranges[k]) for k in dims)
     n_cells = math.prod(shape)
     if n_cells > MAX_CELLS:
-        raise ValueError(f"the grid has {n_cells} cells (shape {shape} over {dims}), more than "
-                         f"{MAX_CELLS}: sweep fewer values")
-    missing = [k for k, v in spec_params.items() if v is None and k not in ranges
-               and k not in fixed_vals]
+        raise ValueError(
+            f"the grid has {n_cells} cells (shape {shape} over {dims}), more than "
+            f"{MAX_CELLS}: sweep fewer values"
+        )
+    missing = [k for k, v in spec_params.items() if v is None and k not in ranges and k not in fixed_vals]
     if missing:
         raise ValueError(f"spectrum {spectrum!r} needs {missing} (in grid or fixed)")
 
@@ -345,17 +363,21 @@ def sweep(grid: Mapping[str, Any], *, fixed: Mapping[str, Any] | None = None, re
                 raise TypeError(f"pipeline(...) must return a Pipeline, got {type(pipe).__name__}")
             est = estimate(pipe, d, reps, method=method, max_bytes=budget)
         except (ValueError, TypeError) as err:
-            limit = ("" if "max_bytes" not in str(err) else
-                     f" [a sweep allows each cell min(4 GiB, 80% of this machine's "
-                     f"{machine / 2**30:.3g} GiB / {concurrent} concurrent worker(s))]")
+            limit = (
+                ""
+                if "max_bytes" not in str(err)
+                else f" [a sweep allows each cell min(4 GiB, 80% of this machine's "
+                f"{machine / 2**30:.3g} GiB / {concurrent} concurrent worker(s))]"
+            )
             raise type(err)(f"cell {where}: {err}{limit}") from None
         batch_bytes = max(est["bytes"], min(48 * 2**20, reps * est["bytes"]))
-        if batch_bytes * concurrent > 0.8 * machine:    # pragma: no cover - caught by budget
-            raise ValueError(f"cell {where} needs about {batch_bytes / 2**30:.3g} GiB per worker "
-                             f"x {concurrent} workers, more than this machine's "
-                             f"{machine / 2**30:.3g} GiB")
-        tasks.append(_Task(index, position, spectrum, skw, pipeline, pkw, reps, seed, method,
-                           budget))
+        if batch_bytes * concurrent > 0.8 * machine:  # pragma: no cover - caught by budget
+            raise ValueError(
+                f"cell {where} needs about {batch_bytes / 2**30:.3g} GiB per worker "
+                f"x {concurrent} workers, more than this machine's "
+                f"{machine / 2**30:.3g} GiB"
+            )
+        tasks.append(_Task(index, position, spectrum, skw, pipeline, pkw, reps, seed, method, budget))
 
     signature = _signature(ranges, fixed_vals, reps, seed, method, spectrum, pipeline)
     values = {name: np.full(shape, np.nan) for name in OUTPUTS}
@@ -370,8 +392,7 @@ def sweep(grid: Mapping[str, Any], *, fixed: Mapping[str, Any] | None = None, re
     if progress or (progress is None and sys.stderr.isatty()):
         from tqdm.auto import tqdm
 
-        bar = tqdm(total=n_cells, initial=n_cells - len(todo), desc="sweep", unit="cell",
-                   file=sys.stderr)
+        bar = tqdm(total=n_cells, initial=n_cells - len(todo), desc="sweep", unit="cell", file=sys.stderr)
 
     def record(result):
         _, position, cell = result
@@ -407,16 +428,22 @@ def sweep(grid: Mapping[str, Any], *, fixed: Mapping[str, Any] | None = None, re
         if bar is not None:
             bar.close()
 
-    if writer is not None:     # finished cells of earlier runs come from the store
+    if writer is not None:  # finished cells of earlier runs come from the store
         stored = xr.open_zarr(str(writer.path), consolidated=False).load()
         for name in OUTPUTS:
             values[name] = np.asarray(stored[name].values)
     coords = {k: np.asarray(ranges[k]) for k in dims}
-    attrs = dict(reps=reps, seed=seed, method=method, spectrum=spectrum, cells_computed=len(todo),
-                 pipeline=_factory_name(pipeline), symcollapse=__version__,
-                 **{f"fixed_{k}": v for k, v in fixed_vals.items()})
-    return xr.Dataset({name: (dims, values[name]) for name in OUTPUTS}, coords=coords,
-                      attrs=attrs)
+    attrs = dict(
+        reps=reps,
+        seed=seed,
+        method=method,
+        spectrum=spectrum,
+        cells_computed=len(todo),
+        pipeline=_factory_name(pipeline),
+        symcollapse=__version__,
+        **{f"fixed_{k}": v for k, v in fixed_vals.items()},
+    )
+    return xr.Dataset({name: (dims, values[name]) for name in OUTPUTS}, coords=coords, attrs=attrs)
 
 
 # --------------------------------------------------------------------------- TOML and the CLI
@@ -448,8 +475,10 @@ def _toml_range(name: str, spec: dict) -> list:
     unknown = sorted(set(spec) - _RANGE_KEYS)
     missing = sorted({"start", "stop", "num"} - set(spec))
     if unknown or missing:
-        raise ValueError(f"grid parameter {name!r}: a range table has keys start, stop, num "
-                         f"(and optional log, integer); unknown {unknown}, missing {missing}")
+        raise ValueError(
+            f"grid parameter {name!r}: a range table has keys start, stop, num "
+            f"(and optional log, integer); unknown {unknown}, missing {missing}"
+        )
     num = spec["num"]
     if isinstance(num, bool) or not isinstance(num, int) or num < 1:
         raise ValueError(f"grid parameter {name!r}: num must be an integer >= 1, got {num!r}")
@@ -496,22 +525,35 @@ def read_toml(path: str | os.PathLike) -> dict:
 def add_cli(sub, formatter) -> None:
     """The ``symcollapse sweep`` subcommand (added to the CLI's subparsers)."""
     p = sub.add_parser(
-        "sweep", formatter_class=formatter, help="theory and Monte-Carlo on a grid (TOML file)",
+        "sweep",
+        formatter_class=formatter,
+        help="theory and Monte-Carlo on a grid (TOML file)",
         description="Run sc.sweep on the grid of a TOML file: every cell's theory, Monte-Carlo "
-                    "mean, standard error and z = (theory - mean)/stderr, each cell written to "
-                    "a Zarr store (resumed when run again) and printed. Seeds are spawned per "
-                    "cell, so the numbers do not depend on --workers or --scheduler.",
-        epilog="example file:\n" + "\n".join("  " + ln for ln in EXAMPLE_TOML.splitlines()))
+        "mean, standard error and z = (theory - mean)/stderr, each cell written to "
+        "a Zarr store (resumed when run again) and printed. Seeds are spawned per "
+        "cell, so the numbers do not depend on --workers or --scheduler.",
+        epilog="example file:\n" + "\n".join("  " + ln for ln in EXAMPLE_TOML.splitlines()),
+    )
     p.add_argument("file", metavar="FILE.toml", help="the sweep (grid, fixed values, reps, seed)")
     p.add_argument("--store", metavar="DIR", help="Zarr store (overrides the file's store)")
-    p.add_argument("--workers", metavar="N", type=int, help="local processes (default: the "
-                   "file's workers, else 1)")
-    p.add_argument("--scheduler", metavar="ADDRESS", help="run on a Dask distributed scheduler "
-                   "(needs the dask extra)")
-    p.add_argument("--format", choices=("table", "csv", "json"), default="table",
-                   help="output format (default: %(default)s)")
-    p.add_argument("--progress", choices=("auto", "on", "off"), default="auto",
-                   help="progress bar on stderr: auto = only on a terminal (default)")
+    p.add_argument(
+        "--workers", metavar="N", type=int, help="local processes (default: the file's workers, else 1)"
+    )
+    p.add_argument(
+        "--scheduler", metavar="ADDRESS", help="run on a Dask distributed scheduler (needs the dask extra)"
+    )
+    p.add_argument(
+        "--format",
+        choices=("table", "csv", "json"),
+        default="table",
+        help="output format (default: %(default)s)",
+    )
+    p.add_argument(
+        "--progress",
+        choices=("auto", "on", "off"),
+        default="auto",
+        help="progress bar on stderr: auto = only on a terminal (default)",
+    )
 
 
 def cli_command(args) -> int:
@@ -528,8 +570,9 @@ def cli_command(args) -> int:
             try:
                 from distributed import Client
             except ImportError:
-                raise ValueError("--scheduler needs dask distributed: pip install "
-                                 "'symcollapse[dask]'") from None
+                raise ValueError(
+                    "--scheduler needs dask distributed: pip install 'symcollapse[dask]'"
+                ) from None
             client = Client(args.scheduler)
             kwargs["executor"] = client.get_executor()
         try:
@@ -551,8 +594,15 @@ def _print(ds, fmt: str) -> None:
         cell.update({name: float(ds[name].values[position]) for name in OUTPUTS})
         rows.append(cell)
     if fmt == "json":
-        print(json.dumps(dict(attrs={k: (v.item() if hasattr(v, "item") else v)
-                                     for k, v in ds.attrs.items()}, cells=rows), indent=1))
+        print(
+            json.dumps(
+                dict(
+                    attrs={k: (v.item() if hasattr(v, "item") else v) for k, v in ds.attrs.items()},
+                    cells=rows,
+                ),
+                indent=1,
+            )
+        )
         return
     cols = dims + list(OUTPUTS)
     if fmt == "csv":
@@ -566,5 +616,7 @@ def _print(ds, fmt: str) -> None:
     for t in text:
         print("  ".join(x.rjust(w) for x, w in zip(t, width, strict=True)))
     z = np.abs(ds["z"].values)
-    print(f"# {z.size} cells, {ds.attrs['reps']} repetitions each (seed {ds.attrs['seed']}, "
-          f"{ds.attrs['method']}): max |z| = {np.nanmax(z):.2f}, {int(np.sum(z > 2))} beyond 2")
+    print(
+        f"# {z.size} cells, {ds.attrs['reps']} repetitions each (seed {ds.attrs['seed']}, "
+        f"{ds.attrs['method']}): max |z| = {np.nanmax(z):.2f}, {int(np.sum(z > 2))} beyond 2"
+    )

@@ -30,8 +30,7 @@ def z_score(prediction: Any, simulation: Any) -> float:
     return (pred - simulation.mean) / simulation.stderr
 
 
-def assert_matches_simulation(prediction: Any, simulation: Any, k: float = 4.0,
-                              rel: float = 0.0) -> float:
+def assert_matches_simulation(prediction: Any, simulation: Any, k: float = 4.0, rel: float = 0.0) -> float:
     """Assert agreement within ``k`` standard errors plus ``rel`` of the value; return ``z``.
 
     ``prediction`` is a number or an object with ``test_error`` (a :class:`~symcollapse.Prediction`);
@@ -47,7 +46,8 @@ def assert_matches_simulation(prediction: Any, simulation: Any, k: float = 4.0,
         raise AssertionError(
             f"theory {pred:.6g} vs simulation {simulation.mean:.6g} +- {simulation.stderr:.3g} "
             f"(z = {z:.2f}); allowed {k} standard errors + {rel:.3g} relative = {allowed:.3g}, "
-            f"gap {gap:.3g}")
+            f"gap {gap:.3g}"
+        )
     return z
 
 
@@ -68,12 +68,17 @@ def compare_samples(a: Any, b: Any) -> dict[str, float]:
     from scipy import stats
 
     a, b = np.asarray(a, dtype=float), np.asarray(b, dtype=float)
-    z_mean = (a.mean() - b.mean()) / np.hypot(a.std(ddof=1) / np.sqrt(a.size),
-                                              b.std(ddof=1) / np.sqrt(b.size))
+    z_mean = (a.mean() - b.mean()) / np.hypot(
+        a.std(ddof=1) / np.sqrt(a.size), b.std(ddof=1) / np.sqrt(b.size)
+    )
     z_var = (a.var(ddof=1) - b.var(ddof=1)) / np.hypot(_variance_stderr(a), _variance_stderr(b))
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         ad = stats.anderson_ksamp([a, b])
-    return dict(z_mean=float(z_mean), z_var=float(z_var),
-                ks_p=float(stats.ks_2samp(a, b).pvalue), ad_stat=float(ad.statistic),
-                ad_p=float(ad.pvalue))
+    return dict(
+        z_mean=float(z_mean),
+        z_var=float(z_var),
+        ks_p=float(stats.ks_2samp(a, b).pvalue),
+        ad_stat=float(ad.statistic),
+        ad_p=float(ad.pvalue),
+    )

@@ -55,16 +55,27 @@ class Generated(NamedTuple):
 
 def sources() -> list[Generated]:
     """The expressions the generated module holds, in its order."""
-    what = {"p": "The rule p: the one-point weight (diagonal of E[A]).",
-            "q": "The rule q = 1 - p, written without cancellation.",
-            "g": "The rule g: the two-point weight vector.",
-            "df1": "The summand of df1.",
-            "df2": "The summand of df2."}
+    what = {
+        "p": "The rule p: the one-point weight (diagonal of E[A]).",
+        "q": "The rule q = 1 - p, written without cancellation.",
+        "g": "The rule g: the two-point weight vector.",
+        "df1": "The summand of df1.",
+        "df2": "The summand of df2.",
+    }
     rules = pipeline_rules
-    out = [Generated(name, (rules.ell, rules.kap), ("ell", "kappa"), expr, what[name])
-           for name, expr in rules.RULES.items()]
-    out.append(Generated("ell_crit", (S.beta, S.r), ("beta", "r"), scaling.ell_crit(S.beta, S.r),
-                         "The critical ridge exponent ell_crit (eq. 26), for numbers beta > 1, r > 0."))
+    out = [
+        Generated(name, (rules.ell, rules.kap), ("ell", "kappa"), expr, what[name])
+        for name, expr in rules.RULES.items()
+    ]
+    out.append(
+        Generated(
+            "ell_crit",
+            (S.beta, S.r),
+            ("beta", "r"),
+            scaling.ell_crit(S.beta, S.r),
+            "The critical ridge exponent ell_crit (eq. 26), for numbers beta > 1, r > 0.",
+        )
+    )
     return out
 
 
@@ -75,19 +86,25 @@ def generate() -> str:
     for item in sources():
         plain = item.expr.xreplace({a: sp.Symbol(n) for a, n in zip(item.args, item.names, strict=True)})
         code = printer.doprint(plain)
-        bodies.append(f"def {item.name}({', '.join(item.names)}):\n"
-                      f'    """{item.doc}"""\n'
-                      f"    return {code}\n")
+        bodies.append(f'def {item.name}({", ".join(item.names)}):\n    """{item.doc}"""\n    return {code}\n')
     modules = sorted(printer.module_imports)
-    groups = ([m for m in modules if m in sys.stdlib_module_names],
-              [m for m in modules if m not in sys.stdlib_module_names])
+    groups = (
+        [m for m in modules if m in sys.stdlib_module_names],
+        [m for m in modules if m not in sys.stdlib_module_names],
+    )
     imports = "\n".join("".join(f"import {m}\n" for m in group) for group in groups if group)
     rules = ", ".join(f'"{name}": {name}' for name in pipeline_rules.RULES)
     names = ", ".join(f'"{item.name}"' for item in sources())
-    return (_HEADER + "\n" + imports + "\n" + f"__all__ = [{names}, \"RULES\"]\n\n\n"
-            + "\n\n".join(bodies)
-            + "\n\n#: the engine's rules by name, as in symcollapse/symbolic/pipeline_rules.py\n"
-            + f"RULES = {{{rules}}}\n")
+    return (
+        _HEADER
+        + "\n"
+        + imports
+        + "\n"
+        + f'__all__ = [{names}, "RULES"]\n\n\n'
+        + "\n\n".join(bodies)
+        + "\n\n#: the engine's rules by name, as in symcollapse/symbolic/pipeline_rules.py\n"
+        + f"RULES = {{{rules}}}\n"
+    )
 
 
 def write(path: Path | str = TARGET) -> Path:

@@ -103,29 +103,86 @@ def _nc(name: str) -> sp.Symbol:
 
 
 _MATRICES = ("Sigma", "Q", "M", "u", "v", "w0")
-_LOCALS: dict = {name: S.by_name(name) for name in (
-    "d", "T", "T0", "n", "sigma", "sigma0", "lam", "kappa", "kappa0", "phi", "phi0", "SNR0",
-    "rho", "beta", "r", "ell", "a", "b")}
+_LOCALS: dict = {
+    name: S.by_name(name)
+    for name in (
+        "d",
+        "T",
+        "T0",
+        "n",
+        "sigma",
+        "sigma0",
+        "lam",
+        "kappa",
+        "kappa0",
+        "phi",
+        "phi0",
+        "SNR0",
+        "rho",
+        "beta",
+        "r",
+        "ell",
+        "a",
+        "b",
+    )
+}
 _LOCALS.update({name: _nc(name) for name in _MATRICES})
 _LOCALS.update({f"{name}__T": _nc(f"{name}__T") for name in _MATRICES})
-_LOCALS.update(m=S.m, tr=_Trace, df2=_Df2, E=_Expectation, Phi=_Peel, prod=_Product,
-               dots=sp.Symbol("dots"), A_m=_nc("A_m"))
-_LOCALS.update({name: sp.Symbol(name) for name in (
-    "gamma", "delta", "c", "lambda_i", "ell_star", "ell_crit", "E_test", "E_clean", "Delta_Bias")})
-_NAMES: dict = {**S.LATEX_NAMES,
-                **{_LOCALS[name]: tex for name, tex in (
-                    ("Sigma", r"\Sigma"), ("w0", "w_0"), ("dots", r"\dots"))},
-                **{_LOCALS[f"{name}__T"]: ("w_0" if name == "w0" else "\\" + name
-                                           if name == "Sigma" else name) + r"^\top"
-                   for name in _MATRICES},
-                sp.Symbol("dkappa"): r"\partial\kappa", sp.Symbol("dlam"): r"\partial\lambda",
-                sp.Symbol("Bias"): r"\mathrm{Bias}", sp.Symbol("E_clean"): r"E_{\mathrm{clean}}",
-                sp.Symbol("E_test"): r"E_{\mathrm{test}}", sp.Symbol("Delta_Bias"): r"\Delta\mathrm{Bias}",
-                sp.Symbol("lambda_i"): r"\lambda_i", sp.Symbol("ell_star"): r"\ell_\star",
-                sp.Symbol("ell_crit"): r"\ell_{\mathrm{crit}}"}
+_LOCALS.update(
+    m=S.m,
+    tr=_Trace,
+    df2=_Df2,
+    E=_Expectation,
+    Phi=_Peel,
+    prod=_Product,
+    dots=sp.Symbol("dots"),
+    A_m=_nc("A_m"),
+)
+_LOCALS.update(
+    {
+        name: sp.Symbol(name)
+        for name in (
+            "gamma",
+            "delta",
+            "c",
+            "lambda_i",
+            "ell_star",
+            "ell_crit",
+            "E_test",
+            "E_clean",
+            "Delta_Bias",
+        )
+    }
+)
+_NAMES: dict = {
+    **S.LATEX_NAMES,
+    **{_LOCALS[name]: tex for name, tex in (("Sigma", r"\Sigma"), ("w0", "w_0"), ("dots", r"\dots"))},
+    **{
+        _LOCALS[f"{name}__T"]: ("w_0" if name == "w0" else "\\" + name if name == "Sigma" else name)
+        + r"^\top"
+        for name in _MATRICES
+    },
+    sp.Symbol("dkappa"): r"\partial\kappa",
+    sp.Symbol("dlam"): r"\partial\lambda",
+    sp.Symbol("Bias"): r"\mathrm{Bias}",
+    sp.Symbol("E_clean"): r"E_{\mathrm{clean}}",
+    sp.Symbol("E_test"): r"E_{\mathrm{test}}",
+    sp.Symbol("Delta_Bias"): r"\Delta\mathrm{Bias}",
+    sp.Symbol("lambda_i"): r"\lambda_i",
+    sp.Symbol("ell_star"): r"\ell_\star",
+    sp.Symbol("ell_crit"): r"\ell_{\mathrm{crit}}",
+}
 
-_RELATIONS = {">>": r"\gg", ">=": r"\geq", "<=": r"\leq", "->": r"\to", "~": r"\simeq",
-              "=": "=", "<": "<", ">": ">"}
+_RELATIONS = {
+    ">>": r"\gg",
+    ">=": r"\geq",
+    "<=": r"\leq",
+    "->": r"\to",
+    "~": r"\simeq",
+    "=": "=",
+    "<": "<",
+    ">": ">",
+}
 _RELATION = re.compile("|".join(re.escape(r) for r in _RELATIONS))
 _MATHS = re.compile(r"\$([^$]*)\$")
 
@@ -184,7 +241,7 @@ def _split_relations(src: str) -> list[str]:
             depth -= 1
         elif depth == 0:
             m = _RELATION.match(src, i)
-            if m and not (m.group() == "-" or src[i - 1:i] == "*"):
+            if m and not (m.group() == "-" or src[i - 1 : i] == "*"):
                 out += [src[start:i].strip(), m.group()]
                 i = start = m.end()
                 continue
@@ -203,7 +260,7 @@ def statement_pieces(statement: str) -> list[tuple[str, str | None]]:
     pos = 0
     for m in _MATHS.finditer(statement):
         if m.start() > pos:
-            out.append((statement[pos:m.start()], None))
+            out.append((statement[pos : m.start()], None))
         try:
             out.append((m.group(1), _maths_latex(m.group(1))))
         except (SyntaxError, TypeError, ValueError, TokenError, sp.SympifyError) as exc:
@@ -228,88 +285,124 @@ def statement_latex(statement: str) -> str:
 
 
 _ERRATA = (
-    Erratum("B2", "introduction, eq. (1) (the collapse term)",
-            "$E_test = E_clean + Delta_Bias + n*sigma0*rho$",
-            "$E_test = E_clean + Delta_Bias + n*sigma0**2*rho$ (the generators' noise variance, "
-            "not its standard deviation)",
-            "symbolic: Corollary 4.4's test error minus Proposition 4.2's bias and variance is "
-            "n sigma0^2 rho (T0 >= d, so Delta Bias = 0), not n sigma0 rho",
-            "tests/test_symbolic.py::test_intro_eq_1_collapse_term_is_n_sigma0_squared_rho_B2"),
-    Erratum("B3", "remark after Theorem 4.1 (null predictor)", "$n >> SNR0/(1/phi0 - 1)$",
-            "$n >> SNR0*(1/phi0 - 1)$",
-            "symbolic: solving n sigma0^2 phi0/(1 - phi0) = ||w0||^2 for n",
-            "tests/test_overparameterized.py::test_null_predictor_threshold_formula_and_erratum_B3"),
-    Erratum("B4", "Corollary 4.4 (special case)", "Theorem 4.1 is the case $lam = 0$, $phi >= 1$",
-            "$lam -> 0$ with $phi < 1$ ($kappa -> 0$)",
-            "symbolic: kappa(0+, phi) = max(phi - 1, 0); the limit reproduces Theorem 4.1 only "
-            "for phi < 1",
-            "tests/test_symbolic.py::test_ridgeless_limit_of_ridge_reproduces_theorem_4_1_isotropic"),
-    Erratum("B5", "Appendix F.5, the display for the isotropic rho of Corollary 4.4",
-            "$(1 - 1/phi0)*rho ~ 1/(1 + kappa)**2 + phi*kappa**2/((1 + kappa)**2*((1 + kappa)**2 - phi))$",
-            "$(1/phi0 - 1)*rho ~ 1/(1 + kappa)**2 + phi*kappa**2/((1 + kappa)**2*((1 + kappa)**2 - phi))$",
-            "symbolic: the derived isotropic rho (eq. 19 with Sigma = I) times 1/phi0 - 1 is the "
-            "bracket; the printed factor 1 - 1/phi0 < 0 would make rho negative",
-            "tests/test_symbolic.py::test_F5_display_isotropic_rho_factor_B5"),
-    Erratum("B6", "Proposition F.6, 'in particular, if T0 >= d'",
-            "$df2(kappa)/(T - df2(kappa))*(1 + kappa**2*tr((Sigma + kappa)**-2)/(T0 - df2(kappa0)))$",
-            "eq. (19): $df2(kappa)/(T0 - d)*(1 + kappa**2*tr((Sigma + kappa)**-2)/(T - df2(kappa)))$",
-            "numeric: d=100, T0=200, T=300, lam=0.1, Sigma=I gives 0.773 (eq. 19) against 0.349 "
-            "(printed); Monte-Carlo agrees with eq. (19)",
-            "tests/test_symbolic.py::test_printed_F6_special_case_contradicts_19"),
-    Erratum("B7", "eq. (64), omniscient-risk form of the bias",
-            "$Bias = w0'*Sigma*(Sigma + kappa)**-2*w0*dkappa/dlam$",
-            "$Bias = kappa**2*w0'*Sigma*(Sigma + kappa)**-2*w0*dkappa/dlam$",
-            "symbolic: the derived Proposition 4.2 bias equals the corrected form, not the printed",
-            "tests/test_symbolic.py::test_omniscient_risk_form_eq_64_with_kappa_squared"),
-    Erratum("B8", "Corollary 5.2, the hypothesis of eq. (28)",
-            "hypothesis $n ~ T**b$",
-            "hypothesis $n*sigma0**2 ~ T**a$ with $T0 ~ T**b$, $0 <= a < b$; then eq. (28), "
-            "$ell_star = Min(beta, (b - a)*ell_crit)$, holds (for $b <= 1$)",
-            "symbolic: read literally (sigma0 fixed, so n sigma0^2 ~ T^b and a = b) the derived "
-            "ell_star is 0 and the error does not decay, where (28) promises min(beta, b ell_crit) "
-            "> 0; with n sigma0^2 ~ T^a the derivation gives (28) exactly (rational points)",
-            "tests/test_scaling.py::test_B8_hypothesis_of_corollary_5_2_is_n_sigma0_squared_T_a"),
-    Erratum("F.8", "Lemma F.8 (anisotropic bias increase, independent designs, n >= 2)",
-            "$u'*Q'*Sigma*Q*v ~ u'*Sigma**n*prod(A_m, m)*v$",
-            "the peeling recursion $E(Q'*M*Q) = Phi(0, ...*Phi(n - 1, M))$, one deterministic "
-            "equivalent per generator (docs/theory.md)",
-            "Monte-Carlo: d=160, T0=80, n=3, beta=2, r=0.5: printed F.8 gives a negative Delta "
-            "bias (z ~ -3e4); with its power of Sigma fixed it still misses by +84 % at beta=3, "
-            "r=0.1 (z ~ +80); predict is within 1 standard error",
-            "tests/test_chain_vs_simulation.py::test_lemma_f8_as_printed_disagrees_with_simulation"),
-    Erratum("B9", "Corollary 5.2, eq. (29) (the classical ridge lam ~ T^-ell_crit on collapsed data)",
-            "the error diverges if $b >= a + 1 - c$",
-            "the error diverges if and only if $b < a + 1 - c$ (the collapse term is of order "
-            "$T**(1 + a - b - c)$)",
-            "symbolic: at ell = ell_crit the derived collapse term decays at rate c + b - a - 1, "
-            "so it grows exactly when b < a + 1 - c (checked at rational points)",
-            "tests/test_scaling.py::test_eq_29_classical_ell_and_the_corrected_sign_B9"),
-    Erratum("B13", "Appendix H.2 (the bias step of the proof of Theorem 5.1)",
-            "$Bias ~ kappa**(-gamma)$, with the summand "
-            "$lambda_i**(1 + delta/beta)/(lambda_i + lambda_i/kappa)**2$",
-            "$Bias ~ kappa**gamma$, $gamma = 2*Min(1, r)$, with the summand "
-            "$lambda_i**(1 + delta/beta)/(1 + lambda_i/kappa)**2$",
-            "symbolic: Lemma I.1 gives kappa^2 w0' Sigma (Sigma + kappa)^-2 w0 ~ kappa^(2 min(1, r)) "
-            "(the bias vanishes as kappa -> 0); kappa^2 c_i^2 lambda_i/(lambda_i + kappa)^2 with "
-            "c_i^2 = lambda_i^(delta/beta) is the corrected summand, not the printed one",
-            "tests/test_power_law_asymptotics.py::test_H2_bias_is_kappa_to_the_gamma_B13"),
-    Erratum("B16", "Appendix G, the condition for consistency (sigma^2 fixed, test error -> 0)",
-            "consistent only if $ell <= ell_star$",
-            "consistent if and only if $ell < beta*(b - a)$, a weaker condition "
-            "($ell_star < beta*(b - a)$)",
-            "symbolic: the derived error exponent (Theorem 5.1, sigma^2 fixed) is positive exactly "
-            "when ell < beta (b - a); e.g. beta = 2, r = 3/8, a = 1/5, b = 9/10: an ell between "
-            "ell_star and beta (b - a) is consistent",
-            "tests/test_scaling.py::test_B16_collapse_vanishes_iff_ell_below_beta_times_b_minus_a"),
-    Erratum("B20", "remark after Theorem 4.1 (more data per generation)",
-            "$(1 + 1/(2*log(2)**2) + 1/(3*log(3)**2) + ...)*E_clean$",
-            "a constant factor $1 + Sum(1/(m*log(m)**2), (m, 2, oo)) = 3.1097428*...$, in the "
-            "low-dimensional limit with $T = T0$ and $sigma = sigma0$; the $m = 1$ term is "
-            "undefined",
-            "numeric: Euler-Maclaurin tail (SymPy's evalf gives 3.1082 and mpmath's default nsum "
-            "2.94 for this slowly converging series); predict with the schedule reproduces the "
-            "partial sums",
-            "tests/test_overparameterized.py::test_more_data_remark_with_a_schedule"),
+    Erratum(
+        "B2",
+        "introduction, eq. (1) (the collapse term)",
+        "$E_test = E_clean + Delta_Bias + n*sigma0*rho$",
+        "$E_test = E_clean + Delta_Bias + n*sigma0**2*rho$ (the generators' noise variance, "
+        "not its standard deviation)",
+        "symbolic: Corollary 4.4's test error minus Proposition 4.2's bias and variance is "
+        "n sigma0^2 rho (T0 >= d, so Delta Bias = 0), not n sigma0 rho",
+        "tests/test_symbolic.py::test_intro_eq_1_collapse_term_is_n_sigma0_squared_rho_B2",
+    ),
+    Erratum(
+        "B3",
+        "remark after Theorem 4.1 (null predictor)",
+        "$n >> SNR0/(1/phi0 - 1)$",
+        "$n >> SNR0*(1/phi0 - 1)$",
+        "symbolic: solving n sigma0^2 phi0/(1 - phi0) = ||w0||^2 for n",
+        "tests/test_overparameterized.py::test_null_predictor_threshold_formula_and_erratum_B3",
+    ),
+    Erratum(
+        "B4",
+        "Corollary 4.4 (special case)",
+        "Theorem 4.1 is the case $lam = 0$, $phi >= 1$",
+        "$lam -> 0$ with $phi < 1$ ($kappa -> 0$)",
+        "symbolic: kappa(0+, phi) = max(phi - 1, 0); the limit reproduces Theorem 4.1 only for phi < 1",
+        "tests/test_symbolic.py::test_ridgeless_limit_of_ridge_reproduces_theorem_4_1_isotropic",
+    ),
+    Erratum(
+        "B5",
+        "Appendix F.5, the display for the isotropic rho of Corollary 4.4",
+        "$(1 - 1/phi0)*rho ~ 1/(1 + kappa)**2 + phi*kappa**2/((1 + kappa)**2*((1 + kappa)**2 - phi))$",
+        "$(1/phi0 - 1)*rho ~ 1/(1 + kappa)**2 + phi*kappa**2/((1 + kappa)**2*((1 + kappa)**2 - phi))$",
+        "symbolic: the derived isotropic rho (eq. 19 with Sigma = I) times 1/phi0 - 1 is the "
+        "bracket; the printed factor 1 - 1/phi0 < 0 would make rho negative",
+        "tests/test_symbolic.py::test_F5_display_isotropic_rho_factor_B5",
+    ),
+    Erratum(
+        "B6",
+        "Proposition F.6, 'in particular, if T0 >= d'",
+        "$df2(kappa)/(T - df2(kappa))*(1 + kappa**2*tr((Sigma + kappa)**-2)/(T0 - df2(kappa0)))$",
+        "eq. (19): $df2(kappa)/(T0 - d)*(1 + kappa**2*tr((Sigma + kappa)**-2)/(T - df2(kappa)))$",
+        "numeric: d=100, T0=200, T=300, lam=0.1, Sigma=I gives 0.773 (eq. 19) against 0.349 "
+        "(printed); Monte-Carlo agrees with eq. (19)",
+        "tests/test_symbolic.py::test_printed_F6_special_case_contradicts_19",
+    ),
+    Erratum(
+        "B7",
+        "eq. (64), omniscient-risk form of the bias",
+        "$Bias = w0'*Sigma*(Sigma + kappa)**-2*w0*dkappa/dlam$",
+        "$Bias = kappa**2*w0'*Sigma*(Sigma + kappa)**-2*w0*dkappa/dlam$",
+        "symbolic: the derived Proposition 4.2 bias equals the corrected form, not the printed",
+        "tests/test_symbolic.py::test_omniscient_risk_form_eq_64_with_kappa_squared",
+    ),
+    Erratum(
+        "B8",
+        "Corollary 5.2, the hypothesis of eq. (28)",
+        "hypothesis $n ~ T**b$",
+        "hypothesis $n*sigma0**2 ~ T**a$ with $T0 ~ T**b$, $0 <= a < b$; then eq. (28), "
+        "$ell_star = Min(beta, (b - a)*ell_crit)$, holds (for $b <= 1$)",
+        "symbolic: read literally (sigma0 fixed, so n sigma0^2 ~ T^b and a = b) the derived "
+        "ell_star is 0 and the error does not decay, where (28) promises min(beta, b ell_crit) "
+        "> 0; with n sigma0^2 ~ T^a the derivation gives (28) exactly (rational points)",
+        "tests/test_scaling.py::test_B8_hypothesis_of_corollary_5_2_is_n_sigma0_squared_T_a",
+    ),
+    Erratum(
+        "F.8",
+        "Lemma F.8 (anisotropic bias increase, independent designs, n >= 2)",
+        "$u'*Q'*Sigma*Q*v ~ u'*Sigma**n*prod(A_m, m)*v$",
+        "the peeling recursion $E(Q'*M*Q) = Phi(0, ...*Phi(n - 1, M))$, one deterministic "
+        "equivalent per generator (docs/theory.md)",
+        "Monte-Carlo: d=160, T0=80, n=3, beta=2, r=0.5: printed F.8 gives a negative Delta "
+        "bias (z ~ -3e4); with its power of Sigma fixed it still misses by +84 % at beta=3, "
+        "r=0.1 (z ~ +80); predict is within 1 standard error",
+        "tests/test_chain_vs_simulation.py::test_lemma_f8_as_printed_disagrees_with_simulation",
+    ),
+    Erratum(
+        "B9",
+        "Corollary 5.2, eq. (29) (the classical ridge lam ~ T^-ell_crit on collapsed data)",
+        "the error diverges if $b >= a + 1 - c$",
+        "the error diverges if and only if $b < a + 1 - c$ (the collapse term is of order "
+        "$T**(1 + a - b - c)$)",
+        "symbolic: at ell = ell_crit the derived collapse term decays at rate c + b - a - 1, "
+        "so it grows exactly when b < a + 1 - c (checked at rational points)",
+        "tests/test_scaling.py::test_eq_29_classical_ell_and_the_corrected_sign_B9",
+    ),
+    Erratum(
+        "B13",
+        "Appendix H.2 (the bias step of the proof of Theorem 5.1)",
+        "$Bias ~ kappa**(-gamma)$, with the summand "
+        "$lambda_i**(1 + delta/beta)/(lambda_i + lambda_i/kappa)**2$",
+        "$Bias ~ kappa**gamma$, $gamma = 2*Min(1, r)$, with the summand "
+        "$lambda_i**(1 + delta/beta)/(1 + lambda_i/kappa)**2$",
+        "symbolic: Lemma I.1 gives kappa^2 w0' Sigma (Sigma + kappa)^-2 w0 ~ kappa^(2 min(1, r)) "
+        "(the bias vanishes as kappa -> 0); kappa^2 c_i^2 lambda_i/(lambda_i + kappa)^2 with "
+        "c_i^2 = lambda_i^(delta/beta) is the corrected summand, not the printed one",
+        "tests/test_power_law_asymptotics.py::test_H2_bias_is_kappa_to_the_gamma_B13",
+    ),
+    Erratum(
+        "B16",
+        "Appendix G, the condition for consistency (sigma^2 fixed, test error -> 0)",
+        "consistent only if $ell <= ell_star$",
+        "consistent if and only if $ell < beta*(b - a)$, a weaker condition ($ell_star < beta*(b - a)$)",
+        "symbolic: the derived error exponent (Theorem 5.1, sigma^2 fixed) is positive exactly "
+        "when ell < beta (b - a); e.g. beta = 2, r = 3/8, a = 1/5, b = 9/10: an ell between "
+        "ell_star and beta (b - a) is consistent",
+        "tests/test_scaling.py::test_B16_collapse_vanishes_iff_ell_below_beta_times_b_minus_a",
+    ),
+    Erratum(
+        "B20",
+        "remark after Theorem 4.1 (more data per generation)",
+        "$(1 + 1/(2*log(2)**2) + 1/(3*log(3)**2) + ...)*E_clean$",
+        "a constant factor $1 + Sum(1/(m*log(m)**2), (m, 2, oo)) = 3.1097428*...$, in the "
+        "low-dimensional limit with $T = T0$ and $sigma = sigma0$; the $m = 1$ term is "
+        "undefined",
+        "numeric: Euler-Maclaurin tail (SymPy's evalf gives 3.1082 and mpmath's default nsum "
+        "2.94 for this slowly converging series); predict with the schedule reproduces the "
+        "partial sums",
+        "tests/test_overparameterized.py::test_more_data_remark_with_a_schedule",
+    ),
 )
 
 

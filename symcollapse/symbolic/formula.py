@@ -29,23 +29,39 @@ from symcollapse.pipeline.schedule import PerGeneration
 from symcollapse.symbolic import symbols as S
 from symcollapse.symbolic.functionals import display_form, known_functional, sum_atoms
 
-__all__ = ["Formula", "Condition", "Step", "print_order", "DOMAINS", "check_domain",
-           "UnknownFormula"]
+__all__ = ["Formula", "Condition", "Step", "print_order", "DOMAINS", "check_domain", "UnknownFormula"]
 
 
 #: the domain of every parameter a formula can take, declared once: (lower bound, strict?,
 #: integer?).  Checked by :meth:`Formula.evaluate` (whatever the formula's regime says).
 DOMAINS: dict[str, tuple[float | None, bool, bool]] = {
-    "d": (1, False, True), "n": (0, False, True), "m": (0, False, True),
-    "T": (1, False, False), "T0": (1, False, False),
-    "sigma": (0, False, False), "sigma0": (0, False, False), "lam": (0, False, False),
-    "lam0": (0, False, False), "kappa": (0, False, False), "kappa0": (0, False, False),
-    "phi": (0, True, False), "phi0": (0, True, False), "beta": (0, True, False),
-    "r": (0, True, False), "b": (0, True, False), "SNR0": (0, True, False),
-    "ell": (0, False, False), "a": (0, False, False), "w0_sq": (0, False, False),
-    "phibar": (None, False, False), "rho": (None, False, False),
-    "D": (1, True, False), "m_I": (0, False, False), "n_I": (0, True, False),
-    "mu": (None, False, False), "s": (0, False, False),
+    "d": (1, False, True),
+    "n": (0, False, True),
+    "m": (0, False, True),
+    "T": (1, False, False),
+    "T0": (1, False, False),
+    "sigma": (0, False, False),
+    "sigma0": (0, False, False),
+    "lam": (0, False, False),
+    "lam0": (0, False, False),
+    "kappa": (0, False, False),
+    "kappa0": (0, False, False),
+    "phi": (0, True, False),
+    "phi0": (0, True, False),
+    "beta": (0, True, False),
+    "r": (0, True, False),
+    "b": (0, True, False),
+    "SNR0": (0, True, False),
+    "ell": (0, False, False),
+    "a": (0, False, False),
+    "w0_sq": (0, False, False),
+    "phibar": (None, False, False),
+    "rho": (None, False, False),
+    "D": (1, True, False),
+    "m_I": (0, False, False),
+    "n_I": (0, True, False),
+    "mu": (None, False, False),
+    "s": (0, False, False),
 }
 
 
@@ -89,8 +105,11 @@ class Step:
 
     def latex(self) -> str:
         if isinstance(self.expr, sp.Basic):
-            return sp.latex(display_form(self.expr) if isinstance(self.expr, sp.Expr) else self.expr,
-                            symbol_names=S.LATEX_NAMES, order=print_order(self.expr))
+            return sp.latex(
+                display_form(self.expr) if isinstance(self.expr, sp.Expr) else self.expr,
+                symbol_names=S.LATEX_NAMES,
+                order=print_order(self.expr),
+            )
         return str(self.expr)
 
 
@@ -128,8 +147,11 @@ class Formula:
 
     def latex(self, *, display_functionals: bool = True) -> str:
         """LaTeX of ``lhs relation expr`` (named functionals folded when ``display_functionals``)."""
-        body = _tex(self.expr) if display_functionals else sp.latex(
-            self.expr, symbol_names=S.LATEX_NAMES, order=print_order(self.expr))
+        body = (
+            _tex(self.expr)
+            if display_functionals
+            else sp.latex(self.expr, symbol_names=S.LATEX_NAMES, order=print_order(self.expr))
+        )
         return f"{self.lhs} {self.relation} {body}"
 
     def regime_text(self) -> str:
@@ -174,8 +196,11 @@ class Formula:
     @cached_property
     def _symbols(self) -> dict[str, sp.Symbol]:
         """The expression's free symbols by name (canonical or local to the formula)."""
-        return {s.name: s for s in self._eval_expr.free_symbols | self.expr.free_symbols
-                if isinstance(s, sp.Symbol)}
+        return {
+            s.name: s
+            for s in self._eval_expr.free_symbols | self.expr.free_symbols
+            if isinstance(s, sp.Symbol)
+        }
 
     @cached_property
     def spectral(self) -> bool:
@@ -214,15 +239,16 @@ class Formula:
     @staticmethod
     def _outer(body):
         """Replace the per-eigenvalue entries ``x[j]`` left outside the sums by dummies."""
-        outer = sorted({x.base for x in body.atoms(sp.Indexed) if x.indices == (S.j,)},
-                       key=lambda b: b.label.name)
+        outer = sorted(
+            {x.base for x in body.atoms(sp.Indexed) if x.indices == (S.j,)}, key=lambda b: b.label.name
+        )
         odum = [sp.Dummy(f"v_{b.label.name}") for b in outer]
         body = body.xreplace({b[S.j]: v for b, v in zip(outer, odum, strict=True)})
         return body, outer, odum
 
-
-    def kernel(self, values: dict[str, np.ndarray],
-               functionals: dict[tuple[str, sp.Expr], np.ndarray]) -> np.ndarray:
+    def kernel(
+        self, values: dict[str, np.ndarray], functionals: dict[tuple[str, sp.Expr], np.ndarray]
+    ) -> np.ndarray:
         """Evaluate with precomputed named functionals (no validation; used by ``predict``)."""
         fn = self._kernel[0]
         args = [values[p] for p in self.parameters]
@@ -252,8 +278,16 @@ class Formula:
                     "pass check=False to evaluate outside its regime"
                 )
 
-    def evaluate(self, *, eigenvalues=None, w0=None, check: bool = True,
-                 backend: str = "numpy", dps: int = 50, **values: Any):
+    def evaluate(
+        self,
+        *,
+        eigenvalues=None,
+        w0=None,
+        check: bool = True,
+        backend: str = "numpy",
+        dps: int = 50,
+        **values: Any,
+    ):
         """Evaluate the formula, vectorized over array-valued arguments.
 
         Arguments are the canonical symbol names (``T=..., lam=...``).  Spectral formulas need
@@ -264,8 +298,9 @@ class Formula:
         of ``mpf``.  The work is done by the numeric layer
         (:func:`symcollapse.numeric.formula_evaluation.evaluate_formula`).
         """
-        return _hooks.backend("formula.evaluate")(self, eigenvalues=eigenvalues, w0=w0, check=check,
-                                                  backend=backend, dps=dps, **values)
+        return _hooks.backend("formula.evaluate")(
+            self, eigenvalues=eigenvalues, w0=w0, check=check, backend=backend, dps=dps, **values
+        )
 
     @cached_property
     def _constant_schedule(self) -> Formula:
@@ -276,13 +311,13 @@ class Formula:
         to_scalar = {base: S.by_name(name) for name, base in S.SCHEDULES.items()}
 
         def flat(e):
-            e = e.replace(lambda x: isinstance(x, sp.Indexed) and x.base in to_scalar,
-                          lambda x: to_scalar[x.base])
+            e = e.replace(
+                lambda x: isinstance(x, sp.Indexed) and x.base in to_scalar, lambda x: to_scalar[x.base]
+            )
             return e.doit() if isinstance(e, sp.Expr) else e
 
         regime = tuple(Condition(flat(c.relation), c.text.replace("[m]", "")) for c in self.regime)
-        return dataclasses.replace(self, expr=sp.simplify(flat(self.expr)), regime=regime,
-                                   numeric_expr=None)
+        return dataclasses.replace(self, expr=sp.simplify(flat(self.expr)), regime=regime, numeric_expr=None)
 
     def _evaluate_schedule(self, schedules, values, **options):
         """Formulas over per-generation schedules: ``T0=per_generation([...])`` (n values); the
@@ -292,8 +327,10 @@ class Formula:
         given = {}
         for name in schedules:
             if name not in values:
-                raise TypeError(f"{self.name}() needs {name}=per_generation([...]) (one value "
-                                "per generator) or one number for every generator")
+                raise TypeError(
+                    f"{self.name}() needs {name}=per_generation([...]) (one value "
+                    "per generator) or one number for every generator"
+                )
             given[name] = values.pop(name)
         lengths = {len(v) for v in given.values() if isinstance(v, PerGeneration)}
         if len(lengths) != 1:
@@ -306,14 +343,17 @@ class Formula:
                 continue
             arr = as_float_array(value, name)
             if arr.ndim:
-                raise ValueError(f"{name}: with another parameter given per_generation, {name} "
-                                 "must be one number or per_generation([...]), not a grid")
+                raise ValueError(
+                    f"{name}: with another parameter given per_generation, {name} "
+                    "must be one number or per_generation([...]), not a grid"
+                )
             seqs[name] = np.full(count, float(arr))
         if "n" in values and np.any(np.asarray(values["n"]) != count):
             raise ValueError(f"n = {values['n']} does not match the schedule length {count}")
         values.pop("n", None)
-        subs = {schedules[name][k]: sp.Float(float(v)) for name, arr in seqs.items()
-                for k, v in enumerate(arr)}
+        subs = {
+            schedules[name][k]: sp.Float(float(v)) for name, arr in seqs.items() for k, v in enumerate(arr)
+        }
         expr = self.expr.subs(S.n, count).doit().xreplace(subs)
         regime = []
         for cond in self.regime:
@@ -329,8 +369,9 @@ class Formula:
     @staticmethod
     def _summand(s: sp.Sum, vecs):
         """The summand of ``s`` with every ``x[j]`` replaced by a dummy: (expr, bases, dummies)."""
-        bases = sorted({x.base for x in s.function.atoms(sp.Indexed) if x.indices == (S.j,)},
-                       key=lambda b: b.label.name)
+        bases = sorted(
+            {x.base for x in s.function.atoms(sp.Indexed) if x.indices == (S.j,)}, key=lambda b: b.label.name
+        )
         missing = [b.label.name for b in bases if b not in vecs]
         if missing:
             raise TypeError(f"a spectral sum needs {missing} (pass eigenvalues= and w0=)")
@@ -368,9 +409,10 @@ class Formula:
             mv = {b: [mpmath.mpf(float(x)) for x in v] for b, v in vecs.items()}
             for idx in np.ndindex(shape):
                 point = [mpmath.mpf(float(a[idx])) for a in arrays]
-                svals = [mpmath.fsum(f(*xs, *point) for xs in zip(*[mv[b] for b in bases],
-                                                                   strict=True))
-                         for f, bases in sum_fns]
+                svals = [
+                    mpmath.fsum(f(*xs, *point) for xs in zip(*[mv[b] for b in bases], strict=True))
+                    for f, bases in sum_fns
+                ]
                 if self.per_eigenvalue:
                     for k in range(d):
                         out[idx + (k,)] = fn(*point, *svals, *[mv[b][k] for b in outer])

@@ -25,9 +25,22 @@ import sympy as sp
 from symcollapse.symbolic.symbols import T0, T, coef, d, eig, j, w0_sq
 
 __all__ = [
-    "spectral_sum", "quadratic_form", "df", "bias_quadratic", "resolvent_trace2",
-    "canonical", "spectral_simplify", "spectral_equal", "combine_sums", "isotropic",
-    "one_point", "two_point", "two_point_matrix", "two_point_companion", "sum_atoms", "known_functional",
+    "spectral_sum",
+    "quadratic_form",
+    "df",
+    "bias_quadratic",
+    "resolvent_trace2",
+    "canonical",
+    "spectral_simplify",
+    "spectral_equal",
+    "combine_sums",
+    "isotropic",
+    "one_point",
+    "two_point",
+    "two_point_matrix",
+    "two_point_companion",
+    "sum_atoms",
+    "known_functional",
     "display_form",
 ]
 
@@ -45,7 +58,7 @@ def spectral_sum(summand: sp.Expr) -> sp.Expr:
             continue
         factors = sp.Mul.make_args(dep)
         inner = [f for f in factors if isinstance(f, sp.Add) and f.has(sp.Sum)]
-        if inner:   # distribute over a sum whose terms carry scalar (bound) traces
+        if inner:  # distribute over a sum whose terms carry scalar (bound) traces
             rest = sp.Mul(*[f for f in factors if f is not inner[0]])
             out += coeff * spectral_sum(sp.Add(*[rest * t for t in inner[0].args]))
         else:
@@ -92,6 +105,7 @@ def canonical(expr: sp.Expr) -> sp.Expr:
 
     Sums whose summand reduces to a constant become ``constant * d``.
     """
+
     def _canon(s: sp.Sum) -> sp.Expr:
         return spectral_sum(_canonical_summand(s.function))
 
@@ -173,6 +187,7 @@ def isotropic(expr: sp.Expr) -> sp.Expr:
 
     Works on traces and on diagonal entries (expressions in ``eig[j]`` outside a sum) alike.
     """
+
     def _iso(s: sp.Sum) -> sp.Expr:
         summand = s.function.replace(
             lambda e: isinstance(e, sp.Indexed) and e.base == eig, lambda e: sp.S.One
@@ -190,6 +205,7 @@ def isotropic(expr: sp.Expr) -> sp.Expr:
 
 
 # --- deterministic equivalents (Bach 2023), as rules on diagonal expressions ------------------
+
 
 def one_point(x: sp.Expr) -> sp.Expr:
     r"""Diagonal of the one-point equivalent :math:`\hat\Sigma(\hat\Sigma+\lambda)^{-1}\asymp\Sigma(\Sigma+\kappa)^{-1}`."""
@@ -209,9 +225,7 @@ def two_point(A: sp.Expr, B: sp.Expr, x: sp.Expr, size: sp.Expr) -> sp.Expr:
     """
     p = one_point(x)
     g = _l / (_l + x) ** 2
-    return spectral_sum(A * p * B * p) + x**2 * spectral_sum(A * g) * spectral_sum(B * g) / (
-        size - df(2, x)
-    )
+    return spectral_sum(A * p * B * p) + x**2 * spectral_sum(A * g) * spectral_sum(B * g) / (size - df(2, x))
 
 
 def two_point_matrix(B: sp.Expr, x: sp.Expr, size: sp.Expr) -> sp.Expr:
@@ -298,12 +312,16 @@ class ResolventTrace2(_DisplayFunctional):
 
 
 _DISPLAY = {
-    "df1": DF1, "df2": DF2, "bias_quadratic": BiasQuadratic, "resolvent_trace2": ResolventTrace2,
+    "df1": DF1,
+    "df2": DF2,
+    "bias_quadratic": BiasQuadratic,
+    "resolvent_trace2": ResolventTrace2,
 }
 
 
 def display_form(expr: sp.Expr) -> sp.Expr:
     """Replace the recognised spectral sums by named functionals, for printing."""
+
     def _fold(s: sp.Sum) -> sp.Expr:
         hit = known_functional(s)
         return s if hit is None else _DISPLAY[hit[0]](hit[1])

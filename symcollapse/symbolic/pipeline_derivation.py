@@ -99,7 +99,7 @@ class SymbolicBackend:
         return sp.Rational(fraction.numerator, fraction.denominator)
 
     def require_full_rank(self, fit, N, what: str) -> None:
-        if self.regimes[fit.name] != "under":       # pragma: no cover - set by _regimes
+        if self.regimes[fit.name] != "under":  # pragma: no cover - set by _regimes
             raise ValueError(f"fit {fit.name!r}: {what} needs N >= d + 2 rows")
 
     def tr(self, v):
@@ -109,8 +109,9 @@ class SymbolicBackend:
         out = spectral_sum(sp.Add(*_terms(v.xreplace(inner))))
         return out.xreplace({dummy: s for s, dummy in inner.items()})
 
-    def _block_sym(self, base: str, tex_base: str, fit: ResolvedFit, k: int, value,
-                   **assumptions) -> sp.Symbol:
+    def _block_sym(
+        self, base: str, tex_base: str, fit: ResolvedFit, k: int, value, **assumptions
+    ) -> sp.Symbol:
         """``base_fit`` for a fit's only block, ``base_fit_k`` for block ``k`` of several."""
         one = len(fit.blocks) == 1
         key = f"{base}_{fit.name}" if one else f"{base}_{fit.name}_{k}"
@@ -145,8 +146,7 @@ class SymbolicBackend:
         if regime == "ridge":
             lam = self._sym(f"lambda_{fit.name}", rf"\lambda_{{{tag}}}", fit.lam, positive=True)
             Cscale = 1 / D
-            self.definitions.append(
-                (lam, kappa * (1 - self.tr(rules.DF1.subs(sub)) / N)))
+            self.definitions.append((lam, kappa * (1 - self.tr(rules.DF1.subs(sub)) / N)))
         elif regime == "over":
             Cscale = (d - N) / ((d - N - 1) * D)
             self.definitions.append((N, self.tr(rules.DF1.subs(sub))))
@@ -213,9 +213,11 @@ class Derivation:
         def tex(e):
             return sp.latex(display_form(e), symbol_names=names)
 
-        lines = [rf"\mathrm{{Bias}} &= {tex(self.bias)}",
-                 rf"\mathrm{{Var}} &= {tex(self.variance)}",
-                 rf"\mathrm{{Collapse}} &= {tex(self.collapse)}"]
+        lines = [
+            rf"\mathrm{{Bias}} &= {tex(self.bias)}",
+            rf"\mathrm{{Var}} &= {tex(self.variance)}",
+            rf"\mathrm{{Collapse}} &= {tex(self.collapse)}",
+        ]
         lines += [rf"{tex(lhs)} &= {tex(rhs)}" for lhs, rhs in self.definitions]
         return "\\begin{aligned}\n" + " \\\\\n".join(lines) + "\n\\end{aligned}"
 
@@ -224,30 +226,38 @@ class Derivation:
 
     def isotropic(self) -> dict[str, sp.Expr]:
         r"""Bias, variance and collapse specialised to :math:`\Sigma=I_d` (sums become closed forms)."""
-        return {"bias": sp.simplify(isotropic(self.bias)),
-                "variance": sp.simplify(isotropic(self.variance)),
-                "collapse": sp.simplify(isotropic(self.collapse))}
+        return {
+            "bias": sp.simplify(isotropic(self.bias)),
+            "variance": sp.simplify(isotropic(self.variance)),
+            "collapse": sp.simplify(isotropic(self.collapse)),
+        }
 
     def __repr__(self) -> str:
-        return (f"Derivation({len(self.pipeline)} fits; test_error with "
-                f"{len(self.test_error.atoms(sp.Sum))} spectral sums, "
-                f"{len(self.definitions)} kappa definitions)")
+        return (
+            f"Derivation({len(self.pipeline)} fits; test_error with "
+            f"{len(self.test_error.atoms(sp.Sum))} spectral sums, "
+            f"{len(self.definitions)} kappa definitions)"
+        )
 
 
 def _regimes(pipeline: Pipeline, d_value, kinds) -> dict[str, str]:
     out = {}
     for fit in pipeline.resolved:
-        if kinds[fit.name].kind == "incremental":     # exact only with an invertible Gram matrix
+        if kinds[fit.name].kind == "incremental":  # exact only with an invertible Gram matrix
             N = sum(np.asarray(b.rows, dtype=float) for b in fit.blocks)
             if d_value is not None and np.any(N < d_value + 2):
-                raise ValueError(f"fit {fit.name!r}: accumulating least squares is derived for "
-                                 f"N >= d + 2 rows, got N = {np.min(N):g} with d = {d_value}")
+                raise ValueError(
+                    f"fit {fit.name!r}: accumulating least squares is derived for "
+                    f"N >= d + 2 rows, got N = {np.min(N):g} with d = {d_value}"
+                )
             out[fit.name] = "under"
             continue
         if not np.all(np.asarray(fit.lam) == 0):
             if np.any(np.asarray(fit.lam) == 0):
-                raise ValueError(f"fit {fit.name!r}: derive() needs lam either > 0 everywhere or "
-                                 "0 everywhere (derive the two cases separately)")
+                raise ValueError(
+                    f"fit {fit.name!r}: derive() needs lam either > 0 everywhere or "
+                    "0 everywhere (derive the two cases separately)"
+                )
             out[fit.name] = "ridge"
             continue
         N = sum(np.asarray(b.rows, dtype=float) for b in fit.blocks)
@@ -271,15 +281,21 @@ def derive(pipeline: Pipeline, *, d_value: int | None = None) -> Derivation:
     steps = []
     for fit in pipeline.resolved[:-1]:
         steps.append((f"fit {fit.name!r}: mean error K (diag E[e w0'])", state.k(fit.name)))
-        steps.append((f"fit {fit.name!r}: second moment H (diag E[e e'])",
-                      state.h(fit.name, fit.name)))
+        steps.append((f"fit {fit.name!r}: second moment H (diag E[e e'])", state.h(fit.name, fit.name)))
     parts = last_fit_error(state, be, _SymJoin(be))
     steps.append(("last fit: clean bias", parts["clean_bias"]))
     steps.append(("last fit: variance", parts["variance"]))
     steps.append(("last fit: what the teachers add (collapse)", parts["collapse"]))
-    return Derivation(pipeline=pipeline, bias=parts["clean_bias"], variance=parts["variance"],
-                      collapse=parts["collapse"], definitions=be.definitions, steps=steps,
-                      values=dict(be.values), latex_names=dict(be._latex))
+    return Derivation(
+        pipeline=pipeline,
+        bias=parts["clean_bias"],
+        variance=parts["variance"],
+        collapse=parts["collapse"],
+        definitions=be.definitions,
+        steps=steps,
+        values=dict(be.values),
+        latex_names=dict(be._latex),
+    )
 
 
 _hooks.register("pipeline.derive", derive)

@@ -37,11 +37,11 @@ __all__ = ["ell", "kap", "ONE_POINT", "ONE_MINUS_P", "TWO_POINT", "DF1", "DF2", 
 ell = sp.Symbol("ell_j", positive=True)
 kap = sp.Symbol("kappa_f", nonnegative=True)
 
-ONE_POINT = ell / (ell + kap)            # p: diagonal of E[Shat (Shat + lam)^-1]
-ONE_MINUS_P = kap / (ell + kap)          # q = 1 - p, written without cancellation
-TWO_POINT = ell / (ell + kap) ** 2       # g: the two-point weight vector
-DF1 = ell / (ell + kap)                  # summand of df1
-DF2 = ell**2 / (ell + kap) ** 2          # summand of df2
+ONE_POINT = ell / (ell + kap)  # p: diagonal of E[Shat (Shat + lam)^-1]
+ONE_MINUS_P = kap / (ell + kap)  # q = 1 - p, written without cancellation
+TWO_POINT = ell / (ell + kap) ** 2  # g: the two-point weight vector
+DF1 = ell / (ell + kap)  # summand of df1
+DF2 = ell**2 / (ell + kap) ** 2  # summand of df2
 
 RULES = {"p": ONE_POINT, "q": ONE_MINUS_P, "g": TWO_POINT, "df1": DF1, "df2": DF2}
 

@@ -58,12 +58,24 @@ from symcollapse.symbolic.theory.scaling_laws import (
 )
 
 __all__ = [
-    "ell_crit", "minimax_rate", "error_exponent", "collapse_exponent", "ell_star",
-    "optimal_exponent", "crossover", "Crossover", "diverges_with_classical_ell",
-    "cui_rate", "cui_region", "CuiRegion", "cui_crossover", "CuiCrossover",
-    "theorem_5_1", "corollary_5_2_ell_star", "lemma_I_1_exponent",
+    "ell_crit",
+    "minimax_rate",
+    "error_exponent",
+    "collapse_exponent",
+    "ell_star",
+    "optimal_exponent",
+    "crossover",
+    "Crossover",
+    "diverges_with_classical_ell",
+    "cui_rate",
+    "cui_region",
+    "CuiRegion",
+    "cui_crossover",
+    "CuiCrossover",
+    "theorem_5_1",
+    "corollary_5_2_ell_star",
+    "lemma_I_1_exponent",
 ]
-
 
 
 # ============================================================================ input handling
@@ -151,13 +163,13 @@ def _check_regime(args: _Args, *, noisy: bool, collapsed: bool) -> None:
             raise ValueError(
                 f"ell = {ell} is outside the regime 0 <= ell < beta = {beta} of Theorem 5.1 "
                 "(kappa ~ lam needs ell < beta; ell = beta is allowed only with noisy=False, the "
-                "noiseless fast rate); for ell > beta use cui_rate")
+                "noiseless fast rate); for ell > beta use cui_rate"
+            )
     if not collapsed:
         return
     b, g = args.num("b"), args.num("d_exponent")
     if g is not None and b is not None and _truth(g > b):
-        raise ValueError(f"d_exponent = {g} must be <= b = {b}: T0 >= d (Theorem 5.1 needs "
-                         "T0 >= d + 2)")
+        raise ValueError(f"d_exponent = {g} must be <= b = {b}: T0 >= d (Theorem 5.1 needs T0 >= d + 2)")
     explicit = "d_exponent" in args.values
     g = g if explicit else b
     if beta is not None and ell is not None and g is not None and _truth(ell >= beta * g):
@@ -165,29 +177,8 @@ def _check_regime(args: _Args, *, noisy: bool, collapsed: bool) -> None:
         raise ValueError(
             f"ell = {ell} is outside the regime of eq. (27): it needs d >> df2 ~ T**(ell/beta), "
             f"i.e. ell < {what} = {beta * g}; beyond it df2 saturates at d and the collapse "
-            "term stops growing")
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
+            "term stops growing"
+        )
 
 
 def _subs(expr: sp.Expr, args: _Args, *, collapsed: bool) -> sp.Expr:
@@ -238,8 +229,10 @@ def minimax_rate(beta, r):
     exponent at :math:`\ell=\ell_{crit}` (Caponnetto-De Vito minimax rate)."""
     args = _setup(beta, r)
     t = template(True, False)
-    return _finish(_subs(sp.simplify(t["rates"]["bias"].subs(S.ell, t["crossings"]["variance"])),
-                         args, collapsed=False), args)
+    return _finish(
+        _subs(sp.simplify(t["rates"]["bias"].subs(S.ell, t["crossings"]["variance"])), args, collapsed=False),
+        args,
+    )
 
 
 def error_exponent(beta, r, ell, *, a=0, b=None, noisy=True, d_exponent=None):
@@ -251,7 +244,7 @@ def error_exponent(beta, r, ell, *, a=0, b=None, noisy=True, d_exponent=None):
     docstring).  Regime: :math:`0\le\ell<\beta` (:math:`\ell=\beta` allowed with ``noisy=False``)
     and, with collapse, :math:`\ell<\beta g` (:math:`d\gg T^{\ell/\beta}`); ``ValueError`` otherwise.
 
-    >>> error_exponent(2, sp.Rational(3, 8), sp.Rational(4, 5))       # ell_crit: the rate c
+    >>> error_exponent(2, sp.Rational(3, 8), sp.Rational(4, 5))  # ell_crit: the rate c
     3/5
     """
     args = _setup(beta, r, ell, a=a, b=b, d_exponent=d_exponent, need_ell=True)
@@ -292,14 +285,20 @@ def ell_star(beta, r, *, a=0, b=None, noisy=True, d_exponent=None):
     t = template(bool(noisy), collapsed)
     out = _subs(t["ell_star"], args, collapsed=collapsed)
     if not out.free_symbols:
-        check = _Args(beta=args.values["beta"], r=args.values["r"], ell=out,
-                      a=args.values.get("a"), b=args.values.get("b"),
-                      d_exponent=args.values.get("d_exponent"))
+        check = _Args(
+            beta=args.values["beta"],
+            r=args.values["r"],
+            ell=out,
+            a=args.values.get("a"),
+            b=args.values.get("b"),
+            d_exponent=args.values.get("d_exponent"),
+        )
         try:
             _check_regime(check, noisy=bool(noisy), collapsed=collapsed)
         except ValueError as exc:
-            raise ValueError(f"the optimum ell_star = {out} lies outside the regime of eq. (27): "
-                             f"{exc}") from None
+            raise ValueError(
+                f"the optimum ell_star = {out} lies outside the regime of eq. (27): {exc}"
+            ) from None
     return _finish(out, args)
 
 
@@ -308,7 +307,7 @@ def optimal_exponent(beta, r, *, a=0, b=None, noisy=True, d_exponent=None):
     :math:`2\beta\underline r` (clean, noiseless), :math:`(b-a)c` (Corollary 5.2, :math:`d\lesssim T`),
     :math:`c\min(1,b-a)` (Appendix G, :math:`b\le1`); with fixed :math:`\phi_0`,
     :math:`(\min(b,1)-a)c` with or without noise.  ``ValueError`` as in :func:`ell_star`."""
-    ell_star(beta, r, a=a, b=b, noisy=noisy, d_exponent=d_exponent)      # validation and regime
+    ell_star(beta, r, a=a, b=b, noisy=noisy, d_exponent=d_exponent)  # validation and regime
     args = _setup(beta, r, a=a, b=b, d_exponent=d_exponent)
     collapsed = b is not None
     return _finish(_subs(template(bool(noisy), collapsed)["e_star"], args, collapsed=collapsed), args)
@@ -378,20 +377,28 @@ def diverges_with_classical_ell(beta, r, *, a=0, b, d_exponent=None):
     """
     args = _setup(beta, r, a=a, b=b, d_exponent=d_exponent)
     rate = template(False, True)["rates"]["collapse"].xreplace(
-        {S.ell: template(True, False)["crossings"]["variance"],
-         DIMENSION_EXPONENT: args.values.get("d_exponent", S.b)})
+        {
+            S.ell: template(True, False)["crossings"]["variance"],
+            DIMENSION_EXPONENT: args.values.get("d_exponent", S.b),
+        }
+    )
     rate = _subs(rate, args, collapsed=True)
     if not rate.free_symbols:
         return bool(rate < 0)
     # rate = x - rest with x = b or min(1, b): diverges iff x < rest
     for x in (sp.Min(1, args.values["b"]), args.values["b"]):
-        if rate.has(x) and sp.simplify(sp.diff(rate.xreplace({x: DIMENSION_EXPONENT}), DIMENSION_EXPONENT) - 1) == 0:
+        if (
+            rate.has(x)
+            and sp.simplify(sp.diff(rate.xreplace({x: DIMENSION_EXPONENT}), DIMENSION_EXPONENT) - 1) == 0
+        ):
             rest = sp.expand(x - rate)
-            return sp.Lt(x, sp.apart(rest, args.values["a"]) if rest.has(args.values["a"]) and
-                         isinstance(args.values["a"], sp.Symbol) else rest)
+            return sp.Lt(
+                x,
+                sp.apart(rest, args.values["a"])
+                if rest.has(args.values["a"]) and isinstance(args.values["a"], sp.Symbol)
+                else rest,
+            )
     return sp.Lt(rate, 0)
-
-
 
 
 def cui_rate(beta, r, ell, *, noisy=True):
@@ -404,8 +411,9 @@ def cui_rate(beta, r, ell, *, noisy=True):
     expr = _subs(cui_rates()["noisy" if noisy else "noiseless"], args, collapsed=False)
     if expr.free_symbols:
         m = sp.Min(args.values["ell"], args.values["beta"])
-        return sp.piecewise_fold(expr.xreplace({m: m.rewrite(sp.Piecewise)})) if isinstance(
-            m, sp.Min) else expr
+        return (
+            sp.piecewise_fold(expr.xreplace({m: m.rewrite(sp.Piecewise)})) if isinstance(m, sp.Min) else expr
+        )
     return args.out(expr)
 
 
@@ -427,11 +435,9 @@ def cui_region(beta, r, ell, *, noisy=True) -> CuiRegion:
     args = _setup(beta, r, ell, need_ell=True)
     b_, e_ = args.num("beta"), args.num("ell")
     if b_ is None or e_ is None:
-        raise TypeError("cui_region needs numeric beta and ell; use cui_rate for the symbolic "
-                        "phase diagram")
+        raise TypeError("cui_region needs numeric beta and ell; use cui_rate for the symbolic phase diagram")
     side = "ell > beta" if _truth(e_ >= b_) else "ell < beta"
-    return CuiRegion(f"{'noisy' if noisy else 'noiseless'}, {side}",
-                     cui_rate(beta, r, ell, noisy=noisy))
+    return CuiRegion(f"{'noisy' if noisy else 'noiseless'}, {side}", cui_rate(beta, r, ell, noisy=noisy))
 
 
 class CuiCrossover(NamedTuple):
@@ -468,9 +474,3 @@ def cui_crossover(beta, r, ell) -> CuiCrossover:
     else:
         se_out = _finish(se_v, args)
     return CuiCrossover(crosses, _finish(A_v, args), _finish(late, args), se_out)
-
-
-
-
-
-

@@ -13,9 +13,35 @@ from __future__ import annotations
 import sympy as sp
 
 __all__ = [
-    "d", "T", "T0", "n", "sigma", "sigma0", "lam", "kappa", "kappa0", "phi", "phi0",
-    "phibar", "rho", "beta", "r", "ell", "a", "b", "w0_sq", "SNR0", "j", "eig", "coef", "m", "T0_m", "sigma0_m", "SCHEDULES",
-    "LATEX_NAMES", "by_name",
+    "d",
+    "T",
+    "T0",
+    "n",
+    "sigma",
+    "sigma0",
+    "lam",
+    "kappa",
+    "kappa0",
+    "phi",
+    "phi0",
+    "phibar",
+    "rho",
+    "beta",
+    "r",
+    "ell",
+    "a",
+    "b",
+    "w0_sq",
+    "SNR0",
+    "j",
+    "eig",
+    "coef",
+    "m",
+    "T0_m",
+    "sigma0_m",
+    "SCHEDULES",
+    "LATEX_NAMES",
+    "by_name",
 ]
 
 d = sp.Symbol("d", positive=True, integer=True)
@@ -70,8 +96,28 @@ LATEX_NAMES: dict[sp.Symbol, str] = {
 
 _BY_NAME = {
     s.name: s
-    for s in (d, T, T0, n, sigma, sigma0, lam, kappa, kappa0, phi, phi0, phibar, rho,
-              beta, r, ell, a, b, w0_sq, SNR0)
+    for s in (
+        d,
+        T,
+        T0,
+        n,
+        sigma,
+        sigma0,
+        lam,
+        kappa,
+        kappa0,
+        phi,
+        phi0,
+        phibar,
+        rho,
+        beta,
+        r,
+        ell,
+        a,
+        b,
+        w0_sq,
+        SNR0,
+    )
 }
 
 

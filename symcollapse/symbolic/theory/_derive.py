@@ -11,7 +11,10 @@ from symcollapse.symbolic import symbols as S
 from symcollapse.symbolic.formula import Condition, Step
 
 #: the regime of every downstream ridge result: lam >= 0 and at least one sample
-RIDGE_REGIME = (Condition(sp.Ge(S.lam, 0, evaluate=False), "lam >= 0"), Condition(sp.Ge(S.T, 1, evaluate=False), "T >= 1"))
+RIDGE_REGIME = (
+    Condition(sp.Ge(S.lam, 0, evaluate=False), "lam >= 0"),
+    Condition(sp.Ge(S.T, 1, evaluate=False), "T >= 1"),
+)
 
 
 class Derivation:

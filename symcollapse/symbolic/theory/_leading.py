@@ -36,22 +36,28 @@ def leading(expr: sp.Expr) -> sp.Expr:
         lead = sp.limit(small / EPS**power, EPS, 0)
         if lead != 0:
             return _tidy_signs(sp.factor(lead))
-    raise ValueError(f"no leading order found for {expr}")   # pragma: no cover - internal
+    raise ValueError(f"no leading order found for {expr}")  # pragma: no cover - internal
 
 
 def rho_19_leading(step: Derivation | None = None) -> sp.Expr:
     """Eq. (19) (T0 >= d) at leading order in df1, df2 -> 0 against T and d, in ``DF2``, d, T, T0."""
     step = step or Derivation()
     k = S.kappa
-    rho = step("eq. (19) (T0 >= d; catalogue rho_underparameterized_asymptotic): the collapse "
-               "term is n sigma0**2 rho",
-               rho_underparameterized_asymptotic().expr)
-    rho = step("kappa**2 tr(Sigma + kappa)**-2 = d - 2 df1 + df2 (per eigenvalue: "
-               "kappa**2/(l + kappa)**2 = 1 - 2 l/(l + kappa) + l**2/(l + kappa)**2)",
-               rho.subs(resolvent_trace2(k), (S.d - 2 * df(1, k) + df(2, k)) / k**2))
-    return step("df1, df2 ~ kappa**(-1/beta) (T**(ell/beta) at kappa ~ T**(-ell)) are o(T) and o(d) "
-                "(ell < beta, d >> T**(ell/beta)): scale them by epsilon and keep the leading order",
-                leading(rho))
+    rho = step(
+        "eq. (19) (T0 >= d; catalogue rho_underparameterized_asymptotic): the collapse "
+        "term is n sigma0**2 rho",
+        rho_underparameterized_asymptotic().expr,
+    )
+    rho = step(
+        "kappa**2 tr(Sigma + kappa)**-2 = d - 2 df1 + df2 (per eigenvalue: "
+        "kappa**2/(l + kappa)**2 = 1 - 2 l/(l + kappa) + l**2/(l + kappa)**2)",
+        rho.subs(resolvent_trace2(k), (S.d - 2 * df(1, k) + df(2, k)) / k**2),
+    )
+    return step(
+        "df1, df2 ~ kappa**(-1/beta) (T**(ell/beta) at kappa ~ T**(-ell)) are o(T) and o(d) "
+        "(ell < beta, d >> T**(ell/beta)): scale them by epsilon and keep the leading order",
+        leading(rho),
+    )
 
 
 def dominant_term(expr: sp.Expr, x: sp.Symbol, point: sp.Expr = 0, direction: str = "+") -> sp.Expr:
@@ -60,5 +66,5 @@ def dominant_term(expr: sp.Expr, x: sp.Symbol, point: sp.Expr = 0, direction: st
     terms = sp.Add.make_args(sp.expand(expr))
     lead = sp.Add(*[t for t in terms if sp.limit(t / expr, x, point, direction) != 0])
     if lead == 0:
-        raise ValueError(f"no dominant term found for {expr}")   # pragma: no cover - internal
+        raise ValueError(f"no dominant term found for {expr}")  # pragma: no cover - internal
     return lead

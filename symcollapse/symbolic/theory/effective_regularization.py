@@ -21,8 +21,7 @@ from symcollapse.symbolic.formula import Condition, Formula
 from symcollapse.symbolic.functionals import canonical, combine_sums, df, isotropic, spectral_simplify
 from symcollapse.symbolic.theory._derive import RIDGE_REGIME, Derivation
 
-__all__ = ["kappa_equation", "kappa_isotropic", "lemma_I_2", "nonnegative_roots",
-           "lemma_I_2_expr"]
+__all__ = ["kappa_equation", "kappa_isotropic", "lemma_I_2", "nonnegative_roots", "lemma_I_2_expr"]
 
 
 def kappa_residual(x: sp.Expr = S.kappa, lam: sp.Expr = S.lam, size: sp.Expr = S.T) -> sp.Expr:
@@ -47,7 +46,7 @@ def _sign(root: sp.Expr) -> int | None:
     p = sp.simplify(root - q * rad)
     gap = sp.factor(sp.expand(q**2 * rad.base - p**2))
     if q.is_positive and gap.is_nonnegative:
-        return 1   # q sqrt(A) >= |p|
+        return 1  # q sqrt(A) >= |p|
     if q.is_negative and gap.is_nonnegative:
         return -1  # |q| sqrt(A) >= |p|
     return None
@@ -90,8 +89,9 @@ def lemma_I_2_expr(x: sp.Symbol = S.kappa, size: sp.Symbol = S.T) -> sp.Expr:
 @cache
 def kappa_equation() -> Formula:
     step = Derivation()
-    rhs = step("Eq. (9): kappa is a fixed point of lam + kappa df1(kappa)/T",
-               S.lam + S.kappa * df(1, S.kappa) / S.T)
+    rhs = step(
+        "Eq. (9): kappa is a fixed point of lam + kappa df1(kappa)/T", S.lam + S.kappa * df(1, S.kappa) / S.T
+    )
     return Formula(
         name="kappa_equation",
         title="Effective regularisation (implicit equation)",
@@ -101,16 +101,17 @@ def kappa_equation() -> Formula:
         regime=RIDGE_REGIME,
         exact=True,
         derivation=step.done(),
-        notes="kappa(lam, T) is the unique positive root when lam > 0 or T < d; 0 when lam = 0 "
-              "and T >= d.",
+        notes="kappa(lam, T) is the unique positive root when lam > 0 or T < d; 0 when lam = 0 and T >= d.",
     )
 
 
 @cache
 def kappa_isotropic() -> Formula:
     step = Derivation()
-    eq = step("Eq. (9) with Sigma = I_d (df1(kappa) = d/(1+kappa))",
-              sp.Eq(S.kappa - S.lam, isotropic(S.kappa * df(1, S.kappa) / S.T)))
+    eq = step(
+        "Eq. (9) with Sigma = I_d (df1(kappa) = d/(1+kappa))",
+        sp.Eq(S.kappa - S.lam, isotropic(S.kappa * df(1, S.kappa) / S.T)),
+    )
     eq = step("aspect ratio phi = d/T", eq.subs(S.d, S.phi * S.T))
     roots = step("both roots of the quadratic", sp.solve(eq, S.kappa))
     keep = nonnegative_roots(roots)
@@ -121,8 +122,7 @@ def kappa_isotropic() -> Formula:
     root = step("complete the square under the root", complete_square(keep[0]))
     # Vieta: root * other = -lam; the quotient form is the stable one when phi < 1.
     product = step("Vieta: product of the roots", sp.factor(sp.expand(root * other)))
-    stable = step("stable rearrangement for phi < 1 (no cancellation)",
-                  sp.simplify(product / other))
+    stable = step("stable rearrangement for phi < 1 (no cancellation)", sp.simplify(product / other))
     numeric = sp.Piecewise((stable, S.phi < 1), (root, True))
     return Formula(
         name="kappa_isotropic",
@@ -130,7 +130,10 @@ def kappa_isotropic() -> Formula:
         lhs=r"\kappa",
         expr=root,
         reference="eqs. (10)-(11)",
-        regime=(Condition(sp.Ge(S.lam, 0, evaluate=False), "lam >= 0"), Condition(sp.Gt(S.phi, 0, evaluate=False), "phi = d/T > 0")),
+        regime=(
+            Condition(sp.Ge(S.lam, 0, evaluate=False), "lam >= 0"),
+            Condition(sp.Gt(S.phi, 0, evaluate=False), "phi = d/T > 0"),
+        ),
         exact=True,
         derivation=step.done(),
         notes="At lam = 0 this gives max(phi - 1, 0).",
@@ -141,10 +144,11 @@ def kappa_isotropic() -> Formula:
 @cache
 def lemma_I_2() -> Formula:
     step = Derivation()
-    step("differentiate F(kappa(lam), lam) = kappa - lam - kappa df1(kappa)/T = 0 in lam",
-         kappa_residual())
-    expr = step("solve for d kappa/d lam and merge the sums "
-                "(df1 - kappa sum lambda/(lambda+kappa)^2 = df2)", lemma_I_2_expr())
+    step("differentiate F(kappa(lam), lam) = kappa - lam - kappa df1(kappa)/T = 0 in lam", kappa_residual())
+    expr = step(
+        "solve for d kappa/d lam and merge the sums (df1 - kappa sum lambda/(lambda+kappa)^2 = df2)",
+        lemma_I_2_expr(),
+    )
     return Formula(
         name="lemma_I_2",
         title="Derivative of the effective regularisation",

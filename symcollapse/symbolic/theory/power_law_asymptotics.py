@@ -41,11 +41,19 @@ from symcollapse.symbolic.theory._leading import DF2, dominant_term, leading, rh
 from symcollapse.symbolic.theory.clean_ridge import proposition_4_2_bias, proposition_4_2_variance
 
 __all__ = [
-    "power_law_df1_asymptotic", "power_law_df2_asymptotic", "power_law_bias_asymptotic",
-    "power_law_bias_boundary", "power_law_bias_saturated", "lemma_I_1",
-    "power_law_collapse_rho_leading", "power_law_clean_error_leading",
-    "power_law_collapsed_error_leading", "beta_integral", "log_finite_part",
-    "numeric", "catalogue_entries",
+    "power_law_df1_asymptotic",
+    "power_law_df2_asymptotic",
+    "power_law_bias_asymptotic",
+    "power_law_bias_boundary",
+    "power_law_bias_saturated",
+    "lemma_I_1",
+    "power_law_collapse_rho_leading",
+    "power_law_clean_error_leading",
+    "power_law_collapsed_error_leading",
+    "beta_integral",
+    "log_finite_part",
+    "numeric",
+    "catalogue_entries",
 ]
 
 beta, r, kappa, T, T0, d, ell = S.beta, S.r, S.kappa, S.T, S.T0, S.d, S.ell
@@ -63,8 +71,7 @@ _CAPACITY = Condition(beta > 1, "beta > 1 (capacity)")
 _SMALL_KAPPA = Condition(kappa < 1, "kappa -> 0 (leading order; small kappa)")
 
 
-def beta_integral(a: sp.Expr, m: sp.Expr, step: Derivation | None = None, *,
-                  reflect: bool = True) -> sp.Expr:
+def beta_integral(a: sp.Expr, m: sp.Expr, step: Derivation | None = None, *, reflect: bool = True) -> sp.Expr:
     r""":math:`\int_0^\infty x^a(1+\kappa x^\beta)^{-m}dx`, derived after :math:`u=\kappa x^\beta`.
 
     Returns the convergent branch (the caller states the condition :math:`0<p<m`).  With
@@ -98,39 +105,69 @@ def log_finite_part(m: sp.Expr, step: Derivation | None = None) -> sp.Expr:
     step("Mellin transform of (1+u)^-m (the a = -1 case of the Beta integral at p = s)", mellin)
     ser = sp.series(sp.gammasimp(mellin), _s, 0, 1).removeO()
     fp = step("finite part at s = 0 (drop the 1/s pole)", sp.simplify(ser - 1 / _s))
-    return step("sum_k 1/k - int_1^oo dx/x -> EulerGamma; int_kappa^oo g(u) du/u = log(1/kappa)"
-                " + finite part", sp.EulerGamma + fp / beta)
+    return step(
+        "sum_k 1/k - int_1^oo dx/x -> EulerGamma; int_kappa^oo g(u) du/u = log(1/kappa) + finite part",
+        sp.EulerGamma + fp / beta,
+    )
 
 
 def _formula(name, title, lhs, expr, regime, step, notes=""):
-    return Formula(name=name, title=title, lhs=lhs, expr=expr, reference=_REF,
-                   regime=tuple(regime), exact=False, derivation=step.done(), notes=notes)
+    return Formula(
+        name=name,
+        title=title,
+        lhs=lhs,
+        expr=expr,
+        reference=_REF,
+        regime=tuple(regime),
+        exact=False,
+        derivation=step.done(),
+        notes=notes,
+    )
 
 
 @cache
 def power_law_df1_asymptotic() -> Formula:
     step = Derivation()
-    step("df1 = sum_k lambda_k/(lambda_k + kappa) = sum_k (1 + kappa k^beta)^-1 -> integral "
-         "(error O(1) = o(kappa^(-1/beta)))", sp.Symbol("df_1"))
+    step(
+        "df1 = sum_k lambda_k/(lambda_k + kappa) = sum_k (1 + kappa k^beta)^-1 -> integral "
+        "(error O(1) = o(kappa^(-1/beta)))",
+        sp.Symbol("df_1"),
+    )
     expr = beta_integral(sp.Integer(0), sp.Integer(1), step)
-    return _formula("power_law_df1_asymptotic", "df1 for a power-law spectrum, kappa -> 0",
-                    r"\mathrm{df}_1(\kappa)", expr, (_CAPACITY, _SMALL_KAPPA), step)
+    return _formula(
+        "power_law_df1_asymptotic",
+        "df1 for a power-law spectrum, kappa -> 0",
+        r"\mathrm{df}_1(\kappa)",
+        expr,
+        (_CAPACITY, _SMALL_KAPPA),
+        step,
+    )
 
 
 @cache
 def power_law_df2_asymptotic() -> Formula:
     step = Derivation()
-    step("df2 = sum_k lambda_k^2/(lambda_k + kappa)^2 = sum_k (1 + kappa k^beta)^-2 -> integral",
-         sp.Symbol("df_2"))
+    step(
+        "df2 = sum_k lambda_k^2/(lambda_k + kappa)^2 = sum_k (1 + kappa k^beta)^-2 -> integral",
+        sp.Symbol("df_2"),
+    )
     expr = beta_integral(sp.Integer(0), sp.Integer(2), step)
-    return _formula("power_law_df2_asymptotic", "df2 for a power-law spectrum, kappa -> 0",
-                    r"\mathrm{df}_2(\kappa)", expr, (_CAPACITY, _SMALL_KAPPA), step)
+    return _formula(
+        "power_law_df2_asymptotic",
+        "df2 for a power-law spectrum, kappa -> 0",
+        r"\mathrm{df}_2(\kappa)",
+        expr,
+        (_CAPACITY, _SMALL_KAPPA),
+        step,
+    )
 
 
 def _bias_exponent(step: Derivation) -> sp.Expr:
     delta = 1 + beta * (2 * r - 1)
-    step("kappa^2 c_k^2 lambda_k/(lambda_k + kappa)^2 = kappa^2 k^(beta - delta) "
-         "(1 + kappa k^beta)^-2", kappa**2 * _x ** (beta - delta) * (1 + kappa * _x**beta) ** -2)
+    step(
+        "kappa^2 c_k^2 lambda_k/(lambda_k + kappa)^2 = kappa^2 k^(beta - delta) (1 + kappa k^beta)^-2",
+        kappa**2 * _x ** (beta - delta) * (1 + kappa * _x**beta) ** -2,
+    )
     return step("a = beta - delta", sp.expand(beta - delta))
 
 
@@ -138,14 +175,23 @@ def _bias_exponent(step: Derivation) -> sp.Expr:
 def power_law_bias_asymptotic() -> Formula:
     step = Derivation()
     a = _bias_exponent(step)
-    step("p = (a + 1)/beta = 2(1 - r): the integral converges iff 0 < p < 2, i.e. 0 < r < 1",
-         sp.simplify((a + 1) / beta))
-    expr = step("kappa^2 times the Beta integral", sp.powsimp(kappa**2 * beta_integral(a, 2, step, reflect=False), force=True))
-    return _formula("power_law_bias_asymptotic",
-                    "bias functional for a power-law spectrum, r < 1, kappa -> 0",
-                    r"\kappa^2 w_0^\top\Sigma(\Sigma+\kappa)^{-2}w_0", expr,
-                    (_CAPACITY, Condition(r < 1, "0 < r < 1"), _SMALL_KAPPA), step,
-                    notes="Relative correction O(kappa^(2-2r)) (the zeta-like head constant).")
+    step(
+        "p = (a + 1)/beta = 2(1 - r): the integral converges iff 0 < p < 2, i.e. 0 < r < 1",
+        sp.simplify((a + 1) / beta),
+    )
+    expr = step(
+        "kappa^2 times the Beta integral",
+        sp.powsimp(kappa**2 * beta_integral(a, 2, step, reflect=False), force=True),
+    )
+    return _formula(
+        "power_law_bias_asymptotic",
+        "bias functional for a power-law spectrum, r < 1, kappa -> 0",
+        r"\kappa^2 w_0^\top\Sigma(\Sigma+\kappa)^{-2}w_0",
+        expr,
+        (_CAPACITY, Condition(r < 1, "0 < r < 1"), _SMALL_KAPPA),
+        step,
+        notes="Relative correction O(kappa^(2-2r)) (the zeta-like head constant).",
+    )
 
 
 @cache
@@ -154,14 +200,17 @@ def power_law_bias_boundary() -> Formula:
     a = _bias_exponent(step)
     step("at r = 1: a = -1, the Beta integral diverges logarithmically", a.subs(r, 1))
     c0 = log_finite_part(sp.Integer(2), step)
-    expr = step("kappa^2 [log(1/kappa)/beta + constant]",
-                kappa**2 * (sp.log(1 / kappa) / beta + c0))
-    return _formula("power_law_bias_boundary",
-                    "bias functional for a power-law spectrum at r = 1 (log factor of Lemma I.1)",
-                    r"\kappa^2 w_0^\top\Sigma(\Sigma+\kappa)^{-2}w_0", expr,
-                    (_CAPACITY, Condition(sp.Eq(r, 1), "r = 1"), _SMALL_KAPPA), step,
-                    notes="Leading term kappa^2 log(1/kappa)/beta; the constant EulerGamma - 1/beta "
-                          "is the next order (error o(kappa^2)).")
+    expr = step("kappa^2 [log(1/kappa)/beta + constant]", kappa**2 * (sp.log(1 / kappa) / beta + c0))
+    return _formula(
+        "power_law_bias_boundary",
+        "bias functional for a power-law spectrum at r = 1 (log factor of Lemma I.1)",
+        r"\kappa^2 w_0^\top\Sigma(\Sigma+\kappa)^{-2}w_0",
+        expr,
+        (_CAPACITY, Condition(sp.Eq(r, 1), "r = 1"), _SMALL_KAPPA),
+        step,
+        notes="Leading term kappa^2 log(1/kappa)/beta; the constant EulerGamma - 1/beta "
+        "is the next order (error o(kappa^2)).",
+    )
 
 
 @cache
@@ -170,38 +219,53 @@ def power_law_bias_saturated() -> Formula:
     a = _bias_exponent(step)
     step("r > 1: a < -1, the sum converges at kappa = 0 (dominated convergence)", a)
     expr = step("kappa^2 sum_k k^a = kappa^2 zeta(-a)", kappa**2 * sp.zeta(sp.expand(-a)))
-    return _formula("power_law_bias_saturated",
-                    "bias functional for a power-law spectrum, r > 1 (saturation)",
-                    r"\kappa^2 w_0^\top\Sigma(\Sigma+\kappa)^{-2}w_0", expr,
-                    (_CAPACITY, Condition(r > 1, "r > 1"), _SMALL_KAPPA), step,
-                    notes="Relative correction O(kappa^min(1, 2(r-1))) (log at r = 3/2).")
+    return _formula(
+        "power_law_bias_saturated",
+        "bias functional for a power-law spectrum, r > 1 (saturation)",
+        r"\kappa^2 w_0^\top\Sigma(\Sigma+\kappa)^{-2}w_0",
+        expr,
+        (_CAPACITY, Condition(r > 1, "r > 1"), _SMALL_KAPPA),
+        step,
+        notes="Relative correction O(kappa^min(1, 2(r-1))) (log at r = 3/2).",
+    )
 
 
 @cache
 def lemma_I_1() -> Formula:
     step = Derivation()
-    step("S(D) = sum_k lambda_k^n/(1 + D lambda_k)^m, lambda_k = k^-beta, kappa = 1/D",
-         sp.Symbol("S"))
-    step("1 + D x^-beta = D x^-beta (1 + kappa x^beta): summand = D^-m x^(beta(m-n)) "
-         "(1 + kappa x^beta)^-m", D**-m_I * _x ** (beta * (m_I - n_I)) * (1 + kappa * _x**beta) ** -m_I)
+    step("S(D) = sum_k lambda_k^n/(1 + D lambda_k)^m, lambda_k = k^-beta, kappa = 1/D", sp.Symbol("S"))
+    step(
+        "1 + D x^-beta = D x^-beta (1 + kappa x^beta): summand = D^-m x^(beta(m-n)) (1 + kappa x^beta)^-m",
+        D**-m_I * _x ** (beta * (m_I - n_I)) * (1 + kappa * _x**beta) ** -m_I,
+    )
     a = beta * (m_I - n_I)
     conv = beta_integral(a, m_I, step).subs(kappa, 1 / D)
-    conv = step("m > n - 1/beta (p = m - n + 1/beta > 0): D^-m times the Beta integral",
-                sp.gammasimp(sp.powsimp(D**-m_I * conv, force=True)))
+    conv = step(
+        "m > n - 1/beta (p = m - n + 1/beta > 0): D^-m times the Beta integral",
+        sp.gammasimp(sp.powsimp(D**-m_I * conv, force=True)),
+    )
     logc = log_finite_part(m_I, step)
-    boundary = step("m = n - 1/beta: D^-m [log(D)/beta + constant]",
-                    D**-m_I * (sp.log(D) / beta + logc))
-    head = step("m < n - 1/beta: the head dominates, D^-m zeta(beta(n - m))",
-                D**-m_I * sp.zeta(beta * (n_I - m_I)))
-    expr = sp.Piecewise((conv, m_I > n_I - 1 / beta), (boundary, sp.Eq(m_I, n_I - 1 / beta)),
-                        (head, True))
+    boundary = step("m = n - 1/beta: D^-m [log(D)/beta + constant]", D**-m_I * (sp.log(D) / beta + logc))
+    head = step(
+        "m < n - 1/beta: the head dominates, D^-m zeta(beta(n - m))", D**-m_I * sp.zeta(beta * (n_I - m_I))
+    )
+    expr = sp.Piecewise((conv, m_I > n_I - 1 / beta), (boundary, sp.Eq(m_I, n_I - 1 / beta)), (head, True))
     step("c' = min(m, n - 1/beta); log factor at m = n - 1/beta", expr)
-    return _formula("lemma_I_1", "Lemma I.1 with exact constants",
-                    r"\sum_k\lambda_k^{n}(1+D\lambda_k)^{-m}", expr,
-                    (Condition(sp.Gt(beta, 0, evaluate=False), "beta > 0"), Condition(n_I * beta > 1, "n beta > 1"),
-                     Condition(sp.Ge(m_I, 0, evaluate=False), "m >= 0"), Condition(D > 1, "D -> oo (large D)")), step,
-                    notes="Symbols D, m_I, n_I are local to this module (n, m clash with the "
-                          "canonical generation symbols).")
+    return _formula(
+        "lemma_I_1",
+        "Lemma I.1 with exact constants",
+        r"\sum_k\lambda_k^{n}(1+D\lambda_k)^{-m}",
+        expr,
+        (
+            Condition(sp.Gt(beta, 0, evaluate=False), "beta > 0"),
+            Condition(n_I * beta > 1, "n beta > 1"),
+            Condition(sp.Ge(m_I, 0, evaluate=False), "m >= 0"),
+            Condition(D > 1, "D -> oo (large D)"),
+        ),
+        step,
+        notes="Symbols D, m_I, n_I are local to this module (n, m clash with the "
+        "canonical generation symbols).",
+    )
 
 
 @cache
@@ -210,32 +274,49 @@ def power_law_collapse_rho_leading() -> Formula:
     lead = rho_19_leading(step)
     df2 = step("df2 from power_law_df2_asymptotic: C2 kappa^(-1/beta)", power_law_df2_asymptotic().expr)
     expr = step("insert df2 ~ C2 kappa^(-1/beta) and collect", sp.factor(lead.subs(DF2, df2)))
-    return _formula("power_law_collapse_rho_leading",
-                    "collapse coefficient (19) for a power-law spectrum, leading order", r"\rho",
-                    expr, (_CAPACITY, _SMALL_KAPPA, Condition(T0 >= d + 2, "T0 >= d + 2"),
-                           Condition(d * kappa ** (1 / beta) > 1, "d >> kappa^(-1/beta)")), step,
-                    notes="At fixed d with kappa -> 0, df2 -> d and rho saturates at d/(T0-d) "
-                          "(Theorem 5.1 assumes d infinite); this form needs d >> kappa^(-1/beta).")
+    return _formula(
+        "power_law_collapse_rho_leading",
+        "collapse coefficient (19) for a power-law spectrum, leading order",
+        r"\rho",
+        expr,
+        (
+            _CAPACITY,
+            _SMALL_KAPPA,
+            Condition(T0 >= d + 2, "T0 >= d + 2"),
+            Condition(d * kappa ** (1 / beta) > 1, "d >> kappa^(-1/beta)"),
+        ),
+        step,
+        notes="At fixed d with kappa -> 0, df2 -> d and rho saturates at d/(T0-d) "
+        "(Theorem 5.1 assumes d infinite); this form needs d >> kappa^(-1/beta).",
+    )
 
 
 def _clean_leading(step: Derivation) -> sp.Expr:
-    step("lam = T^-ell, ell < beta: kappa = lam/(1 - df1/T) ~ T^-ell (df1/T ~ T^(ell/beta - 1))",
-         sp.Eq(kappa, T**-ell))
-    step("Prop. 4.2: E = bias + variance; at leading order (df2/T -> 0) the bias is the bias "
-         "functional", leading(proposition_4_2_bias().expr))
+    step(
+        "lam = T^-ell, ell < beta: kappa = lam/(1 - df1/T) ~ T^-ell (df1/T ~ T^(ell/beta - 1))",
+        sp.Eq(kappa, T**-ell),
+    )
+    step(
+        "Prop. 4.2: E = bias + variance; at leading order (df2/T -> 0) the bias is the bias functional",
+        leading(proposition_4_2_bias().expr),
+    )
     b_lt = power_law_bias_asymptotic().expr
-    b_eq = step("r = 1: the leading term of power_law_bias_boundary as kappa -> 0 (the term t "
-                "with lim t/bias != 0)", dominant_term(power_law_bias_boundary().expr, kappa))
+    b_eq = step(
+        "r = 1: the leading term of power_law_bias_boundary as kappa -> 0 (the term t with lim t/bias != 0)",
+        dominant_term(power_law_bias_boundary().expr, kappa),
+    )
     b_gt = power_law_bias_saturated().expr
     bias = sp.Piecewise((b_lt, r < 1), (b_eq, sp.Eq(r, 1)), (b_gt, True)).subs(kappa, T**-ell)
-    bias = step("bias ~ C_B T^(-2 ell r) (r < 1), T^(-2 ell) ell log T/beta (r = 1), "
-                "zeta T^(-2 ell) (r > 1)", sp.piecewise_fold(sp.powsimp(sp.expand_log(
-                    bias, force=True), force=True)))
-    var = step("Prop. 4.2 variance at leading order (df2/T -> 0)",
-               leading(proposition_4_2_variance().expr))
-    var = step("insert df2 ~ C2 kappa^(-1/beta) (power_law_df2_asymptotic), kappa = T^-ell: "
-               "variance ~ sigma^2 C2 T^(-(1 - ell/beta))", sp.powsimp(
-                   var.subs(DF2, power_law_df2_asymptotic().expr).subs(kappa, T**-ell), force=True))
+    bias = step(
+        "bias ~ C_B T^(-2 ell r) (r < 1), T^(-2 ell) ell log T/beta (r = 1), zeta T^(-2 ell) (r > 1)",
+        sp.piecewise_fold(sp.powsimp(sp.expand_log(bias, force=True), force=True)),
+    )
+    var = step("Prop. 4.2 variance at leading order (df2/T -> 0)", leading(proposition_4_2_variance().expr))
+    var = step(
+        "insert df2 ~ C2 kappa^(-1/beta) (power_law_df2_asymptotic), kappa = T^-ell: "
+        "variance ~ sigma^2 C2 T^(-(1 - ell/beta))",
+        sp.powsimp(var.subs(DF2, power_law_df2_asymptotic().expr).subs(kappa, T**-ell), force=True),
+    )
     return bias + var
 
 
@@ -243,12 +324,15 @@ def _clean_leading(step: Derivation) -> sp.Expr:
 def power_law_clean_error_leading() -> Formula:
     step = Derivation()
     expr = step("E_clean ~ bias + variance", _clean_leading(step))
-    return _formula("power_law_clean_error_leading",
-                    "clean test error for a power-law spectrum, lam = T^-ell, leading order",
-                    r"E_{test}", expr,
-                    (_CAPACITY, Condition(ell < beta, "0 <= ell < beta"),
-                     Condition(T > 1, "T -> oo (large T)")), step,
-                    notes="E ~ const T^(-e), e = min(2 ell min(r,1), 1 - ell/beta) (log at r = 1).")
+    return _formula(
+        "power_law_clean_error_leading",
+        "clean test error for a power-law spectrum, lam = T^-ell, leading order",
+        r"E_{test}",
+        expr,
+        (_CAPACITY, Condition(ell < beta, "0 <= ell < beta"), Condition(T > 1, "T -> oo (large T)")),
+        step,
+        notes="E ~ const T^(-e), e = min(2 ell min(r,1), 1 - ell/beta) (log at r = 1).",
+    )
 
 
 @cache
@@ -256,15 +340,25 @@ def power_law_collapsed_error_leading() -> Formula:
     step = Derivation()
     clean = _clean_leading(step)
     rho = power_law_collapse_rho_leading().expr.subs(kappa, T**-ell)
-    rho = step("rho ~ C2 T^(ell/beta) (T + d)/((T0 - d) T), i.e. (27): "
-               "max(T/T0, phi0) T^-(1 - ell/beta)/(1 - phi0)", sp.powsimp(rho, force=True))
+    rho = step(
+        "rho ~ C2 T^(ell/beta) (T + d)/((T0 - d) T), i.e. (27): max(T/T0, phi0) T^-(1 - ell/beta)/(1 - phi0)",
+        sp.powsimp(rho, force=True),
+    )
     expr = step("(27): E ~ bias + variance + n sigma0^2 rho", clean + n * sigma0**2 * rho)
-    return _formula("power_law_collapsed_error_leading",
-                    "test error after n generations for a power-law spectrum (eq. 27 with "
-                    "constants)", r"E_{test}(\hat w_n^{pred})", expr,
-                    (_CAPACITY, Condition(ell < beta, "0 <= ell < beta"),
-                     Condition(T > 1, "T -> oo (large T)"), Condition(T0 >= d + 2, "T0 >= d + 2"),
-                     Condition(d > T ** (ell / beta), "d >> T^(ell/beta)")), step)
+    return _formula(
+        "power_law_collapsed_error_leading",
+        "test error after n generations for a power-law spectrum (eq. 27 with constants)",
+        r"E_{test}(\hat w_n^{pred})",
+        expr,
+        (
+            _CAPACITY,
+            Condition(ell < beta, "0 <= ell < beta"),
+            Condition(T > 1, "T -> oo (large T)"),
+            Condition(T0 >= d + 2, "T0 >= d + 2"),
+            Condition(d > T ** (ell / beta), "d >> T^(ell/beta)"),
+        ),
+        step,
+    )
 
 
 def numeric(formula: Formula):
@@ -285,8 +379,17 @@ def numeric(formula: Formula):
 
 def catalogue_entries():
     """{name: factory} for the catalogue."""
-    return {f.__name__: f for f in (
-        power_law_df1_asymptotic, power_law_df2_asymptotic, power_law_bias_asymptotic,
-        power_law_bias_boundary, power_law_bias_saturated, lemma_I_1,
-        power_law_collapse_rho_leading, power_law_clean_error_leading,
-        power_law_collapsed_error_leading)}
+    return {
+        f.__name__: f
+        for f in (
+            power_law_df1_asymptotic,
+            power_law_df2_asymptotic,
+            power_law_bias_asymptotic,
+            power_law_bias_boundary,
+            power_law_bias_saturated,
+            lemma_I_1,
+            power_law_collapse_rho_leading,
+            power_law_clean_error_leading,
+            power_law_collapsed_error_leading,
+        )
+    }
