@@ -153,7 +153,7 @@ class _Ingredients:
                 F = np.where(gap > 1, gap / (gap - 1), np.inf)
                 under = np.where(N - d - 1 > 0, 1.0 / (N - d - 1), np.inf)
             else:
-                F, under = 1.0, np.inf
+                F, under = np.asarray(1.0), np.asarray(np.inf)
             self.Cscale = np.where(ridge, 1.0 / self.D, np.where(kappa > 0, F / self.D, under))
         self._vec: dict[str, np.ndarray] = {}
 

@@ -398,6 +398,7 @@ def kernel_chain_grid(
         """
         if Phi is not None:
             return Phi[rows] @ _fit_primal(Phi[idx], y, ridge)
+        assert K is not None  # a problem holds features or a Gram matrix
         alpha = _fit(K[np.ix_(idx, idx)], y, ridge)
         if 16 * idx.size < N:  # few columns: the gather is cheaper (measured at N = 1797)
             return K[rows][:, idx] @ alpha
