@@ -186,6 +186,26 @@ def test_simulate_compare_is_seeded_and_agrees():
     assert bar.returncode == 0 and "simulate" in bar.stderr  # the tqdm bar, forced on
 
 
+def test_simulate_method_is_the_simulator_of_the_python_api():
+    """--method picks the simulator: each choice prints what simulate(..., method=...) gives with
+    the point's own stream, and the two simulators are different code (different draws)."""
+    base = ("simulate", "T=60", "n=1", "T0=40", "sigma0=0.5", "--d", "10", "--reps", "20")
+    eigs, w0 = sc.isotropic(10)
+    stream = np.random.SeedSequence(0).spawn(1)[0]
+    means = {}
+    for method in ("fast", "faithful"):
+        proc = run(*base, "--method", method, "--format", "json")
+        assert proc.returncode == 0, proc.stderr
+        means[method] = json.loads(proc.stdout)[0]["mean"]
+        sim = sc.simulate(
+            eigs, w0, T=60, n=1, T0=40, sigma0=0.5, reps=20, seed=np.random.default_rng(stream), method=method
+        )
+        assert means[method] == pytest.approx(sim.mean, rel=1e-12)
+    assert means["fast"] != means["faithful"]
+    bad = run(*base, "--method", "exact")
+    assert bad.returncode == 2 and "invalid choice: 'exact'" in bad.stderr
+
+
 def test_simulate_rounds_ranges_of_integers():
     proc = run("simulate", "T=20:40:3", "lam=0.1", "--d", "5", "--reps", "5", "--format", "json")
     assert proc.returncode == 0, proc.stderr

@@ -29,6 +29,7 @@ from symcollapse.pipeline import workflows
 from symcollapse.pipeline.schedule import per_generation
 from symcollapse.presentation import _cli_values as CV
 from symcollapse.simulation.monte_carlo import simulate
+from symcollapse.simulation.pipeline_simulation import METHODS
 from symcollapse.simulation.sweep import add_cli as _add_sweep
 from symcollapse.simulation.sweep import cli_command
 from symcollapse.simulation.testing import z_score
@@ -233,6 +234,13 @@ def _build_parser() -> _Parser:
     )
     p.add_argument("--compare", action="store_true", help="add the theory and the z-score")
     p.add_argument(
+        "--method",
+        choices=METHODS,
+        default="fast",
+        help="fast: each design with at least d rows replaced by its d x d Bartlett factor (exact "
+        "in law); faithful: every row drawn (default: %(default)s)",
+    )
+    p.add_argument(
         "--progress",
         choices=("auto", "on", "off"),
         default="auto",
@@ -323,7 +331,7 @@ def _simulate_keys() -> tuple[str, ...]:
     return tuple(
         k
         for k, v in inspect.signature(simulate).parameters.items()
-        if v.kind is v.KEYWORD_ONLY and k not in ("design", "reps", "seed")
+        if v.kind is v.KEYWORD_ONLY and k not in ("design", "reps", "seed", "method")
     )
 
 
@@ -590,7 +598,9 @@ def _cmd_simulate(args) -> int:
         rows = []
         with progress_bar(len(pipes), "simulate", _progress(args)) as bar:
             for i, (pipe, stream) in enumerate(zip(pipes, streams, strict=True)):
-                sim = pipe.simulate(eigs, w0, reps=args.reps, seed=np.random.default_rng(stream))
+                sim = pipe.simulate(
+                    eigs, w0, reps=args.reps, seed=np.random.default_rng(stream), method=args.method
+                )
                 row = [c[i] for c in cols] + [sim.mean, sim.stderr, sim.reps]
                 if args.compare:
                     theory = pipe.predict(eigs, w0)
@@ -614,7 +624,13 @@ def _cmd_simulate(args) -> int:
                 kw.setdefault("n", len(next(iter(schedules.values()))))
                 kw.update(schedules)
             sim = simulate(
-                eigs, w0, design=args.design, reps=args.reps, seed=np.random.default_rng(stream), **kw
+                eigs,
+                w0,
+                design=args.design,
+                reps=args.reps,
+                seed=np.random.default_rng(stream),
+                method=args.method,
+                **kw,
             )
             row = [c[i] for c in cols] + fixed + [sim.mean, sim.stderr, sim.reps]
             if args.compare:
