@@ -15,13 +15,15 @@ times measured in this run (nothing about times is asserted).
 
    Baseline: the old ``predict`` (one generator chain per (n, T0) configuration, then the
    downstream contraction; ``symcollapse/predict.py`` and ``symcollapse/chain.py`` of the commit
-   before the engine landed), run in this process: the two files are read with ``git show``,
-   their relative imports are rewritten (``.chain`` to the old chain module, everything else to
-   the installed ``symcollapse``) and they are executed as the modules
-   ``_old_symcollapse_predict.chain`` and ``_old_symcollapse_predict.predict``.  Old and new runs
-   alternate.  Printed: old time, new time, old/new (the speed-up; < 1 means the engine is
-   slower) and the largest relative difference between old and new ``test_error``, ``bias``,
-   ``variance``, ``collapse`` and ``kappa`` (exit status 1 if above 1e-10).
+   before the engine landed), run in this process by ``benchmarks/_old_code.py``: the two files
+   are read with ``git show`` and executed as the modules ``_old_symcollapse_predict.chain`` and
+   ``_old_symcollapse_predict.predict``; their imports are rewritten (``.chain`` to the old chain
+   module, every other module of the old package to a shim forwarding to the current module that
+   holds its code, e.g. ``.kappa`` to ``symcollapse/numeric/kappa.py``, with the names that moved
+   elsewhere taken from their new modules).  Old and new runs alternate.  Printed: old time,
+   new time, old/new (the speed-up; < 1 means the engine is slower) and the largest relative
+   difference between old and new ``test_error``, ``bias``, ``variance``, ``collapse`` and
+   ``kappa`` (exit status 1 if above 1e-10).
 
 2. **Cost in d.**  ``sc.PowerLaw(2, 0.375, d=D)`` for ``D = 1e3, 1e9, None`` on a 200 x 200
    ``(T, lam)`` grid (``T`` log-spaced 10..1e5, ``lam`` log-spaced 1e-6..10), with ``n = 2``
@@ -53,10 +55,8 @@ import io
 import os
 import pstats
 import re
-import subprocess
 import sys
 import time
-import types
 from pathlib import Path
 
 import numpy as np
@@ -65,6 +65,8 @@ from threadpoolctl import threadpool_info, threadpool_limits
 _ROOT = Path(__file__).resolve().parents[1]
 if str(_ROOT) not in sys.path:
     sys.path.insert(0, str(_ROOT))
+
+from _old_code import git, load  # noqa: E402 (benchmarks/_old_code.py)
 
 import symcollapse as sc  # noqa: E402
 from symcollapse.numeric import spectral as _spectral  # noqa: E402 (the spectrum cache _CACHE)
@@ -84,43 +86,19 @@ OLD_PACKAGE = "_old_symcollapse_predict"
 
 
 # ----------------------------------------------------------------------------- the old code
-def _git(*args: str) -> str:
-    return subprocess.run(["git", "-C", str(_ROOT), *args], capture_output=True, text=True, check=True).stdout
-
-
 def default_old_rev() -> str:
     """The parent of the commit that added the engine."""
-    added = _git("log", "--diff-filter=A", "--format=%H", "--", "symcollapse/pipeline/engine.py").split()
+    added = git("log", "--diff-filter=A", "--format=%H", "--", "symcollapse/pipeline/engine.py").split()
     if not added:
         raise SystemExit("cannot find the commit that added symcollapse/pipeline/engine.py; pass --old-rev")
-    return _git("rev-parse", "--short", f"{added[-1]}^").strip()
+    return git("rev-parse", "--short", f"{added[-1]}^").strip()
 
 
 def load_old_predict(rev: str):
-    """Execute ``predict.py`` and ``chain.py`` of ``rev`` as the package ``_old_symcollapse_predict``
-    (relative imports: ``.chain`` -> the old chain, anything else -> the installed symcollapse)."""
-    pkg = types.ModuleType(OLD_PACKAGE)
-    pkg.__path__ = []
-    sys.modules[OLD_PACKAGE] = pkg
-    modules = {}
-    for name in ("chain", "predict"):
-        path = f"symcollapse/{name}.py"
-        try:
-            src = _git("show", f"{rev}:{path}")
-        except subprocess.CalledProcessError as exc:
-            raise SystemExit(f"git show {rev}:{path} failed: {exc.stderr.strip()}") from None
-        src = re.sub(r"^from \.chain import", f"from {OLD_PACKAGE}.chain import", src, flags=re.M)
-        src = re.sub(r"^from \. import", "from symcollapse import", src, flags=re.M)
-        src = re.sub(r"^from \.(\w)", r"from symcollapse.\1", src, flags=re.M)
-        if re.search(r"^\s*from \.", src, flags=re.M):
-            raise SystemExit(f"{rev}:{path} has a relative import this loader does not rewrite")
-        mod = types.ModuleType(f"{OLD_PACKAGE}.{name}")
-        mod.__file__ = f"<git {rev}:{path}>"
-        sys.modules[mod.__name__] = mod  # dataclasses look the module up while executing
-        exec(compile(src, mod.__file__, "exec"), mod.__dict__)
-        setattr(pkg, name, mod)
-        modules[name] = mod
-    return modules["predict"].predict
+    """Execute ``predict.py`` and ``chain.py`` of ``rev`` as ``_old_symcollapse_predict.{chain,predict}``
+    (``_old_code.load``: their imports of other modules go to shims of the current package)."""
+    modules = load(rev, ["symcollapse/chain.py", "symcollapse/predict.py"], OLD_PACKAGE)
+    return modules["symcollapse/predict.py"].predict
 
 
 # ----------------------------------------------------------------------------- helpers

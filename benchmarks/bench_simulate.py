@@ -11,37 +11,40 @@ alternate).
 * **chains**: for each chain (under- and over-parameterised least-squares generators, one
   design shared by every generator, ridge generators; ``d`` from 100 to 1000) the time of
   ``sc.simulate`` with ``method="fast"`` (the default, exact Bartlett shortcut) and
-  ``method="faithful"`` (every design drawn), and of the old simulator (``git show
-  main:symcollapse/pipeline/simulate.py``, run on the same pipeline in this process; ``--old
-  REF`` picks another git reference).  Achieved GFLOP/s is the chain's *essential* work done the
-  faithful way (:func:`symcollapse.simulation.pipeline_simulation.essential_flops`: Gram matrices as
-  symmetric updates, Cholesky factorisations, solves, labels; normal draws not counted) divided
-  by the time; "of matmul" divides it by the one-thread matmul rate measured above.  The fast
-  method does much less than that work, so its "achieved" rate is an equivalent rate and may
-  exceed 1x matmul.  The speed-up is old time / new time.
+  ``method="faithful"`` (every design drawn), and of the old simulator
+  (``symcollapse/pipeline/simulate.py`` as it was before the rewrite, by default from the first
+  parent of the commit that brought the rewrite into this branch; ``--old REF`` picks another git
+  reference).  The old file is read with ``git show`` and run on the same pipeline in this process
+  by ``benchmarks/_old_code.py``, its imports pointed at shims of the modules that hold that code
+  now (e.g. ``..simulate`` at ``symcollapse/simulation/monte_carlo.py``).  Achieved GFLOP/s is
+  the chain's *essential* work done the faithful way
+  (:func:`symcollapse.simulation.pipeline_simulation.essential_flops`: Gram matrices as symmetric
+  updates, Cholesky factorisations, solves, labels; normal draws not counted) divided by the time;
+  "of matmul" divides it by the one-thread matmul rate measured above.  The fast method does much
+  less than that work, so its "achieved" rate is an equivalent rate and may exceed 1x matmul.
+  The speed-up is old time / new time.
 """
 
 from __future__ import annotations
 
 import argparse
-import importlib.util
 import statistics
-import subprocess
 import sys
 import time
-from pathlib import Path
 
 import numpy as np
+from _old_code import git, load
 from threadpoolctl import threadpool_limits
 
 import symcollapse as sc
 from symcollapse.simulation.pipeline_simulation import essential_flops
 
-ROOT = Path(__file__).resolve().parents[1]
+OLD_PATH = "symcollapse/pipeline/simulate.py"  # the old simulator's file
+OLD_PACKAGE = "_old_symcollapse_simulate"
 
 CHAINS = [
     (
-        "under-param. LS gens (issue setting)",
+        "under-param. LS gens (reference)",
         300,
         dict(T=1000, lam=1e-3, n=5, T0=600, sigma=0.1, sigma0=0.2),
         100,
@@ -64,30 +67,20 @@ def _median_time(fn, repeat: int) -> float:
     return statistics.median(times)
 
 
-def load_old(ref: str):
-    """The simulator module of git reference ``ref``, executed as a submodule of the installed
-    ``symcollapse.pipeline`` (its relative imports resolve to the current package)."""
-    src = subprocess.run(
-        ["git", "-C", str(ROOT), "show", f"{ref}:symcollapse/pipeline/simulate.py"],
-        capture_output=True,
-        text=True,
-        check=True,
-    ).stdout
-    # the old file's relative imports name modules that have since moved: alias them
-    import symcollapse.numeric.spectra as spectra
-    import symcollapse.simulation.monte_carlo as monte_carlo
-    from symcollapse import _validation
+def default_old_ref() -> str:
+    """The old simulator: the first parent of the commit that brought ``method="faithful"`` (the
+    rewrite) into ``symcollapse/pipeline/simulate.py`` on this branch's first-parent history."""
+    rewrites = git("log", "--first-parent", "--reverse", "-Sfaithful", "--format=%H", "--", OLD_PATH).split()
+    if not rewrites:
+        raise SystemExit(f"cannot find the commit that rewrote {OLD_PATH}; pass --old REF")
+    return git("rev-parse", "--short", f"{rewrites[0]}^1").strip()
 
-    if not hasattr(_validation, "spectrum_arrays"):
-        _validation.spectrum_arrays = spectra.spectrum_arrays
-    sys.modules.setdefault("symcollapse.simulate", monte_carlo)
-    name = "symcollapse.pipeline._simulate_old"
-    spec = importlib.util.spec_from_loader(name, loader=None)
-    module = importlib.util.module_from_spec(spec)
-    module.__package__ = "symcollapse.pipeline"
-    sys.modules[name] = module
-    exec(compile(src, f"{ref}:symcollapse/pipeline/simulate.py", "exec"), module.__dict__)
-    return module
+
+def load_old(ref: str):
+    """The simulator module of git reference ``ref``, executed as ``_old_symcollapse_simulate.
+    pipeline.simulate`` (``_old_code.load``: its imports of other modules go to shims of the
+    current package; the current package is not modified)."""
+    return load(ref, [OLD_PATH], OLD_PACKAGE)[OLD_PATH]
 
 
 def matmul_rates(repeat: int) -> dict[str, float]:
@@ -108,7 +101,12 @@ def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[1])
     ap.add_argument("--quick", action="store_true", help="a quarter of the repetitions")
     ap.add_argument("--repeat", type=int, default=3)
-    ap.add_argument("--old", default="main", help="git reference of the old simulator")
+    ap.add_argument(
+        "--old",
+        default=None,
+        help="git reference of the old simulator (default: the last revision of "
+        "symcollapse/pipeline/simulate.py before the rewrite)",
+    )
     ap.add_argument("--no-old", action="store_true", help="skip the old simulator")
     args = ap.parse_args(argv)
     rates = matmul_rates(args.repeat)
@@ -116,7 +114,11 @@ def main(argv=None) -> int:
     for k, v in rates.items():
         print(f"  {k:45s} {v:7.1f}")
     ref = rates["gemm 2000^3, 1 thread(s)"]
-    old = None if args.no_old else load_old(args.old)
+    old = None
+    if not args.no_old:
+        old_ref = args.old or default_old_ref()
+        old = load_old(old_ref)
+        print(f"\nold simulator: git {old_ref}:{OLD_PATH}")
     print(
         f"\nchains (time = median of {args.repeat}; GFLOP/s on the essential faithful work; "
         f"'of mm' = / {ref:.1f}):"
