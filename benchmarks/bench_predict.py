@@ -38,8 +38,8 @@ if str(_ROOT) not in sys.path:
     sys.path.insert(0, str(_ROOT))
 
 import symcollapse as sc  # noqa: E402
-from symcollapse.numeric import prediction as _predict_mod  # noqa: E402 (its work budget)
 from symcollapse.numeric import spectral as _spectral  # noqa: E402 (the spectrum cache _CACHE)
+from symcollapse.numeric.kappa import EXACT_BUDGET  # noqa: E402 (predict's "auto" budget)
 
 N_T = N_LAM = 200
 BETA, R = 2.0, 0.375  # lambda_k = k**-2, c_k = k**-(1 + beta (2r - 1))/2 = k**-0.25
@@ -126,7 +126,7 @@ def run_fast(eigs, coefs, T, lam, T0, method, repeats):
 def resolved_method(method: str, d: int) -> str:
     if method != "auto":
         return method
-    return "exact" if N_T * N_LAM * d <= _predict_mod._EXACT_BUDGET else "table"
+    return "exact" if N_T * N_LAM * d <= EXACT_BUDGET else "table"
 
 
 def max_rel(a, b):

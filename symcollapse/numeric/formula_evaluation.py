@@ -15,7 +15,7 @@ import numpy as np
 
 from symcollapse import _hooks
 from symcollapse._validation import as_float_array
-from symcollapse.numeric.kappa import kappa_residual, solve_kappa
+from symcollapse.numeric.kappa import auto_method, kappa_residual, solve_kappa
 from symcollapse.numeric.power_law import PowerLaw
 from symcollapse.numeric.spectra import spectrum_arrays
 from symcollapse.numeric.spectral import SpectralFunctionals
@@ -190,9 +190,9 @@ def kappa_for(eigs, vals: dict, *, generator: bool) -> np.ndarray:
             raise TypeError("kappa needs eigenvalues= (general Sigma) or lam= and phi= (isotropic)")
         return formula("kappa_isotropic").evaluate(lam=vals["lam"], phi=vals["phi"])
     fun = SpectralFunctionals(eigs, np.zeros_like(eigs))
-    if generator:
-        return solve_kappa(fun, 0.0, vals["T0"])
-    return solve_kappa(fun, vals["lam"], vals["T"])
+    lam, size = (0.0, vals["T0"]) if generator else (vals["lam"], vals["T"])
+    points = int(np.broadcast(np.asarray(lam), np.asarray(size)).size)
+    return solve_kappa(fun, lam, size, method=auto_method(fun, points))
 
 
 _hooks.register("formula.evaluate", evaluate_formula)

@@ -35,7 +35,7 @@ import numpy as np
 
 from symcollapse.numeric.spectral import PowerLawFunctionals, SpectralFunctionals
 
-__all__ = ["solve_kappa", "kappa_bracket", "kappa_residual", "denominator"]
+__all__ = ["auto_method", "EXACT_BUDGET", "solve_kappa", "kappa_bracket", "kappa_residual", "denominator"]
 
 _MAXITER = 400
 _CHUNK = 1 << 21  # elements (points x eigenvalues) per block of direct sums
@@ -115,6 +115,18 @@ def kappa_residual(fun: SpectralFunctionals, kappa, lam, T, method: str = "exact
 
 #: direct sums cost (points x eigenvalues); above this the table's D is refined only where weak
 _DIRECT_BUDGET = 8_000_000
+
+#: above this many (points x eigenvalues), :func:`auto_method` picks the Chebyshev table
+EXACT_BUDGET = 2_000_000
+
+
+def auto_method(fun: SpectralFunctionals, points: int) -> str:
+    """``"exact"`` (direct sums at every iterate) for small grids, ``"table"`` above
+    :data:`EXACT_BUDGET` (points x eigenvalues; a power law counts 10,000 per point): the table
+    drives the iteration and the ill-conditioned points are finished with the exact sums, so
+    both give kappa to a relative ~1e-12 (``tests/test_kappa.py``)."""
+    per_point = 10_000 if isinstance(fun, PowerLawFunctionals) else fun.d
+    return "exact" if points * per_point <= EXACT_BUDGET else "table"
 
 
 def denominator(fun: SpectralFunctionals, kappa, lam, N, method: str = "exact") -> np.ndarray:

@@ -23,6 +23,7 @@ import numpy as np
 from numpy.typing import ArrayLike
 
 from symcollapse import _validation as V
+from symcollapse.numeric.kappa import auto_method
 from symcollapse.numeric.pipeline_evaluation import (
     EvaluationContext,
     evaluate_pipeline,
@@ -37,8 +38,6 @@ from symcollapse.pipeline.workflows import replace
 
 __all__ = ["predict", "Prediction", "PerGeneration", "per_generation"]
 
-#: above this many (grid points x eigenvalues), ``method="auto"`` uses the Chebyshev table.
-_EXACT_BUDGET = 2_000_000
 #: the engine squares eigenvalues, kappa and w0: inputs must stay within these magnitudes
 _MAGNITUDE = 1e150
 #: measured peak memory per grid point (tracemalloc: ~690 bytes on a 600 x 600 grid), rounded up
@@ -279,8 +278,7 @@ def predict(
     gens = [x for x in (T0, sigma0, lam0) if x is not None] if schedule is None else []
     _estimate_work(fun, shape, n, gens, max_bytes)
     if method == "auto":
-        per_point = 10_000 if isinstance(fun, PowerLawFunctionals) else d  # cost of one sum
-        method = "exact" if Tb.size * per_point <= _EXACT_BUDGET else "table"
+        method = auto_method(fun, Tb.size)
 
     # one engine evaluation of the longest chain: the downstream fit is contracted with every
     # requested generation's error moments at once (n = 0: the truth, no moments)
