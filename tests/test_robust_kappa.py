@@ -75,24 +75,45 @@ def test_kappa_table_method_is_polished_at_a_gap():
     np.testing.assert_allclose(k[::7], ref, rtol=1e-12)
 
 
-def test_formula_grids_above_the_budget_take_the_table_and_agree_with_the_exact_sums():
+def test_formula_grids_above_the_budget_take_the_table_and_agree_with_the_exact_sums(monkeypatch):
     """Formula.evaluate solves kappa like predict: the Chebyshev table drives large grids (here
     40 x 60 points x 1000 eigenvalues > EXACT_BUDGET), the exact sums small ones (one row at a
     time); the two agree to 1e-12, on a smooth spectrum and on one with a gap at T."""
-    from symcollapse.numeric.kappa import EXACT_BUDGET, auto_method
+    from symcollapse.numeric import formula_evaluation
 
+    methods = []
+    solve = formula_evaluation.solve_kappa
+
+    def spy(fun, lam, T, *, method="exact"):
+        methods.append(method)
+        return solve(fun, lam, T, method=method)
+
+    monkeypatch.setattr(formula_evaluation, "solve_kappa", spy)
     f = sc.formula("rho_general")
     T = np.logspace(1, 4, 40)[:, None]
     lam = np.logspace(-8, 0, 60)[None, :]
     smooth, _ = sc.power_law(1000, 2.0, 0.375)
     gap = np.concatenate([np.full(100, 1e6), np.logspace(-6, -3, 900)])
     for eigs in (smooth, gap):
-        fun = SpectralFunctionals(eigs, np.zeros_like(eigs))
-        assert auto_method(fun, T.size * lam.size) == "table" and T.size * lam.size * 1000 > EXACT_BUDGET
-        assert auto_method(fun, lam.size) == "exact"
+        methods.clear()
         grid = f.evaluate(eigenvalues=eigs, T=T, lam=lam, T0=2000)
+        assert methods == ["table", "exact"]  # kappa (2400 points), kappa0 (one point)
+        methods.clear()
         rows = np.stack([f.evaluate(eigenvalues=eigs, T=t, lam=lam[0], T0=2000) for t in T[:, 0]])
+        assert set(methods) == {"exact"}
         np.testing.assert_allclose(grid, rows, rtol=1e-12)
+
+
+def test_kappa_table_method_re_solves_roots_too_far_for_the_polish():
+    """A gap of 30 decades: the table's root can be 16 % off where T - df2 vanishes, beyond what
+    the clipped Newton polish repairs; those points are solved again with the exact sums."""
+    eigs = np.array([1.0, 1e30])
+    fun = SpectralFunctionals(eigs, np.zeros(2))
+    lam = np.logspace(-6, 2, 4000)
+    table = solve_kappa(fun, lam, 1.0, method="table")
+    np.testing.assert_allclose(table, solve_kappa(fun, lam, 1.0, method="exact"), rtol=1e-12)
+    worst = int(np.argmin(np.abs(lam - 0.0978)))
+    assert table[worst] == pytest.approx(kappa_reference(eigs, lam[worst], 1.0, dps=80), rel=1e-12)
 
 
 @pytest.mark.parametrize(

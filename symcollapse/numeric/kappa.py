@@ -41,6 +41,7 @@ _MAXITER = 400
 _CHUNK = 1 << 21  # elements (points x eigenvalues) per block of direct sums
 _U_TOL = 1e-9  # phase 1 stops when the log-step or the log-bracket is this small
 _POLISH = 3  # Newton steps in kappa afterwards (quadratic: 1e-9 -> 1e-18)
+_RESOLVED = 1e-9  # |G| / (dG/du) below this: the table's root needs no exact re-solve
 
 
 def _log_trace(fun: SpectralFunctionals) -> float:
@@ -124,7 +125,7 @@ def auto_method(fun: SpectralFunctionals, points: int) -> str:
     """``"exact"`` (direct sums at every iterate) for small grids, ``"table"`` above
     :data:`EXACT_BUDGET` (points x eigenvalues; a power law counts 10,000 per point): the table
     drives the iteration and the ill-conditioned points are finished with the exact sums, so
-    both give kappa to a relative ~1e-12 (``tests/test_kappa.py``)."""
+    both give kappa to a relative ~1e-12 (``tests/test_robust_kappa.py``)."""
     per_point = 10_000 if isinstance(fun, PowerLawFunctionals) else fun.d
     return "exact" if points * per_point <= EXACT_BUDGET else "table"
 
@@ -196,6 +197,17 @@ def solve_kappa(fun: SpectralFunctionals, lam, T, *, method: str = "exact") -> n
         weak = np.flatnonzero(Ta - f2 < 0.01 * Ta)
         if weak.size:
             k[weak] = _polish(terms, k[weak], weak, "exact")
+            # where the table's root was too far for the polish (a gap of many decades), solve
+            # again with the exact sums from the bracket
+            G, Gu = terms(k[weak], weak, "exact")
+            far = weak[~(np.abs(G) <= _RESOLVED * Gu)]
+            if far.size:
+
+                def exact_terms(kk, idx, m):
+                    return terms(kk, far[idx], m)
+
+                u_far = _phase1(exact_terms, 0.5 * (u_lo[far] + u_hi[far]), u_lo[far], u_hi[far], "exact")
+                k[far] = _polish(exact_terms, np.exp(u_far), np.arange(far.size), "exact")
     if not np.all(np.isfinite(k) & (k > 0)):
         raise ValueError(
             "kappa: the root is not representable in float64 for some (lam, T) "
