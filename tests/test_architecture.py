@@ -228,3 +228,25 @@ def test_every_dotted_reference_in_the_repository_resolves():
             if not _resolves(ref):
                 bad.setdefault(ref, name)
     assert not bad, "\n".join(f"{ref} (in {name})" for ref, name in sorted(bad.items()))
+
+
+def test_every_file_path_in_the_repository_exists():
+    """``symcollapse/.../x.py`` paths named in docs and code exist, except in the benchmarks,
+    which name the files of old revisions they load from git on purpose."""
+    import subprocess
+
+    try:
+        files = subprocess.run(
+            ["git", "-C", str(REPO), "ls-files"], capture_output=True, text=True, check=True
+        ).stdout.split()
+    except (OSError, subprocess.CalledProcessError):
+        pytest.skip("not a git checkout: the tracked files are unknown")
+    pattern = re.compile(r"symcollapse/[\w/]+\.(?:py|json)")
+    missing = {
+        path: name
+        for name in files
+        if name.endswith((".py", ".md", ".toml", ".txt")) and not name.startswith("benchmarks/")
+        for path in pattern.findall((REPO / name).read_text(errors="replace"))
+        if not (REPO / path).exists()
+    }
+    assert not missing, "\n".join(f"{path} (in {name})" for path, name in sorted(missing.items()))

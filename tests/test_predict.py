@@ -145,6 +145,12 @@ def test_reprs_are_short_and_say_what_they_hold():
     assert "spectrum=PowerLaw(beta=2.0, r=0.5, d=None" in pl
     sim = repr(sc.simulate(e, w, T=30, lam=0.1, reps=10, seed=0))
     assert sim.startswith("SimulationResult(mean=") and sim.endswith("reps=10; d=20, T=30, lam=0.1)")
+    sched = repr(sc.simulate(e, w, T=30, n=2, T0=sc.per_generation([40, 50]), sigma0=0.1, reps=5, seed=0))
+    assert sched.endswith("; d=20, T=30, n=2, T0=per_generation(40, 50), sigma0=0.1)")
+    T = np.array([30.0, 60.0])
+    kept = sc.predict(e, w, T=T, lam=0.1)
+    T[0] = 999.0  # the caller's array changes; the result's settings do not
+    assert "T=array(shape=(2,), 30..60)" in repr(kept) and not kept.settings["T"].flags.writeable
     html = sc.simulate(e, w, T=30, lam=0.1, reps=10, seed=0)._repr_html_()
     assert html.startswith("<table>") and "<td>10</td>" in html
     assert "<td>kappa</td>" in one._repr_html_()

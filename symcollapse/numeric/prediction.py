@@ -72,6 +72,15 @@ class Prediction:
         return parts_html(self, "Prediction", self.settings)
 
 
+def _frozen(value):
+    """A setting as the result keeps it: arrays copied and read-only (the caller's array may
+    change afterwards), everything else as given."""
+    if isinstance(value, np.ndarray):
+        value = value.copy()
+        value.setflags(write=False)
+    return value
+
+
 def _check_magnitudes(fun, **arrays) -> None:
     """The engine forms squares of eigenvalues, kappa, w0 and the noise levels: refuse inputs
     whose squares are not representable in float64."""
@@ -328,7 +337,7 @@ def predict(
             given[key] = tuple(float(v) for v in values) if np.any(np.asarray(values)) else None
     defaults = dict(lam=0.0, n=0, sigma=0.0, sigma0=0.0, lam0=0.0, design="independent")
     settings = {
-        k: v
+        k: _frozen(v)
         for k, v in given.items()
         if v is not None
         and not (k in defaults and np.ndim(v) == 0 and not isinstance(v, tuple) and v == defaults[k])

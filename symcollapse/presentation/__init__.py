@@ -1,2 +1,3 @@
 """The presentation layer: export (LaTeX, Markdown, text), figures, the report and the command
-line.  Imports every layer below it; nothing imports it but the package's ``__init__``."""
+line.  Imports every layer below it; nothing below imports it (the package imports ``export``
+lazily, and ``python -m symcollapse`` runs the CLI)."""

@@ -5,7 +5,7 @@ Contents, in order: the reproduced figures of the paper (theory curves from
 embedded in the document, :mod:`symcollapse.presentation.figures`), the theory-versus-simulation agreement
 (a summary per figure and every simulated point, also in ``agreement.csv``), the errata table
 (printed statement, corrected statement, evidence), findings, and then every catalogued formula
-with its regime, reference and derivation steps (:mod:`symcollapse.export`).  The report sits
+with its regime, reference and derivation steps (:mod:`symcollapse.presentation.export`).  The report sits
 on top of the library: it imports the theory and the simulator, never the reverse.
 """
 

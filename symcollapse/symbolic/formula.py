@@ -2,7 +2,7 @@ r"""The :class:`Formula`: a derived SymPy expression with its regime, reference 
 
 A formula knows
 
-* ``expr``: the expression, in the canonical symbols of :mod:`symcollapse.symbols`; spectral
+* ``expr``: the expression, in the canonical symbols of :mod:`symcollapse.symbolic.symbols`; spectral
   traces appear as sums over the eigenpairs of :math:`\Sigma`;
 * ``regime``: the conditions under which it holds, checked on evaluation;
 * ``reference``: where the paper states it, and ``exact`` (an identity) or not (``\simeq``);

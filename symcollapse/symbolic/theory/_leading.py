@@ -1,4 +1,4 @@
-r"""Leading-order operations shared by the exponent calculus (:mod:`symcollapse.scaling`) and the
+r"""Leading-order operations shared by the exponent calculus (:mod:`symcollapse.symbolic.scaling`) and the
 power-law asymptotics (:mod:`symcollapse.symbolic.theory.power_law_asymptotics`).
 
 * :func:`leading`: the leading order of a catalogue formula when

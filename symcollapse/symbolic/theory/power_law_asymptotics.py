@@ -19,7 +19,7 @@ All constants below are derived by SymPy (``integrate`` in ``u``, ``gammasimp``,
 the typed forms of the brief (``C1 = (pi/beta)/sin(pi/beta)``, ...) are checked in the tests.
 The leading-order collapse coefficient and test errors come from the catalogue's eq. (19) and
 Proposition 4.2 at leading order in :math:`\mathrm{df}_m/T,\mathrm{df}_m/d\to0` (the limit of
-:mod:`symcollapse.symbolic.theory._leading`, shared with :mod:`symcollapse.scaling`), with the power-law
+:mod:`symcollapse.symbolic.theory._leading`, shared with :mod:`symcollapse.symbolic.scaling`), with the power-law
 :math:`\mathrm{df}_2` inserted; the :math:`r=1` bias term is the dominant term of
 :func:`power_law_bias_boundary` as :math:`\kappa\to0`.
 The formulas are leading-order (``exact=False``) and contain special functions (gamma, zeta,

@@ -1,6 +1,6 @@
 r"""The derivations behind the scaling-law exponents of power-law spectra.
 
-The exponent calculus of :mod:`symcollapse.scaling` (its docstring states the setting and the
+The exponent calculus of :mod:`symcollapse.symbolic.scaling` (its docstring states the setting and the
 steps) rests on the derivations here: Lemma I.1's exponent read off from the exact-constant
 asymptotics, the decay rates of the terms of the leading-order error (27), the optimal ridge
 exponent as the crossing of the increasing bias rate with the lowest decreasing rate, Cui et al.'s
@@ -38,7 +38,7 @@ __all__ = [
 ]
 
 _T = S.T
-#: d ~ T**g: the internal symbol of the derivation (``d_exponent`` in :mod:`symcollapse.scaling`)
+#: d ~ T**g: the internal symbol of the derivation (``d_exponent`` in :mod:`symcollapse.symbolic.scaling`)
 DIMENSION_EXPONENT = sp.Symbol("g", positive=True)
 #: min(1, r): the source exponent at which ridge saturates
 RBAR = sp.Min(1, S.r)
