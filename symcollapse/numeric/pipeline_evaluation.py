@@ -138,11 +138,120 @@ def measure_for(fun, kappa_min: float):
     return _ExplicitMeasure(fun.eigenvalues, fun.w0)
 
 
+class _LowRank:
+    r"""A state vector over the settings as a short sum :math:`\sum_i s_i\,v_i`: per-setting
+    scalars :math:`s_i` (shape ``(U, 1, 1)``, or scalars) times fixed vectors :math:`v_i` on the
+    nodes.
+
+    A least-squares fit with :math:`\kappa=0` at every setting (``N >= d``, ``lam = 0``) has
+    vectors :math:`p, q, g` that do not depend on the setting (the rules at :math:`\kappa=0`),
+    so the moments of a chain of such fits are sums of a few fixed vectors with per-setting
+    weights (for a chain of least-squares generators on fresh rows, :math:`H_{nn}` is one
+    vector, :math:`g=\Sigma^{-1}`, times its accumulated noise).  The engine runs unchanged on
+    these objects; their arithmetic is exact (the same products as on materialised arrays, up
+    to the order of roundings), and anything it does not keep low-rank (a product with a
+    per-setting vector) is materialised.  ``pool`` interns the vectors by value, so that equal
+    vectors merge into one term.  Terms that are exactly zero (a zero vector with finite weights,
+    or zero weights on a finite vector) are dropped.
+    """
+
+    __array_ufunc__ = None  # ndarray (op) _LowRank defers to the reflected operation below
+
+    def __init__(self, terms, pool: dict):
+        self.pool = pool
+        merged: dict[int, list] = {}
+        for s, v in terms:
+            v = self._intern(v)
+            entry = merged.get(id(v))
+            if entry is None:
+                merged[id(v)] = [s, v]
+            else:
+                entry[0] = entry[0] + s
+        self.terms = [(s, v) for s, v in merged.values() if not (_zero_finite(v, s) or _zero_finite(s, v))]
+
+    def _intern(self, v: np.ndarray) -> np.ndarray:
+        key = v.tobytes()
+        hit = self.pool.get(key)
+        if hit is None:
+            hit = self.pool[key] = v
+        return hit
+
+    @classmethod
+    def of(cls, v: np.ndarray, pool: dict) -> _LowRank:
+        return cls([(np.float64(1.0), v)], pool)
+
+    # -- arithmetic ------------------------------------------------------------------------
+    def _new(self, terms) -> _LowRank:
+        return _LowRank(terms, self.pool)
+
+    def __add__(self, other):
+        if isinstance(other, _LowRank):
+            return self._new(self.terms + other.terms)
+        if isinstance(other, (int, float)) and other == 0:
+            return self
+        return self.materialise() + other
+
+    __radd__ = __add__
+
+    def __neg__(self):
+        return self._new([(-s, v) for s, v in self.terms])
+
+    def __sub__(self, other):
+        return self + (-other)
+
+    def __rsub__(self, other):
+        return (-self) + other
+
+    def __mul__(self, other):
+        if isinstance(other, _LowRank):
+            return self._new([(s * t, v * w) for s, v in self.terms for t, w in other.terms])
+        other_a = np.asarray(other)
+        if other_a.ndim == 0 or other_a.shape[-1] == 1:  # per-setting scalars
+            return self._new([(s * other_a, v) for s, v in self.terms])
+        if other_a.ndim == 1:  # one vector on the nodes
+            return self._new([(s, v * other_a) for s, v in self.terms])
+        return self.materialise() * other
+
+    __rmul__ = __mul__
+
+    def __pow__(self, k):
+        if len(self.terms) == 1:
+            s, v = self.terms[0]
+            return self._new([(s**k, v**k)])
+        return self.materialise() ** k
+
+    def where_positive(self, noise) -> _LowRank:
+        """``np.where(noise > 0, self * noise, 0)`` for per-setting ``noise``."""
+        return self._new([(np.where(noise > 0, s * noise, 0.0), v) for s, v in self.terms])
+
+    # -- reductions ------------------------------------------------------------------------
+    def materialise(self):
+        out: Any = 0.0
+        for s, v in self.terms:
+            out = out + s * v
+        return out
+
+    def all_finite(self) -> bool:
+        bound = 0.0
+        for s, v in self.terms:
+            if not (np.all(np.isfinite(s)) and np.all(np.isfinite(v))):
+                return False
+            bound = bound + float(np.max(np.abs(s), initial=0.0)) * float(np.max(np.abs(v), initial=0.0))
+        return bool(np.isfinite(bound)) or bool(np.all(np.isfinite(self.materialise())))
+
+
+def _zero_finite(a, b) -> bool:
+    """``a`` is all zero and ``b`` all finite: the product ``a * b`` is exactly zero."""
+    return bool(np.all(np.asarray(a) == 0)) and bool(np.all(np.isfinite(b)))
+
+
 class _Ingredients:
     """One fit's deterministic-equivalent ingredients; the vectors are built only when used."""
 
-    def __init__(self, ell, kappa, N, lam, d, sums):
+    def __init__(self, ell, kappa, N, lam, d, sums, pool: dict | None = None):
         self.ell, self.kappa, self.N = ell, kappa, N
+        # kappa = 0 at every setting: the vectors are the rules at kappa = 0, one per fit
+        self._pool = pool if pool is not None and np.all(kappa == 0) else None
         self.df2, self.gc2 = sums["df2"], sums["gc2"]
         with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
             self.D = sums["D"] if "D" in sums else N - self.df2
@@ -160,7 +269,11 @@ class _Ingredients:
     def _rule(self, name):
         if name not in self._vec:
             with np.errstate(divide="ignore", invalid="ignore"):
-                self._vec[name] = _generated.RULES[name](self.ell, self.kappa)
+                if self._pool is not None:
+                    rule = _generated.RULES[name](self.ell, np.float64(0.0))
+                    self._vec[name] = _LowRank.of(rule, self._pool)
+                else:
+                    self._vec[name] = _generated.RULES[name](self.ell, self.kappa)
         return self._vec[name]
 
     p = property(lambda self: self._rule("p"))
@@ -179,10 +292,18 @@ class NumericBackend:
     """The engine's NumPy backend over parameter arrays of a common layout."""
 
     def __init__(
-        self, context: EvaluationContext, params: dict, solved: dict, shape_like, tabled: bool = False
+        self,
+        context: EvaluationContext,
+        params: dict,
+        solved: dict,
+        shape_like,
+        tabled: bool = False,
+        low_rank: bool = False,
     ):
         self.ctx = context
         self.tabled = tabled  # last-fit vectors as functions of kappa (Chebyshev join)
+        # fits with kappa = 0 everywhere carry their vectors as _LowRank (the upstream state)
+        self._pool = context.pool if low_rank else None
         self.params = params  # (fit name, field) -> array, already shaped
         self.solved = solved  # fit name -> (kappa, sums) over the same settings, flat
         self._shape_like = shape_like  # flat settings -> this backend's layout of scalars
@@ -213,6 +334,12 @@ class NumericBackend:
             )
 
     def tr(self, v):
+        if isinstance(v, _LowRank):
+            out: Any = 0.0
+            for s, vec in v.terms:
+                out = out + s * (vec @ self._weights)
+            out = np.asarray(out, dtype=float)
+            return out if out.ndim else out.reshape(1)
         v = np.asarray(v)
         if v.shape[-1:] != self._weights.shape:
             v = np.broadcast_to(v, v.shape[:-1] + self._weights.shape)
@@ -241,6 +368,7 @@ class NumericBackend:
                 np.broadcast_to(lam, shape),
                 self.ctx.d,
                 {k: shaped(v) for k, v in sums.items()},
+                self._pool,
             )
         return self._ing[fit.name]
 
@@ -258,8 +386,9 @@ class NumericBackend:
     def noise_vector(self, fit, ing, noise):
         if noise is None:
             return 0.0
-        with np.errstate(invalid="ignore"):
-            out = np.where(noise > 0, ing.C * noise, 0.0)
+        C = ing.C
+        with np.errstate(invalid="ignore", over="ignore"):
+            out = C.where_positive(noise) if isinstance(C, _LowRank) else np.where(noise > 0, C * noise, 0.0)
         self._finite(fit, out)
         return out
 
@@ -270,7 +399,8 @@ class NumericBackend:
         return out
 
     def _finite(self, fit, value):
-        if not np.all(np.isfinite(value)):
+        finite = value.all_finite() if isinstance(value, _LowRank) else np.all(np.isfinite(value))
+        if not finite:
             d = self.ctx.d
             raise ValueError(
                 f"fit {fit.name!r}: a least-squares fit (lam = 0) with N rows in [d - 1, d + 1] "
@@ -309,6 +439,16 @@ class _Join:
 
     def _entry(self, v):
         key = id(v)
+        if key not in self._cache and isinstance(v, _LowRank):
+            # (S, V, t): weights (settings x terms), weighted vectors (terms x nodes), tr(Sigma v_i)
+            lead = np.broadcast_shapes(*[np.shape(s) for s, _ in v.terms]) if v.terms else ()
+            S = np.stack([np.broadcast_to(s, lead).reshape(-1) for s, _ in v.terms] or [np.zeros(1)], axis=1)
+            if not v.terms:
+                S = S[:, :0]
+            V = np.array([vec * self.be._weights for _, vec in v.terms]).reshape(
+                len(v.terms), self.be._weights.size
+            )
+            self._cache[key] = (v, (S, V), V @ self.be.ell)
         if key not in self._cache:
             w = self.be._weights
             v3 = np.reshape(v, (1,) * (3 - np.ndim(v)) + np.shape(v))  # (U, 1, nodes)
@@ -318,6 +458,8 @@ class _Join:
 
     def cross(self, x, v):
         vw = self._entry(v)[1]
+        if isinstance(v, _LowRank):
+            return self._cross_low_rank(x, v, *vw)
         if isinstance(x, _OfKappa):
             return self._tabled(x, v, vw)
         x = np.broadcast_to(x, np.shape(x)[:-1] + self.be._weights.shape)
@@ -325,6 +467,19 @@ class _Join:
             return (vw[:, 0, :] @ x[0].T)[..., None]
         vv = vw[self.u_sel]  # (Pc, 1, n)
         return np.einsum("pan,pan->pa", x, vv)[..., None]
+
+    def _cross_low_rank(self, x, v, S, V):
+        """``tr(x v)`` for ``v = sum_i s_i v_i``: contract ``x`` with the few ``v_i``, then
+        weight by the settings' ``s_i``."""
+        if isinstance(x, _OfKappa):
+            T = self._tabled(x, v, V[:, None, :])[..., 0]  # (terms, Lc)
+            return (S @ T)[..., None]
+        x = np.broadcast_to(x, np.shape(x)[:-1] + self.be._weights.shape)
+        if self.mode == "cross":  # x: (1, Lc, n)
+            return (S @ (x[0] @ V.T).T)[..., None]
+        Y = x[:, 0, :] @ V.T  # (Pc, terms)
+        Ssel = S[self.u_sel] if S.shape[0] > 1 else S
+        return np.sum(Ssel * Y, axis=1).reshape(-1, 1, 1)
 
     def _tabled(self, x: _OfKappa, v, vw):
         r"""``tr(x v)`` for a vector depending on the grid only through kappa: the function
@@ -357,6 +512,12 @@ class _Join:
         return (t * b1 - b2 + coeffs[..., 0]).T[..., None]  # (U, Lc, 1)
 
     def trace_ell(self, v):
+        if isinstance(v, _LowRank):
+            S = self._entry(v)[1][0]
+            t = (S @ self._entry(v)[2]).reshape(-1, 1, 1)
+            if self.mode == "cross" or t.shape[0] > 1:
+                return t if self.mode == "cross" else t[self.u_sel]
+            return np.broadcast_to(t, (np.size(self.u_sel), 1, 1))
         t = self._entry(v)[2]
         return t if self.mode == "cross" else t[self.u_sel]
 
@@ -371,6 +532,7 @@ class EvaluationContext:
         self.measure: SpectralMeasure | None = None
         self._kappa: dict[bytes, tuple[np.ndarray, dict[str, np.ndarray]]] = {}
         self.states: dict[Any, Any] = {}
+        self.pool: dict[bytes, np.ndarray] = {}  # the vectors of _LowRank states, by value
         self.fixed: dict[str, np.ndarray] = {}  # fixed teachers' coefficients
 
     @property
@@ -418,6 +580,7 @@ class EvaluationContext:
         if self.measure is None or getattr(self.measure, "kappa_min", kappa_min) > kappa_min:
             self.measure = measure_for(self.fun, kappa_min)
             self.states.clear()
+            self.pool.clear()
 
 
 def _fields(fit: ResolvedFit):
@@ -495,7 +658,7 @@ def evaluate_pipeline(
 
     # upstream state on (U, 1, 1) scalars
     up_params = {k: v.reshape(U, 1, 1) for k, v in flat_up.items()}
-    up_be = NumericBackend(context, up_params, solved, lambda a: a.reshape(U, 1, 1))
+    up_be = NumericBackend(context, up_params, solved, lambda a: a.reshape(U, 1, 1), low_rank=True)
     state = propagate(up_be, pipeline, kinds)
     _share_cache(context, pipeline, state, flat_up, len(up_fits))
     stack = 1
@@ -509,10 +672,29 @@ def evaluate_pipeline(
             )
 
         def stacked(moment):
+            values = [None if t == TRUTH else moment(t) for t in last_teachers]
+            if all(v is None or isinstance(v, _LowRank) for v in values):  # stack the weights
+                return _LowRank(
+                    [
+                        (
+                            np.concatenate(
+                                [np.broadcast_to(s if j == i else 0.0, (U, 1, 1)) for j in range(len(values))]
+                            ),
+                            vec,
+                        )
+                        for i, v in enumerate(values)
+                        if v is not None
+                        for s, vec in v.terms
+                    ],
+                    context.pool,
+                )
             return np.concatenate(
                 [
-                    np.broadcast_to(0.0 if t == TRUTH or moment(t) is None else moment(t), (U, 1, nodes))
-                    for t in last_teachers
+                    np.broadcast_to(
+                        0.0 if v is None else v.materialise() if isinstance(v, _LowRank) else v,
+                        (U, 1, nodes),
+                    )
+                    for v in values
                 ]
             )
 
