@@ -264,7 +264,7 @@ class _Ingredients:
             else:
                 F, under = np.asarray(1.0), np.asarray(np.inf)
             self.Cscale = np.where(ridge, 1.0 / self.D, np.where(kappa > 0, F / self.D, under))
-        self._vec: dict[str, np.ndarray] = {}
+        self._vec: dict[str, Any] = {}
 
     def _rule(self, name):
         if name not in self._vec:
