@@ -167,13 +167,38 @@ class _LowRank:
                 merged[id(v)] = [s, v]
             else:
                 entry[0] = entry[0] + s
-        self.terms = [(s, v) for s, v in merged.values() if not (_zero_finite(v, s) or _zero_finite(s, v))]
+        self.terms = [(s, v) for s, v in merged.values() if not self._exact_zero(s, v)]
 
     def _intern(self, v: np.ndarray) -> np.ndarray:
+        """The pool's array equal to ``v`` (pooled arrays stay alive, so their ids are keys)."""
+        if self.pool.get(("id", id(v))) is v:
+            return v
         key = v.tobytes()
         hit = self.pool.get(key)
         if hit is None:
-            hit = self.pool[key] = v
+            hit = self.pool[key] = self.pool[("id", id(v))] = v
+        return hit
+
+    def _flags(self, v: np.ndarray) -> tuple[bool, bool]:
+        """(all zero, all finite) of a pooled vector, computed once."""
+        key = ("flags", id(v))
+        if key not in self.pool:
+            self.pool[key] = (not v.any(), bool(np.isfinite(v).all()))
+        return self.pool[key]
+
+    def _exact_zero(self, s, v) -> bool:
+        """``s * v`` is exactly zero: a zero vector with finite weights or zero weights on a
+        finite vector."""
+        zero, finite = self._flags(v)
+        s = np.asarray(s)
+        return (zero and bool(np.isfinite(s).all())) or (finite and not s.any())
+
+    def _product(self, op: str, v: np.ndarray, w) -> np.ndarray:
+        """``v * w`` (``op == "mul"``, w pooled) or ``v ** w`` (``op == "pow"``), once per pair."""
+        key = (op, id(v), w if op == "pow" else id(w))
+        hit = self.pool.get(key)
+        if hit is None:
+            hit = self.pool[key] = self._intern(v * w if op == "mul" else v**w)
         return hit
 
     @classmethod
@@ -204,12 +229,15 @@ class _LowRank:
 
     def __mul__(self, other):
         if isinstance(other, _LowRank):
-            return self._new([(s * t, v * w) for s, v in self.terms for t, w in other.terms])
+            return self._new(
+                [(s * t, self._product("mul", v, w)) for s, v in self.terms for t, w in other.terms]
+            )
         other_a = np.asarray(other)
         if other_a.ndim == 0 or other_a.shape[-1] == 1:  # per-setting scalars
             return self._new([(s * other_a, v) for s, v in self.terms])
         if other_a.ndim == 1:  # one vector on the nodes
-            return self._new([(s, v * other_a) for s, v in self.terms])
+            w = self._intern(other_a)
+            return self._new([(s, self._product("mul", v, w)) for s, v in self.terms])
         return self.materialise() * other
 
     __rmul__ = __mul__
@@ -217,7 +245,7 @@ class _LowRank:
     def __pow__(self, k):
         if len(self.terms) == 1:
             s, v = self.terms[0]
-            return self._new([(s**k, v**k)])
+            return self._new([(s**k, self._product("pow", v, k))])
         return self.materialise() ** k
 
     def where_positive(self, noise) -> _LowRank:
@@ -238,11 +266,6 @@ class _LowRank:
                 return False
             bound = bound + float(np.max(np.abs(s), initial=0.0)) * float(np.max(np.abs(v), initial=0.0))
         return bool(np.isfinite(bound)) or bool(np.all(np.isfinite(self.materialise())))
-
-
-def _zero_finite(a, b) -> bool:
-    """``a`` is all zero and ``b`` all finite: the product ``a * b`` is exactly zero."""
-    return bool(np.all(np.asarray(a) == 0)) and bool(np.all(np.isfinite(b)))
 
 
 class _Ingredients:
@@ -532,7 +555,7 @@ class EvaluationContext:
         self.measure: SpectralMeasure | None = None
         self._kappa: dict[bytes, tuple[np.ndarray, dict[str, np.ndarray]]] = {}
         self.states: dict[Any, Any] = {}
-        self.pool: dict[bytes, np.ndarray] = {}  # the vectors of _LowRank states, by value
+        self.pool: dict[Any, Any] = {}  # the vectors of _LowRank states, by value
         self.fixed: dict[str, np.ndarray] = {}  # fixed teachers' coefficients
 
     @property
