@@ -243,9 +243,13 @@ class _LowRank:
     __rmul__ = __mul__
 
     def __pow__(self, k):
+        if not self.terms:  # exactly zero
+            return self
         if len(self.terms) == 1:
             s, v = self.terms[0]
             return self._new([(s**k, self._product("pow", v, k))])
+        if k == 2:
+            return self * self
         return self.materialise() ** k
 
     def where_positive(self, noise) -> _LowRank:
