@@ -701,20 +701,13 @@ def evaluate_pipeline(
         def stacked(moment):
             values = [None if t == TRUTH else moment(t) for t in last_teachers]
             if all(v is None or isinstance(v, _LowRank) for v in values):  # stack the weights
-                return _LowRank(
-                    [
-                        (
-                            np.concatenate(
-                                [np.broadcast_to(s if j == i else 0.0, (U, 1, 1)) for j in range(len(values))]
-                            ),
-                            vec,
-                        )
-                        for i, v in enumerate(values)
-                        if v is not None
-                        for s, vec in v.terms
-                    ],
-                    context.pool,
-                )
+                weights: dict[int, tuple[np.ndarray, np.ndarray]] = {}
+                for i, v in enumerate(values):
+                    for s, vec in [] if v is None else v.terms:
+                        if id(vec) not in weights:
+                            weights[id(vec)] = (np.zeros((len(values) * U, 1, 1)), vec)
+                        weights[id(vec)][0][i * U : (i + 1) * U] += s
+                return _LowRank(list(weights.values()), context.pool)
             return np.concatenate(
                 [
                     np.broadcast_to(
