@@ -159,6 +159,9 @@ class _LowRank:
 
     def __init__(self, terms, pool: dict):
         self.pool = pool
+        if not terms:
+            self.terms: list = []
+            return
         merged: dict[int, list] = {}
         for s, v in terms:
             v = self._intern(v)
@@ -211,6 +214,8 @@ class _LowRank:
 
     def __add__(self, other):
         if isinstance(other, _LowRank):
+            if not other.terms or not self.terms:
+                return other if not self.terms else self
             return self._new(self.terms + other.terms)
         if isinstance(other, (int, float)) and other == 0:
             return self
@@ -228,6 +233,8 @@ class _LowRank:
         return (-self) + other
 
     def __mul__(self, other):
+        if not self.terms and _finite_factor(other):
+            return self  # exactly zero (its terms were dropped as such) times a finite factor
         if isinstance(other, _LowRank):
             return self._new(
                 [(s * t, self._product("mul", v, w)) for s, v in self.terms for t, w in other.terms]
@@ -270,6 +277,14 @@ class _LowRank:
                 return False
             bound = bound + float(np.max(np.abs(s), initial=0.0)) * float(np.max(np.abs(v), initial=0.0))
         return bool(np.isfinite(bound)) or bool(np.all(np.isfinite(self.materialise())))
+
+
+def _finite_factor(x) -> bool:
+    """``x`` multiplies an exactly-zero state into an exactly-zero state: finite, and low-rank
+    or per-setting scalars."""
+    if isinstance(x, _LowRank):
+        return x.all_finite()
+    return (np.ndim(x) == 0 or np.shape(x)[-1] == 1) and bool(np.isfinite(x).all())
 
 
 class _Ingredients:
@@ -340,6 +355,7 @@ class NumericBackend:
         self.coef = getattr(m, "coef", None)
         self._weights = m.weights
         self._ing: dict[str, _Ingredients] = {}
+        self._ing_of_solve: dict[tuple, _Ingredients] = {}
 
     def zero(self):
         return 0.0
@@ -386,9 +402,15 @@ class NumericBackend:
             lam = self.params[(fit.name, "lam")]
             Nf = self.total_rows(fit)
             shape = np.broadcast_shapes(np.shape(lam), np.shape(Nf))
-            kappa, sums = self.solved[fit.name]
+            solved = self.solved[fit.name]
+            # fits with equal (lam, N) share their solve (kappa_and_sums) and so their ingredients
+            key = (id(solved), shape)
+            if key in self._ing_of_solve:
+                self._ing[fit.name] = self._ing_of_solve[key]
+                return self._ing[fit.name]
+            kappa, sums = solved
             shaped = self._shape_like
-            self._ing[fit.name] = _Ingredients(
+            self._ing[fit.name] = self._ing_of_solve[key] = _Ingredients(
                 self.ell,
                 shaped(kappa),
                 np.broadcast_to(Nf, shape),
