@@ -773,8 +773,13 @@ def evaluate_pipeline(
             res = last_fit_error(state, be, _Join(be, "cross", cache=cache))
             for name in parts:
                 cross[name][:, sl] = np.broadcast_to(res[name], (U, sl.stop - sl.start, 1))[..., 0]
+        # the generators' axes before the last fit's (and stacked teachers first): the grid is
+        # the (U, L) table in order
+        in_order = any(
+            all(x == 1 for x in up_shape[k:]) and all(x == 1 for x in last_shape[:k]) for k in range(nd + 1)
+        )
         for name in parts:
-            parts[name] = cross[name][u_idx, l_idx]
+            parts[name] = cross[name].reshape(-1) if in_order else cross[name][u_idx, l_idx]
     else:
         step = max(1, _CHUNK // max(nodes, 1))
         for s in range(0, P, step):

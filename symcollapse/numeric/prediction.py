@@ -311,12 +311,21 @@ def predict(
     with np.errstate(all="ignore"):  # non-finite results are refused below
         out = evaluate_pipeline(pipe, ctx, last_teachers=teachers)
     which = np.broadcast_to(np.searchsorted(counts, n), shape)[None]
+    # n along one axis, sorted and distinct (n = 1..n_max): the selection is a diagonal
+    n_pad = np.reshape(n, (1,) * (len(shape) - n.ndim) + n.shape)
+    varying = [a for a, size in enumerate(n_pad.shape) if size > 1]
+    diagonal = len(varying) == 1 and np.array_equal(n_pad.ravel(), counts)
     parts = {}
     for name in ("test_error", "bias", "variance", "collapse", "kappa"):
         value = out[name]
         value = value.reshape(value.shape[:1] + (1,) * (len(shape) + 1 - value.ndim) + value.shape[1:])
         value = np.broadcast_to(value, value.shape[:1] + shape)
-        parts[name] = np.take_along_axis(value, which, axis=0)[0]
+        if diagonal:
+            parts[name] = np.moveaxis(
+                np.diagonal(value, axis1=0, axis2=varying[0] + 1), -1, varying[0]
+            ).copy()
+        else:
+            parts[name] = np.take_along_axis(value, which, axis=0)[0]
     for name in ("test_error", "bias", "variance", "collapse"):
         if not np.all(np.isfinite(parts[name])):
             raise ValueError(
