@@ -1,4 +1,4 @@
-"""Chains of least-squares fits with kappa = 0 carry their state low-rank (``_LowRank``): the
+"""Chains of least-squares fits with kappa = 0 carry their state low-rank (``LowRankState``): the
 results equal the general path (materialised (settings x nodes) arrays) to 1e-12."""
 
 import numpy as np
@@ -6,22 +6,23 @@ import pytest
 
 import symcollapse as sc
 from symcollapse.numeric import pipeline_evaluation as pe
+from symcollapse.numeric.low_rank_state import LowRankState
 
 PARTS = ("test_error", "bias", "variance", "collapse", "kappa")
 
 
 def _both(monkeypatch, *args, **kwargs):
-    """predict with the low-rank state, then with the general path; and how many _LowRank
+    """predict with the low-rank state, then with the general path; and how many LowRankState
     states the first built."""
     built = []
-    real_init = pe._LowRank.__init__
+    real_init = LowRankState.__init__
 
     def counting(self, terms, pool):
         built.append(1)
         real_init(self, terms, pool)
 
     with monkeypatch.context() as m:
-        m.setattr(pe._LowRank, "__init__", counting)
+        m.setattr(LowRankState, "__init__", counting)
         fast = sc.predict(*args, **kwargs)
     real_backend = pe.NumericBackend.__init__
 
@@ -31,7 +32,7 @@ def _both(monkeypatch, *args, **kwargs):
 
     with monkeypatch.context() as m:
         m.setattr(pe.NumericBackend, "__init__", general)
-        m.setattr(pe._LowRank, "__init__", counting)
+        m.setattr(LowRankState, "__init__", counting)
         n_fast = len(built)
         slow = sc.predict(*args, **kwargs)
         assert len(built) == n_fast  # the general path builds none
@@ -94,12 +95,12 @@ def test_low_rank_arithmetic_is_exact_and_drops_exact_zeros():
     pool: dict = {}
     v = np.array([1.0, 2.0, 4.0])
     s = np.array([0.5, 3.0]).reshape(2, 1, 1)
-    a = pe._LowRank.of(v, pool) * s
-    b = pe._LowRank.of(v.copy(), pool) * 2.0  # equal vectors merge into one term
+    a = LowRankState.of(v, pool) * s
+    b = LowRankState.of(v.copy(), pool) * 2.0  # equal vectors merge into one term
     assert len((a + b).terms) == 1
     np.testing.assert_array_equal((a + b).materialise(), s * v + 2.0 * v)
     np.testing.assert_array_equal((a * v).materialise(), s * (v * v))
-    assert not (pe._LowRank.of(np.zeros(3), pool) * s).terms  # 0 * finite is dropped
-    assert pe._LowRank([(np.float64(0.0), np.array([np.inf, 1.0, 1.0]))], pool).terms  # 0 * inf
+    assert not (LowRankState.of(np.zeros(3), pool) * s).terms  # 0 * finite is dropped
+    assert LowRankState([(np.float64(0.0), np.array([np.inf, 1.0, 1.0]))], pool).terms  # 0 * inf
     full = np.arange(6.0).reshape(2, 1, 3)
     np.testing.assert_array_equal(a * full, (s * v) * full)  # per-setting vectors: materialised

@@ -23,6 +23,7 @@ from scipy.fft import dct
 from symcollapse import _hooks
 from symcollapse.numeric import _generated
 from symcollapse.numeric.kappa import denominator, solve_kappa
+from symcollapse.numeric.low_rank_state import LowRankState
 from symcollapse.numeric.measure import SpectralMeasure, spectral_measure
 from symcollapse.numeric.spectral import _NODES, _PANEL, _X, PowerLawFunctionals, functionals_of
 from symcollapse.pipeline.declaration import TRUTH, Pipeline, ResolvedFit
@@ -138,155 +139,6 @@ def measure_for(fun, kappa_min: float):
     return _ExplicitMeasure(fun.eigenvalues, fun.w0)
 
 
-class _LowRank:
-    r"""A state vector over the settings as a short sum :math:`\sum_i s_i\,v_i`: per-setting
-    scalars :math:`s_i` (shape ``(U, 1, 1)``, or scalars) times fixed vectors :math:`v_i` on the
-    nodes.
-
-    A least-squares fit with :math:`\kappa=0` at every setting (``N >= d``, ``lam = 0``) has
-    vectors :math:`p, q, g` that do not depend on the setting (the rules at :math:`\kappa=0`),
-    so the moments of a chain of such fits are sums of a few fixed vectors with per-setting
-    weights (for a chain of least-squares generators on fresh rows, :math:`H_{nn}` is one
-    vector, :math:`g=\Sigma^{-1}`, times its accumulated noise).  The engine runs unchanged on
-    these objects; their arithmetic is exact (the same products as on materialised arrays, up
-    to the order of roundings), and anything it does not keep low-rank (a product with a
-    per-setting vector) is materialised.  ``pool`` interns the vectors by value, so that equal
-    vectors merge into one term.  Terms that are exactly zero (a zero vector with finite weights,
-    or zero weights on a finite vector) are dropped.
-    """
-
-    __array_ufunc__ = None  # ndarray (op) _LowRank defers to the reflected operation below
-
-    def __init__(self, terms, pool: dict):
-        self.pool = pool
-        if not terms:
-            self.terms: list = []
-            return
-        merged: dict[int, list] = {}
-        for s, v in terms:
-            v = self._intern(v)
-            entry = merged.get(id(v))
-            if entry is None:
-                merged[id(v)] = [s, v]
-            else:
-                entry[0] = entry[0] + s
-        self.terms = [(s, v) for s, v in merged.values() if not self._exact_zero(s, v)]
-
-    def _intern(self, v: np.ndarray) -> np.ndarray:
-        """The pool's array equal to ``v`` (pooled arrays stay alive, so their ids are keys)."""
-        if self.pool.get(("id", id(v))) is v:
-            return v
-        key = v.tobytes()
-        hit = self.pool.get(key)
-        if hit is None:
-            hit = self.pool[key] = self.pool[("id", id(v))] = v
-        return hit
-
-    def _flags(self, v: np.ndarray) -> tuple[bool, bool]:
-        """(all zero, all finite) of a pooled vector, computed once."""
-        key = ("flags", id(v))
-        if key not in self.pool:
-            self.pool[key] = (not v.any(), bool(np.isfinite(v).all()))
-        return self.pool[key]
-
-    def _exact_zero(self, s, v) -> bool:
-        """``s * v`` is exactly zero: a zero vector with finite weights or zero weights on a
-        finite vector."""
-        zero, finite = self._flags(v)
-        s = np.asarray(s)
-        return (zero and bool(np.isfinite(s).all())) or (finite and not s.any())
-
-    def _product(self, op: str, v: np.ndarray, w) -> np.ndarray:
-        """``v * w`` (``op == "mul"``, w pooled) or ``v ** w`` (``op == "pow"``), once per pair."""
-        key = (op, id(v), w if op == "pow" else id(w))
-        hit = self.pool.get(key)
-        if hit is None:
-            hit = self.pool[key] = self._intern(v * w if op == "mul" else v**w)
-        return hit
-
-    @classmethod
-    def of(cls, v: np.ndarray, pool: dict) -> _LowRank:
-        return cls([(np.float64(1.0), v)], pool)
-
-    # -- arithmetic ------------------------------------------------------------------------
-    def _new(self, terms) -> _LowRank:
-        return _LowRank(terms, self.pool)
-
-    def __add__(self, other):
-        if isinstance(other, _LowRank):
-            if not other.terms or not self.terms:
-                return other if not self.terms else self
-            return self._new(self.terms + other.terms)
-        if isinstance(other, (int, float)) and other == 0:
-            return self
-        return self.materialise() + other
-
-    __radd__ = __add__
-
-    def __neg__(self):
-        return self._new([(-s, v) for s, v in self.terms])
-
-    def __sub__(self, other):
-        return self + (-other)
-
-    def __rsub__(self, other):
-        return (-self) + other
-
-    def __mul__(self, other):
-        if not self.terms and _finite_factor(other):
-            return self  # exactly zero (its terms were dropped as such) times a finite factor
-        if isinstance(other, _LowRank):
-            return self._new(
-                [(s * t, self._product("mul", v, w)) for s, v in self.terms for t, w in other.terms]
-            )
-        other_a = np.asarray(other)
-        if other_a.ndim == 0 or other_a.shape[-1] == 1:  # per-setting scalars
-            return self._new([(s * other_a, v) for s, v in self.terms])
-        if other_a.ndim == 1:  # one vector on the nodes
-            w = self._intern(other_a)
-            return self._new([(s, self._product("mul", v, w)) for s, v in self.terms])
-        return self.materialise() * other
-
-    __rmul__ = __mul__
-
-    def __pow__(self, k):
-        if not self.terms:  # exactly zero
-            return self
-        if len(self.terms) == 1:
-            s, v = self.terms[0]
-            return self._new([(s**k, self._product("pow", v, k))])
-        if k == 2:
-            return self * self
-        return self.materialise() ** k
-
-    def where_positive(self, noise) -> _LowRank:
-        """``np.where(noise > 0, self * noise, 0)`` for per-setting ``noise``."""
-        return self._new([(np.where(noise > 0, s * noise, 0.0), v) for s, v in self.terms])
-
-    # -- reductions ------------------------------------------------------------------------
-    def materialise(self):
-        out: Any = 0.0
-        for s, v in self.terms:
-            out = out + s * v
-        return out
-
-    def all_finite(self) -> bool:
-        bound = 0.0
-        for s, v in self.terms:
-            if not (np.all(np.isfinite(s)) and np.all(np.isfinite(v))):
-                return False
-            bound = bound + float(np.max(np.abs(s), initial=0.0)) * float(np.max(np.abs(v), initial=0.0))
-        return bool(np.isfinite(bound)) or bool(np.all(np.isfinite(self.materialise())))
-
-
-def _finite_factor(x) -> bool:
-    """``x`` multiplies an exactly-zero state into an exactly-zero state: finite, and low-rank
-    or per-setting scalars."""
-    if isinstance(x, _LowRank):
-        return x.all_finite()
-    return (np.ndim(x) == 0 or np.shape(x)[-1] == 1) and bool(np.isfinite(x).all())
-
-
 class _Ingredients:
     """One fit's deterministic-equivalent ingredients; the vectors are built only when used."""
 
@@ -313,7 +165,7 @@ class _Ingredients:
             with np.errstate(divide="ignore", invalid="ignore"):
                 if self._pool is not None:
                     rule = _generated.RULES[name](self.ell, np.float64(0.0))
-                    self._vec[name] = _LowRank.of(rule, self._pool)
+                    self._vec[name] = LowRankState.of(rule, self._pool)
                 else:
                     self._vec[name] = _generated.RULES[name](self.ell, self.kappa)
         return self._vec[name]
@@ -344,7 +196,7 @@ class NumericBackend:
     ):
         self.ctx = context
         self.tabled = tabled  # last-fit vectors as functions of kappa (Chebyshev join)
-        # fits with kappa = 0 everywhere carry their vectors as _LowRank (the upstream state)
+        # fits with kappa = 0 everywhere carry their vectors as LowRankState (the upstream state)
         self._pool = context.pool if low_rank else None
         self.params = params  # (fit name, field) -> array, already shaped
         self.solved = solved  # fit name -> (kappa, sums) over the same settings, flat
@@ -377,7 +229,7 @@ class NumericBackend:
             )
 
     def tr(self, v):
-        if isinstance(v, _LowRank):
+        if isinstance(v, LowRankState):
             out: Any = 0.0
             for s, vec in v.terms:
                 out = out + s * (vec @ self._weights)
@@ -437,7 +289,11 @@ class NumericBackend:
             return 0.0
         C = ing.C
         with np.errstate(invalid="ignore", over="ignore"):
-            out = C.where_positive(noise) if isinstance(C, _LowRank) else np.where(noise > 0, C * noise, 0.0)
+            out = (
+                C.where_positive(noise)
+                if isinstance(C, LowRankState)
+                else np.where(noise > 0, C * noise, 0.0)
+            )
         self._finite(fit, out)
         return out
 
@@ -448,7 +304,7 @@ class NumericBackend:
         return out
 
     def _finite(self, fit, value):
-        finite = value.all_finite() if isinstance(value, _LowRank) else np.all(np.isfinite(value))
+        finite = value.all_finite() if isinstance(value, LowRankState) else np.all(np.isfinite(value))
         if not finite:
             d = self.ctx.d
             raise ValueError(
@@ -488,7 +344,7 @@ class _Join:
 
     def _entry(self, v):
         key = id(v)
-        if key not in self._cache and isinstance(v, _LowRank):
+        if key not in self._cache and isinstance(v, LowRankState):
             # (S, V, t): weights (settings x terms), weighted vectors (terms x nodes), tr(Sigma v_i)
             lead = np.broadcast_shapes(*[np.shape(s) for s, _ in v.terms]) if v.terms else ()
             S = np.stack([np.broadcast_to(s, lead).reshape(-1) for s, _ in v.terms] or [np.zeros(1)], axis=1)
@@ -507,7 +363,7 @@ class _Join:
 
     def cross(self, x, v):
         vw = self._entry(v)[1]
-        if isinstance(v, _LowRank):
+        if isinstance(v, LowRankState):
             return self._cross_low_rank(x, v, *vw)
         if isinstance(x, _OfKappa):
             return self._tabled(x, v, vw)
@@ -561,7 +417,7 @@ class _Join:
         return (t * b1 - b2 + coeffs[..., 0]).T[..., None]  # (U, Lc, 1)
 
     def trace_ell(self, v):
-        if isinstance(v, _LowRank):
+        if isinstance(v, LowRankState):
             S = self._entry(v)[1][0]
             t = (S @ self._entry(v)[2]).reshape(-1, 1, 1)
             if self.mode == "cross" or t.shape[0] > 1:
@@ -581,7 +437,7 @@ class EvaluationContext:
         self.measure: SpectralMeasure | None = None
         self._kappa: dict[bytes, tuple[np.ndarray, dict[str, np.ndarray]]] = {}
         self.states: dict[Any, Any] = {}
-        self.pool: dict[Any, Any] = {}  # the vectors of _LowRank states, by value
+        self.pool: dict[Any, Any] = {}  # the vectors of LowRankState states, by value
         self.fixed: dict[str, np.ndarray] = {}  # fixed teachers' coefficients
 
     @property
@@ -722,18 +578,18 @@ def evaluate_pipeline(
 
         def stacked(moment):
             values = [None if t == TRUTH else moment(t) for t in last_teachers]
-            if all(v is None or isinstance(v, _LowRank) for v in values):  # stack the weights
+            if all(v is None or isinstance(v, LowRankState) for v in values):  # stack the weights
                 weights: dict[int, tuple[np.ndarray, np.ndarray]] = {}
                 for i, v in enumerate(values):
                     for s, vec in [] if v is None else v.terms:
                         if id(vec) not in weights:
                             weights[id(vec)] = (np.zeros((len(values) * U, 1, 1)), vec)
                         weights[id(vec)][0][i * U : (i + 1) * U] += s
-                return _LowRank(list(weights.values()), context.pool)
+                return LowRankState(list(weights.values()), context.pool)
             return np.concatenate(
                 [
                     np.broadcast_to(
-                        0.0 if v is None else v.materialise() if isinstance(v, _LowRank) else v,
+                        0.0 if v is None else v.materialise() if isinstance(v, LowRankState) else v,
                         (U, 1, nodes),
                     )
                     for v in values
