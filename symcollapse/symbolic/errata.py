@@ -42,6 +42,7 @@ from sympy.printing.latex import LatexPrinter
 from sympy.printing.precedence import PRECEDENCE
 
 from symcollapse.symbolic import symbols as S
+from symcollapse.symbolic.functionals import DF2, DisplayFunction
 
 __all__ = ["Erratum", "errata", "statement_pieces", "statement_latex", "statement_text"]
 
@@ -68,33 +69,21 @@ class Erratum:
 
 
 # ---------------------------------------------------------------------------------- statements
-class _Function(sp.Function):
-    """A function printed by its own ``_tex`` template (the statement's notation, not SymPy's)."""
-
-    _tex = ""
-
-    def _latex(self, printer, exp=None):
-        out = self._tex.format(*(printer._print(a) for a in self.args))
-        return out if exp is None else f"\\left({out}\\right)^{{{exp}}}"
-
-
-class _Trace(_Function):
+class _Trace(DisplayFunction):
     _tex = r"\operatorname{{tr}}\left({0}\right)"
 
 
-class _Df2(_Function):
-    _tex = r"\mathrm{{df}}_2({0})"
-
-
-class _Expectation(_Function):
+class _Expectation(DisplayFunction):
     _tex = r"\mathbb{{E}}\left[{0}\right]"
 
 
-class _Peel(_Function):
+class _Peel(DisplayFunction):
+    nargs = 2
     _tex = r"\Phi_{{{0}}}\left({1}\right)"
 
 
-class _Product(_Function):
+class _Product(DisplayFunction):
+    nargs = 2
     _tex = r"\prod_{{{1}}} {0}"
 
 
@@ -131,7 +120,7 @@ _LOCALS.update({f"{name}__T": _nc(f"{name}__T") for name in _MATRICES})
 _LOCALS.update(
     m=S.m,
     tr=_Trace,
-    df2=_Df2,
+    df2=DF2,
     E=_Expectation,
     Phi=_Peel,
     prod=_Product,

@@ -42,6 +42,7 @@ __all__ = [
     "sum_atoms",
     "known_functional",
     "display_form",
+    "DisplayFunction",
 ]
 
 _l = eig[j]
@@ -284,30 +285,31 @@ def known_functional(s: sp.Sum) -> tuple[str, sp.Expr] | None:
     return None
 
 
-class _DisplayFunctional(sp.Function):
-    """A named functional, for display only (``latex`` prints the paper's notation)."""
+class DisplayFunction(sp.Function):
+    """A function for display only: ``latex`` fills the ``_tex`` template with its printed
+    arguments (the paper's notation, not SymPy's).  One argument unless ``nargs`` says more."""
 
     nargs = 1
     _tex = ""
 
     def _latex(self, printer, exp=None):
-        tex = self._tex.format(printer._print(self.args[0]))
+        tex = self._tex.format(*(printer._print(a) for a in self.args))
         return tex if exp is None else rf"\left({tex}\right)^{{{exp}}}"
 
 
-class DF1(_DisplayFunctional):
+class DF1(DisplayFunction):
     _tex = r"\mathrm{{df}}_1({})"
 
 
-class DF2(_DisplayFunctional):
+class DF2(DisplayFunction):
     _tex = r"\mathrm{{df}}_2({})"
 
 
-class BiasQuadratic(_DisplayFunctional):
+class BiasQuadratic(DisplayFunction):
     _tex = r"w_0^\top\Sigma(\Sigma+{} I)^{{-2}}w_0"
 
 
-class ResolventTrace2(_DisplayFunctional):
+class ResolventTrace2(DisplayFunction):
     _tex = r"\operatorname{{tr}}(\Sigma+{} I)^{{-2}}"
 
 
