@@ -204,24 +204,14 @@ def _resolves(reference: str) -> bool:
     return False
 
 
-def test_every_dotted_reference_in_the_repository_resolves():
+def test_every_dotted_reference_in_the_repository_resolves(tracked_texts):
     """Docs, docstrings, examples and derivations name dotted symcollapse paths that exist (a
     module moved without its references updated fails here)."""
-    import subprocess
-
-    try:
-        files = subprocess.run(
-            ["git", "-C", str(REPO), "ls-files"], capture_output=True, text=True, check=True
-        ).stdout.split()
-    except (OSError, subprocess.CalledProcessError):
-        pytest.skip("not a git checkout: the tracked files are unknown")
     pattern = re.compile(r"symcollapse(?:\.[A-Za-z_]\w*)+")
     skip_suffix = (".py", ".toml", ".json", ".md", ".tex", ".csv", ".log", ".pdf", ".zarr")
     bad = {}
-    for name in files:
-        if not name.endswith((".py", ".md", ".toml", ".txt")):
-            continue
-        for match in pattern.finditer((REPO / name).read_text(errors="replace")):
+    for name, text in tracked_texts.items():
+        for match in pattern.finditer(text):
             ref = match.group(0)
             if ref.endswith(skip_suffix):
                 continue
@@ -230,23 +220,15 @@ def test_every_dotted_reference_in_the_repository_resolves():
     assert not bad, "\n".join(f"{ref} (in {name})" for ref, name in sorted(bad.items()))
 
 
-def test_every_file_path_in_the_repository_exists():
+def test_every_file_path_in_the_repository_exists(tracked_texts):
     """``symcollapse/.../x.py`` paths named in docs and code exist, except in the benchmarks,
     which name the files of old revisions they load from git on purpose."""
-    import subprocess
-
-    try:
-        files = subprocess.run(
-            ["git", "-C", str(REPO), "ls-files"], capture_output=True, text=True, check=True
-        ).stdout.split()
-    except (OSError, subprocess.CalledProcessError):
-        pytest.skip("not a git checkout: the tracked files are unknown")
     pattern = re.compile(r"symcollapse/[\w/]+\.(?:py|json)")
     missing = {
         path: name
-        for name in files
-        if name.endswith((".py", ".md", ".toml", ".txt")) and not name.startswith("benchmarks/")
-        for path in pattern.findall((REPO / name).read_text(errors="replace"))
+        for name, text in tracked_texts.items()
+        if not name.startswith("benchmarks/")
+        for path in pattern.findall(text)
         if not (REPO / path).exists()
     }
     assert not missing, "\n".join(f"{path} (in {name})" for path, name in sorted(missing.items()))
