@@ -14,6 +14,7 @@ the grid) the join is done pair by pair instead.  Memory is bounded by chunking 
 
 from __future__ import annotations
 
+import inspect
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -84,6 +85,25 @@ def short_repr(x) -> str:
 
 
 _PARTS = ("test_error", "bias", "variance", "collapse", "kappa")
+
+
+def signature_defaults(function) -> dict[str, Any]:
+    """The keyword defaults of ``function``: what a result's settings leave out."""
+    return {
+        name: p.default
+        for name, p in inspect.signature(function).parameters.items()
+        if p.default is not inspect.Parameter.empty
+    }
+
+
+def non_default(settings: dict, defaults: dict) -> dict:
+    """The settings given (not None) and not equal to their default; arrays and per-generation
+    schedules are always kept."""
+    return {
+        k: v
+        for k, v in settings.items()
+        if v is not None and not (k in defaults and np.ndim(v) == 0 and v == defaults[k])
+    }
 
 
 def settings_text(settings: dict) -> str:

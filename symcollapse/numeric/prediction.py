@@ -27,8 +27,10 @@ from symcollapse.numeric.kappa import auto_method
 from symcollapse.numeric.pipeline_evaluation import (
     EvaluationContext,
     evaluate_pipeline,
+    non_default,
     parts_html,
     parts_repr,
+    signature_defaults,
 )
 from symcollapse.numeric.power_law import PowerLaw
 from symcollapse.numeric.spectral import PowerLawFunctionals, functionals_of
@@ -344,11 +346,8 @@ def predict(
     if schedule is not None:
         for key, values in zip(("T0", "sigma0", "lam0"), schedule, strict=True):
             given[key] = tuple(float(v) for v in values) if np.any(np.asarray(values)) else None
-    defaults = dict(lam=0.0, n=0, sigma=0.0, sigma0=0.0, lam0=0.0, design="independent")
-    settings = {
-        k: _frozen(v)
-        for k, v in given.items()
-        if v is not None
-        and not (k in defaults and np.ndim(v) == 0 and not isinstance(v, tuple) and v == defaults[k])
-    }
+    settings = {k: _frozen(v) for k, v in non_default(given, _PREDICT_DEFAULTS).items()}
     return Prediction(**{name: out_(v) for name, v in parts.items()}, settings=settings)
+
+
+_PREDICT_DEFAULTS = signature_defaults(predict)

@@ -28,7 +28,7 @@ import numpy as np
 from numpy.typing import ArrayLike
 
 from symcollapse import _validation as V
-from symcollapse.numeric.pipeline_evaluation import settings_text
+from symcollapse.numeric.pipeline_evaluation import non_default, settings_text, signature_defaults
 from symcollapse.numeric.spectra import spectrum_arrays
 from symcollapse.pipeline import workflows
 from symcollapse.pipeline.schedule import PerGeneration
@@ -52,14 +52,8 @@ class SimulationResult:
     def _shown_settings(self) -> str:
         """``; d=20, T=30, ...``: the settings that differ from the defaults, as ``predict``'s
         result shows them (a per-generation schedule as ``per_generation(...)``)."""
-        defaults = dict(lam=0.0, lam0=0.0, n=0, sigma=0.0, sigma0=0.0, design="independent", method="fast")
-        shown = {
-            k: (tuple(float(x) for x in v) if isinstance(v, tuple) else v)
-            for k, v in self.settings.items()
-            if k not in ("pipeline", "reps")
-            and isinstance(v, (int, float, str, tuple))
-            and not (k in defaults and v == defaults[k])
-        }
+        given = {k: v for k, v in self.settings.items() if k not in ("pipeline", "reps")}
+        shown = non_default(given, signature_defaults(simulate))
         return "; " + settings_text(shown) if shown else ""
 
     def __repr__(self) -> str:
