@@ -41,7 +41,6 @@ _MAXITER = 400
 _CHUNK = 1 << 21  # elements (points x eigenvalues) per block of direct sums
 _U_TOL = 1e-9  # phase 1 stops when the log-step or the log-bracket is this small
 _POLISH = 3  # Newton steps in kappa afterwards (quadratic: 1e-9 -> 1e-18)
-_RESOLVED = 1e-9  # |G| / (dG/du) below this: the table's root needs no exact re-solve
 
 
 def _log_trace(fun: SpectralFunctionals) -> float:
@@ -196,18 +195,15 @@ def solve_kappa(fun: SpectralFunctionals, lam, T, *, method: str = "exact") -> n
         f2 = fun.evaluate(k, "table", names=("df2",))["df2"]
         weak = np.flatnonzero(Ta - f2 < 0.01 * Ta)
         if weak.size:
-            k[weak] = _polish(terms, k[weak], weak, "exact")
-            # where the table's root was too far for the polish (a gap of many decades), solve
-            # again with the exact sums from the bracket
-            G, Gu = terms(k[weak], weak, "exact")
-            far = weak[~(np.abs(G) <= _RESOLVED * Gu)]
-            if far.size:
+            # ill-conditioned for the table: the exact iteration, started at the table's root
+            # inside the original bracket (so a root the table put decades off is still found)
 
-                def exact_terms(kk, idx, m):
-                    return terms(kk, far[idx], m)
+            def exact_terms(kk, idx, m):
+                return terms(kk, weak[idx], m)
 
-                u_far = _phase1(exact_terms, 0.5 * (u_lo[far] + u_hi[far]), u_lo[far], u_hi[far], "exact")
-                k[far] = _polish(exact_terms, np.exp(u_far), np.arange(far.size), "exact")
+            start = np.clip(np.log(k[weak]), u_lo[weak], u_hi[weak])
+            u_weak = _phase1(exact_terms, start, u_lo[weak], u_hi[weak], "exact")
+            k[weak] = _polish(exact_terms, np.exp(u_weak), np.arange(weak.size), "exact")
     if not np.all(np.isfinite(k) & (k > 0)):
         raise ValueError(
             "kappa: the root is not representable in float64 for some (lam, T) "
